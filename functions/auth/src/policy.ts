@@ -1,0 +1,8 @@
+/** The numbers behind the login and code rules, in one place (DESIGN.md §7, issue "Foundation"). */
+export const LOGIN_SESSION_TTL_MS = 5 * 60 * 1000;
+export const MAX_M1_ATTEMPTS = 5;
+export const RATE_WINDOW_MS = 15 * 60 * 1000;
+export const MAX_FAILURES_PER_EMAIL = 10;
+export const MAX_FAILURES_PER_IP = 50;
+export const CODE_TTL_MS = 15 * 60 * 1000;
+export const MAX_CODE_ATTEMPTS = 5;

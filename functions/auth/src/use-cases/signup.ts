@@ -1,0 +1,38 @@
+import type { Pool } from 'pg';
+import { insertAccount, isUniqueViolation, recordAccountEvent, withTransaction } from '@somnus/db';
+import { ID_PREFIX, type SignupBody, type SignupResponse } from '@somnus/models';
+import { newId } from '@somnus/runtime';
+import { fail, ok, type Result } from '../result';
+
+/** Creates an account from client-made key material; the server never sees the passphrase or a key. */
+export async function signup(
+  db: Pool,
+  input: SignupBody,
+  meta: { ip: string | null; client: string | null },
+): Promise<Result<SignupResponse>> {
+  const accountId = newId(ID_PREFIX.account);
+  try {
+    await withTransaction(db, async (tx) => {
+      await insertAccount(tx, {
+        id: accountId,
+        email: input.email,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        srp_profile: input.srpProfile,
+        salt_key: input.saltKey,
+        salt_auth: input.saltAuth,
+        salt_enc: input.saltEnc,
+        verifier: input.verifier,
+        public_key: input.publicKey,
+        enc_private_key: input.encPrivateKey,
+        enc_symmetric_key: input.encSymmetricKey,
+        email_newsletter: input.emailNewsletter ?? false,
+      });
+      await recordAccountEvent(tx, { accountId, type: 'account.signup', ...meta });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'accounts_email_key')) return fail('EMAIL_TAKEN', 'An account with this email already exists');
+    throw err;
+  }
+  return ok({ accountId, email: input.email });
+}

@@ -1,0 +1,19 @@
+import { getPool } from '@somnus/db';
+import { defineFunction, HttpError, requireSession } from '@somnus/runtime';
+import { ownKeys } from './use-cases/own-keys';
+import { profile } from './use-cases/profile';
+
+const gone = () => new HttpError('UNAUTHORIZED', 'Account no longer exists');
+
+export const handleKeys = defineFunction('keys', {
+  'GET /v1/keys': async (ctx) => {
+    const body = await ownKeys(getPool(), await requireSession(ctx.req));
+    if (!body) throw gone();
+    return { body };
+  },
+  'GET /v1/user/profile': async (ctx) => {
+    const body = await profile(getPool(), await requireSession(ctx.req));
+    if (!body) throw gone();
+    return { body };
+  },
+});

@@ -1,0 +1,52 @@
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+
+/** Anything that can run a query: the pool or a client inside a transaction. Repositories accept either. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+const pools = new Map<string, Pool>();
+
+/**
+ * One pool per connection string per process. Cloud Functions reuse the process between requests,
+ * so the pool outlives a request; it is created on first use so that config is read at run time.
+ */
+export function getPool(connectionString = process.env.DATABASE_URL): Pool {
+  if (!connectionString) throw new Error('DATABASE_URL is not set');
+  let pool = pools.get(connectionString);
+  if (!pool) {
+    pool = new Pool({ connectionString, max: Number(process.env.DATABASE_POOL_MAX ?? 5), idleTimeoutMillis: 30_000 });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    pools.set(connectionString, pool);
+  }
+  return pool;
+}
+
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.end()));
+}
+
+/** Runs `fn` in one transaction: every multi-row write goes through here (DESIGN.md §6). */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Postgres unique_violation, used to turn a race on a unique key into a 409 instead of a 500. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}

@@ -1,0 +1,59 @@
+import type { Queryable } from '../pool';
+
+export interface AccountRow {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  srp_profile: 'insomnia' | 'rfc2945';
+  salt_key: string;
+  salt_auth: string;
+  salt_enc: string;
+  verifier: string;
+  public_key: string;
+  enc_private_key: string;
+  enc_symmetric_key: string;
+  email_newsletter: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewAccount = Omit<AccountRow, 'created_at' | 'updated_at'>;
+
+export async function insertAccount(db: Queryable, a: NewAccount): Promise<void> {
+  await db.query(
+    `INSERT INTO accounts (id, email, first_name, last_name, srp_profile, salt_key, salt_auth, salt_enc, verifier,
+                           public_key, enc_private_key, enc_symmetric_key, email_newsletter)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [a.id, a.email, a.first_name, a.last_name, a.srp_profile, a.salt_key, a.salt_auth, a.salt_enc, a.verifier,
+     a.public_key, a.enc_private_key, a.enc_symmetric_key, a.email_newsletter],
+  );
+}
+
+export async function findAccountByEmail(db: Queryable, email: string): Promise<AccountRow | null> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE email = $1', [email]);
+  return rows[0] ?? null;
+}
+
+export async function findAccountById(db: Queryable, id: string): Promise<AccountRow | null> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+/** Row lock for a passphrase change, so two concurrent changes cannot interleave. */
+export async function lockAccount(db: Queryable, id: string): Promise<AccountRow | null> {
+  const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ?? null;
+}
+
+/** Replaces the login verifier and the wrapped account key (salts and key pair stay, wire-protocol §4.3). */
+export async function updateAccountPassphrase(
+  db: Queryable,
+  id: string,
+  change: { email: string; verifier: string; encSymmetricKey: string },
+): Promise<void> {
+  await db.query(
+    `UPDATE accounts SET email = $2, verifier = $3, enc_symmetric_key = $4, updated_at = now() WHERE id = $1`,
+    [id, change.email, change.verifier, change.encSymmetricKey],
+  );
+}

@@ -1,0 +1,38 @@
+import type { Queryable } from '../pool';
+
+export type AccountEventType =
+  | 'account.signup'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'session.logout'
+  | 'session.revoked'
+  | 'password.code_sent'
+  | 'password.changed';
+
+export interface AccountEventRow {
+  id: string;
+  account_id: string;
+  type: AccountEventType;
+  ip: string | null;
+  client: string | null;
+  details: Record<string, unknown>;
+  created_at: Date;
+}
+
+export async function recordAccountEvent(
+  db: Queryable,
+  e: { accountId: string; type: AccountEventType; ip: string | null; client: string | null; details?: Record<string, unknown> },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO account_audit_events (account_id, type, ip, client, details) VALUES ($1, $2, $3, $4, $5)`,
+    [e.accountId, e.type, e.ip, e.client, JSON.stringify(e.details ?? {})],
+  );
+}
+
+export async function listAccountEvents(db: Queryable, accountId: string, limit = 100): Promise<AccountEventRow[]> {
+  const { rows } = await db.query<AccountEventRow>(
+    `SELECT * FROM account_audit_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2`,
+    [accountId, limit],
+  );
+  return rows;
+}

@@ -1,0 +1,51 @@
+import type { Queryable } from '../pool';
+
+export interface LoginSessionRow {
+  id: string;
+  account_id: string | null;
+  email: string;
+  srp_profile: 'insomnia' | 'rfc2945';
+  salt_auth: string;
+  verifier: string;
+  srp_a: string;
+  srp_b: string;
+  srp_b_secret: string;
+  attempts: number;
+  ip: string | null;
+  created_at: Date;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export type NewLoginSession = Omit<LoginSessionRow, 'attempts' | 'created_at' | 'consumed_at'>;
+
+export async function insertLoginSession(db: Queryable, s: NewLoginSession): Promise<void> {
+  await db.query(
+    `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, ip, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.expires_at],
+  );
+}
+
+/**
+ * Locks the handshake and counts this M1 attempt in one statement, so concurrent guesses cannot
+ * exceed the cap. Returns the row as it was after counting, or null if it is unknown.
+ */
+export async function claimLoginAttempt(db: Queryable, id: string): Promise<LoginSessionRow | null> {
+  const { rows } = await db.query<LoginSessionRow>(
+    `UPDATE login_sessions SET attempts = attempts + 1 WHERE id = $1 RETURNING *`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Marks a handshake used; false if someone else already did (two racing correct proofs → one session). */
+export async function consumeLoginSession(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query('UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL', [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function deleteExpiredLoginSessions(db: Queryable, olderThan: Date): Promise<number> {
+  const r = await db.query('DELETE FROM login_sessions WHERE expires_at < $1', [olderThan]);
+  return r.rowCount ?? 0;
+}

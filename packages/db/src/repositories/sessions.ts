@@ -1,0 +1,64 @@
+import type { Queryable } from '../pool';
+
+export interface SessionRow {
+  id: string;
+  token_hash: Buffer;
+  account_id: string;
+  client: string | null;
+  ip: string | null;
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export async function insertSession(
+  db: Queryable,
+  s: { id: string; tokenHash: Buffer; accountId: string; client: string | null; ip: string | null; expiresAt: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [s.id, s.tokenHash, s.accountId, s.client, s.ip, s.expiresAt],
+  );
+}
+
+/** Only a live session: not revoked and not expired. */
+export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
+  const { rows } = await db.query<SessionRow>(
+    `SELECT * FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
+    [tokenHash],
+  );
+  return rows[0] ?? null;
+}
+
+/** Bumps last_used_at at most once a minute, so authenticating is not a write per request. */
+export async function touchSession(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '1 minute'`,
+    [id],
+  );
+}
+
+export async function listLiveSessions(db: Queryable, accountId: string): Promise<SessionRow[]> {
+  const { rows } = await db.query<SessionRow>(
+    `SELECT * FROM sessions WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`,
+    [accountId],
+  );
+  return rows;
+}
+
+export async function revokeSession(db: Queryable, accountId: string, id: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL`,
+    [id, accountId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function revokeOtherSessions(db: Queryable, accountId: string, keepId: string | null): Promise<number> {
+  const r = await db.query(
+    `UPDATE sessions SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2`,
+    [accountId, keepId],
+  );
+  return r.rowCount ?? 0;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { aesMessageString, publicKeyString } from './key-material';
+import { email, hexOf, hexUpTo, personName, salt, serverId, srpVerifier, ID_PREFIX } from './primitives';
+
+export const SRP_PROFILES = ['insomnia', 'rfc2945'] as const;
+export type SrpProfileName = (typeof SRP_PROFILES)[number];
+
+/** POST /auth/signup (wire-protocol §4.1). The client-proposed `id` is accepted but the server assigns its own. */
+export const signupBody = z.object({
+  email,
+  firstName: personName,
+  lastName: personName,
+  id: z.string().regex(/^act_[0-9a-f]{64}$/).optional(),
+  saltKey: salt,
+  saltAuth: salt,
+  saltEnc: salt,
+  verifier: srpVerifier,
+  publicKey: publicKeyString,
+  encPrivateKey: aesMessageString,
+  encSymmetricKey: aesMessageString,
+  emailNewsletter: z.boolean().optional(),
+  srpProfile: z.enum(SRP_PROFILES).default('insomnia'),
+});
+export type SignupBody = z.infer<typeof signupBody>;
+export const signupResponse = z.object({ accountId: serverId(ID_PREFIX.account), email: z.string() });
+export type SignupResponse = z.infer<typeof signupResponse>;
+
+export const loginSBody = z.object({ email });
+export const loginSResponse = z.object({ saltKey: salt, saltAuth: salt });
+export type LoginSResponse = z.infer<typeof loginSResponse>;
+
+export const loginABody = z.object({ email, srpA: hexUpTo(512) });
+export const loginAResponse = z.object({ sessionStarterId: serverId(ID_PREFIX.loginSession), srpB: hexOf(512) });
+export type LoginAResponse = z.infer<typeof loginAResponse>;
+
+export const loginM1Body = z.object({
+  sessionStarterId: z.string().max(64),
+  srpM1: hexOf(64),
+  // WEB23 sends this; cookie sessions are not offered, so only `false` (or absent) is meaningful.
+  useCookies: z.boolean().optional(),
+});
+export const loginM1Response = z.object({ srpM2: hexOf(64) });
+export type LoginM1Response = z.infer<typeof loginM1Response>;
+
+/** GET /auth/whoami — every field of wire-protocol §4.1 that clients read or type. */
+export const whoamiResponse = z.object({
+  sessionAge: z.number(),
+  sessionExpiry: z.string(),
+  accountId: z.string(),
+  email: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  created: z.string(),
+  publicKey: z.string(),
+  encSymmetricKey: z.string(),
+  encPrivateKey: z.string(),
+  saltEnc: z.string(),
+  isPaymentRequired: z.boolean(),
+  isTrialing: z.boolean(),
+  isVerified: z.boolean(),
+  isAdmin: z.boolean(),
+  trialEnd: z.string(),
+  planName: z.string(),
+  planId: z.string(),
+  canManageTeams: z.boolean(),
+  maxTeamMembers: z.number(),
+  passwordSet: z.boolean(),
+  canUnsetPassword: z.boolean(),
+  unsubscribedFromEmails: z.boolean(),
+});
+export type WhoamiResponse = z.infer<typeof whoamiResponse>;
+
+/** POST /auth/change-password, L22 variant (code) — the website variant with the old verifier is not offered. */
+export const changePasswordBody = z.object({
+  code: z.string().trim().min(1).max(64),
+  newEmail: email,
+  encSymmetricKey: aesMessageString,
+  newVerifier: srpVerifier,
+  newEncSymmetricKey: aesMessageString,
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+
+export const okResponse = z.object({ ok: z.literal(true) });
+
+export const sessionSummary = z.object({
+  id: serverId(ID_PREFIX.session),
+  created: z.string(),
+  lastUsed: z.string(),
+  expires: z.string(),
+  client: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean(),
+});
+export type SessionSummary = z.infer<typeof sessionSummary>;
+export const sessionListResponse = z.object({ sessions: z.array(sessionSummary) });
+export type SessionListResponse = z.infer<typeof sessionListResponse>;

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './primitives';
+export * from './key-material';
+export * from './auth';
+export * from './keys';
+export * from './routes';

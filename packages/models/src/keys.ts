@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** GET /v1/keys — the caller's own key material (all opaque to the server). */
+export const keysResponse = z.object({
+  publicKey: z.string(),
+  encPrivateKey: z.string(),
+  encSymmetricKey: z.string(),
+  saltEnc: z.string(),
+});
+export type KeysResponse = z.infer<typeof keysResponse>;
+
+/** GET /v1/user/profile (wire-protocol §6); current clients assert that `id` is truthy. */
+export const profileResponse = z.object({
+  id: z.string().min(1),
+  email: z.string(),
+  name: z.string(),
+  picture: z.string(),
+  bio: z.string(),
+  github: z.string(),
+  linkedin: z.string(),
+  twitter: z.string(),
+  identities: z.array(z.unknown()),
+  given_name: z.string(),
+  family_name: z.string(),
+});
+export type ProfileResponse = z.infer<typeof profileResponse>;

@@ -1,0 +1,43 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { HttpError } from './http-error';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+function describe(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Validates a JSON body against its wire schema. Size is checked on the raw bytes, so an oversized
+ * body is a 413 whatever its shape; a non-JSON body is a 415 and a wrong shape a 400.
+ */
+export function parseBody<S extends z.ZodType>(req: Request, schema: S, limit = DEFAULT_BODY_LIMIT): z.infer<S> {
+  const raw = (req as Request & { rawBody?: Buffer }).rawBody;
+  const size = raw?.length ?? Number(req.headers['content-length'] ?? 0);
+  if (size > limit) throw new HttpError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`);
+  let body: unknown = req.body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    // functions-framework parses JSON only for application/json; accept JSON sent with another type
+    try {
+      body = JSON.parse(body.toString());
+    } catch {
+      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON');
+    }
+  }
+  if (body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0 && !raw)) {
+    body = {};
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError('VALIDATION_ERROR', describe(parsed.error.issues));
+  return parsed.data;
+}
+
+export function parseValue<S extends z.ZodType>(value: unknown, schema: S, what: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError('VALIDATION_ERROR', `${what}: ${describe(parsed.error.issues)}`);
+  return parsed.data;
+}
