@@ -25,7 +25,7 @@ export interface SrpJsServer {
   setA(A: Buffer): void;
   checkM1(M1: Buffer): Buffer;
   computeK(): Buffer;
-  _private: { S_buf?: Buffer };
+  _private: { S_buf?: Buffer; M1_buf?: Buffer };
 }
 
 interface SrpJsModule {
