@@ -39,7 +39,7 @@ export async function loginChallenge(
     srp_b: BHex,
     srp_b_secret: seal(secret, bHex),
     ip: input.ip,
-    expires_at: new Date(Date.now() + LOGIN_SESSION_TTL_MS),
+    ttlSeconds: LOGIN_SESSION_TTL_MS / 1000,
   });
   return ok({ sessionStarterId, srpB: BHex });
 }

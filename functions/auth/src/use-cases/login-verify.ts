@@ -31,7 +31,7 @@ export async function loginVerify(
 
   // counting the attempt is its own statement so that it sticks even when the proof is wrong
   const ls = await claimLoginAttempt(db, input.sessionStarterId);
-  if (!ls || ls.consumed_at || ls.expires_at.getTime() <= Date.now() || ls.attempts > MAX_M1_ATTEMPTS) return invalid;
+  if (!ls || ls.consumed_at || ls.expired || ls.attempts > MAX_M1_ATTEMPTS) return invalid;
 
   const wait = await loginRetryAfter(db, ls.email, input.ip);
   if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });

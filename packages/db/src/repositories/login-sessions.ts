@@ -17,23 +17,23 @@ export interface LoginSessionRow {
   consumed_at: Date | null;
 }
 
-export type NewLoginSession = Omit<LoginSessionRow, 'attempts' | 'created_at' | 'consumed_at'>;
+export type NewLoginSession = Omit<LoginSessionRow, 'attempts' | 'created_at' | 'consumed_at' | 'expires_at'> & { ttlSeconds: number };
 
 export async function insertLoginSession(db: Queryable, s: NewLoginSession): Promise<void> {
   await db.query(
     `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, ip, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.expires_at],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11))`,
+    [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.ttlSeconds],
   );
 }
 
 /**
  * Locks the handshake and counts this M1 attempt in one statement, so concurrent guesses cannot
- * exceed the cap. Returns the row as it was after counting, or null if it is unknown.
+ * exceed the cap. Returns the row after counting (expiry judged by the database clock), or null if unknown.
  */
-export async function claimLoginAttempt(db: Queryable, id: string): Promise<LoginSessionRow | null> {
-  const { rows } = await db.query<LoginSessionRow>(
-    `UPDATE login_sessions SET attempts = attempts + 1 WHERE id = $1 RETURNING *`,
+export async function claimLoginAttempt(db: Queryable, id: string): Promise<(LoginSessionRow & { expired: boolean }) | null> {
+  const { rows } = await db.query<LoginSessionRow & { expired: boolean }>(
+    `UPDATE login_sessions SET attempts = attempts + 1 WHERE id = $1 RETURNING *, expires_at <= now() AS expired`,
     [id],
   );
   return rows[0] ?? null;

@@ -1,0 +1,134 @@
+import crypto from 'node:crypto';
+import { startFunctions } from '../../../test/support/function-server';
+import { login, newAccount } from '../../../test/support/accounts';
+
+type Harness = Awaited<ReturnType<typeof startFunctions>>;
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startFunctions('auth');
+});
+afterAll(async () => h?.stop());
+
+async function signedUp(email: string, profile: 'insomnia' | 'rfc2945' = 'insomnia') {
+  const account = await newAccount(email, 'a passphrase', profile);
+  const res = await h.http.post('/auth/signup', account.signupBody);
+  expect(res.status).toBe(200);
+  return { ...account, accountId: res.body.accountId as string };
+}
+
+describe('SRP login and sessions', () => {
+  it('logs in and whoami returns the account and its wrapped keys (GET with X-Session-Id, POST with Bearer)', async () => {
+    const a = await signedUp('who@example.com');
+    const out = await login(h.http, 'who@example.com', 'a passphrase');
+    expect(out.status).toBe(200);
+    expect(out.body.srpM2).toMatch(/^[0-9a-f]{64}$/);
+    expect(out.steps.srpB).toHaveLength(512);
+
+    const me = await h.http.get('/auth/whoami', { 'X-Session-Id': out.token! });
+    expect(me.status).toBe(200);
+    expect(me.contentType).toBe('application/json');
+    expect(me.body).toMatchObject({
+      accountId: a.accountId,
+      email: 'who@example.com',
+      publicKey: a.material.publicKey,
+      encPrivateKey: a.material.encPrivateKey,
+      encSymmetricKey: a.material.encSymmetricKey,
+      saltEnc: a.material.saltEnc,
+    });
+    expect(me.body.sessionAge).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(me.body.sessionExpiry)).toBeGreaterThan(Date.now());
+
+    const viaBearer = await h.http.post('/auth/whoami', undefined, { Authorization: `Bearer ${out.token}` });
+    expect(viaBearer.status).toBe(200);
+    expect(viaBearer.body.accountId).toBe(a.accountId);
+  });
+
+  it('logs in an account of the rfc2945 profile', async () => {
+    await signedUp('rfc-login@example.com', 'rfc2945');
+    const out = await login(h.http, 'rfc-login@example.com', 'a passphrase', 'rfc2945');
+    expect(out.status).toBe(200);
+    expect((await h.http.get('/auth/whoami', { 'X-Session-Id': out.token! })).status).toBe(200);
+  });
+
+  it('stores only the SHA-256 of the session token', async () => {
+    const a = await signedUp('hash@example.com');
+    const out = await login(h.http, 'hash@example.com', 'a passphrase');
+    const { rows } = await h.db.query('SELECT * FROM sessions WHERE account_id = $1', [a.accountId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].token_hash.equals(crypto.createHash('sha256').update(out.token!).digest())).toBe(true);
+    expect(JSON.stringify(rows[0])).not.toContain(out.token!);
+  });
+
+  it('answers 401 UNAUTHORIZED without a session, with a malformed one, and with an unknown one', async () => {
+    const variants: Array<Record<string, string>> = [{}, { 'X-Session-Id': 'nope' }, { 'X-Session-Id': 'ab'.repeat(32) }, { Authorization: 'Bearer xyz' }];
+    for (const headers of variants) {
+      const res = await h.http.get('/auth/whoami', headers);
+      expect(res.status).toBe(401);
+      expect(res.contentType).toBe('application/json');
+      expect(res.body).toEqual({ error: 'UNAUTHORIZED', message: expect.any(String) });
+    }
+  });
+
+  it('logout revokes the session at once', async () => {
+    await signedUp('bye@example.com');
+    const out = await login(h.http, 'bye@example.com', 'a passphrase');
+    const headers = { 'X-Session-Id': out.token! };
+    expect((await h.http.post('/auth/logout', undefined, headers)).status).toBe(200);
+    expect((await h.http.get('/auth/whoami', headers)).status).toBe(401);
+    expect((await h.http.post('/auth/logout', undefined, headers)).status).toBe(401);
+  });
+
+  it('lists sessions with client and IP, and revokes one of them', async () => {
+    await signedUp('multi@example.com');
+    const first = await login(h.http, 'multi@example.com', 'a passphrase');
+    const second = await login(h.http, 'multi@example.com', 'a passphrase');
+    const list = await h.http.get('/v1/user/sessions', { 'X-Session-Id': first.token!, 'X-Insomnia-Client': 'production::linux::2022.4.2' });
+    expect(list.status).toBe(200);
+    expect(list.body.sessions).toHaveLength(2);
+    const current = list.body.sessions.find((s: any) => s.current);
+    const other = list.body.sessions.find((s: any) => !s.current);
+    expect(current.id).toMatch(/^sess_[0-9a-f]{32}$/);
+    expect(other.ip).toBe('127.0.0.1');
+    expect(JSON.stringify(list.body)).not.toContain(first.token!);
+
+    const del = await h.http.delete(`/v1/user/sessions/${other.id}`, { 'X-Session-Id': first.token! });
+    expect(del.status).toBe(200);
+    expect((await h.http.get('/auth/whoami', { 'X-Session-Id': second.token! })).status).toBe(401);
+    expect((await h.http.get('/auth/whoami', { 'X-Session-Id': first.token! })).status).toBe(200);
+  });
+
+  it("cannot revoke another account's session: 404, and that session stays alive", async () => {
+    await signedUp('mallory@example.com');
+    await signedUp('victim@example.com');
+    const mallory = await login(h.http, 'mallory@example.com', 'a passphrase');
+    const victim = await login(h.http, 'victim@example.com', 'a passphrase');
+    const victimList = await h.http.get('/v1/user/sessions', { 'X-Session-Id': victim.token! });
+    const victimSession = victimList.body.sessions[0].id;
+    const res = await h.http.delete(`/v1/user/sessions/${victimSession}`, { 'X-Session-Id': mallory.token! });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe('NOT_FOUND');
+    expect((await h.http.get('/auth/whoami', { 'X-Session-Id': victim.token! })).status).toBe(200);
+    const unknown = await h.http.delete(`/v1/user/sessions/sess_${'0'.repeat(32)}`, { 'X-Session-Id': mallory.token! });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('a wrong passphrase fails at M1 with 401 INVALID_CREDENTIALS and opens no session', async () => {
+    const a = await signedUp('wrong@example.com');
+    const out = await login(h.http, 'wrong@example.com', 'not the passphrase');
+    expect(out.status).toBe(401);
+    expect(out.body).toEqual({ error: 'INVALID_CREDENTIALS', message: expect.any(String) });
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM sessions WHERE account_id = $1', [a.accountId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('answers 404 for an unknown path and 405 for a wrong method, as JSON', async () => {
+    const missing = await h.http.get('/auth/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe('NOT_FOUND');
+    const wrong = await h.http.get('/auth/login-s');
+    expect(wrong.status).toBe(405);
+    expect(wrong.body.error).toBe('METHOD_NOT_ALLOWED');
+    expect(wrong.contentType).toBe('application/json');
+  });
+});

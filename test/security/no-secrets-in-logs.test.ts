@@ -1,0 +1,91 @@
+import { deriveKey, rewrapAccountKey, unwrapAccountKeys } from '@somnus/crypto';
+import { setLogDestination } from '@somnus/runtime';
+import { computeVerifier } from '@somnus/srp';
+import { startFunctions } from '../support/function-server';
+import { login, newAccount } from '../support/accounts';
+
+/**
+ * Runs a whole signup / login / passphrase change / logout, including failures, while capturing every
+ * log line and everything written to stdout and stderr; then searches it for every secret involved.
+ */
+const lines: string[] = [];
+let h: Awaited<ReturnType<typeof startFunctions>>;
+
+beforeAll(async () => {
+  process.env.LOG_LEVEL = 'info'; // every request line must be written, to be searched
+  setLogDestination({ write: (line: string) => void lines.push(line) });
+  h = await startFunctions('auth', 'keys');
+});
+afterAll(async () => {
+  setLogDestination(process.stdout);
+  await h?.stop();
+});
+
+it('no secret, salt, verifier, key, ciphertext, code or session id appears in any log line', async () => {
+  const spies = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')];
+  const email = 'logs@example.com';
+  const OLD = 'first passphrase';
+  const NEW = 'second passphrase';
+  const account = await newAccount(email, OLD);
+  const secrets: string[] = [OLD, NEW, account.material.authSecretHex, account.signupBody.verifier as string];
+
+  expect((await h.auth.post('/auth/signup', account.signupBody)).status).toBe(200);
+  expect((await h.auth.post('/auth/signup', account.signupBody)).status).toBe(409);
+  const bad = await login(h.auth, email, 'wrong passphrase');
+  expect(bad.status).toBe(401);
+  const session = await login(h.auth, email, OLD);
+  expect(session.status).toBe(200);
+  const auth = { 'X-Session-Id': session.token! };
+  expect((await h.auth.get('/auth/whoami', auth)).status).toBe(200);
+  expect((await h.keys.get('/v1/keys', auth)).status).toBe(200);
+  expect((await h.keys.get('/v1/user/profile', auth)).status).toBe(200);
+  expect((await h.auth.post('/auth/send-password-code', undefined, auth)).status).toBe(200);
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email), 10_000);
+  const code = /^\s+([A-Z2-9]{10})$/m.exec(mail.text)![1]!;
+
+  const keys = await unwrapAccountKeys({ passphrase: OLD, email, ...account.material });
+  const newSecret = await deriveKey(NEW, email, account.material.saltKey);
+  const newVerifier = computeVerifier('insomnia', email, account.material.saltAuth, Buffer.from(newSecret, 'hex'));
+  const newEnc = await rewrapAccountKey(keys.symmetricKey, NEW, email, account.material.saltEnc);
+  const change = { code, newEmail: email, encSymmetricKey: account.material.encSymmetricKey, newVerifier, newEncSymmetricKey: newEnc };
+  expect((await h.auth.post('/auth/change-password', { ...change, code: 'WRONGWRONG' }, auth)).status).toBe(400);
+  expect((await h.auth.post('/auth/change-password', change, auth)).status).toBe(200);
+  const again = await login(h.auth, email, NEW);
+  expect(again.status).toBe(200);
+  const sessions = await h.auth.get('/v1/user/sessions', { 'X-Session-Id': again.token! });
+  expect((await h.auth.post('/auth/logout', undefined, { 'X-Session-Id': again.token! })).status).toBe(200);
+  expect((await h.auth.get('/auth/whoami', { 'X-Session-Id': again.token! })).status).toBe(401);
+
+  const written = spies.flatMap((s) => s.mock.calls.map((c) => String(c[0])));
+  spies.forEach((s) => s.mockRestore());
+
+  for (const attempt of [bad, session, again]) {
+    secrets.push(attempt.steps.srpA, attempt.steps.srpB!, attempt.steps.srpM1!, attempt.steps.sessionStarterId!);
+    if (attempt.token) secrets.push(attempt.token, attempt.body.srpM2);
+  }
+  secrets.push(
+    account.material.saltKey,
+    account.material.saltAuth,
+    account.material.saltEnc,
+    JSON.parse(account.material.encPrivateKey).d.slice(0, 64),
+    JSON.parse(account.material.encSymmetricKey).d,
+    JSON.parse(newEnc).d,
+    JSON.parse(account.material.publicKey).n.slice(0, 64),
+    keys.symmetricKey.k,
+    keys.privateJwk.d.slice(0, 64),
+    newVerifier,
+    newSecret,
+    code,
+    ...sessions.body.sessions.map((s: { id: string }) => s.id),
+  );
+
+  const all = [...lines, ...written].join('\n');
+  expect(lines.length).toBeGreaterThan(10); // the run was logged at all
+  expect(lines.every((l) => 'severity' in JSON.parse(l))).toBe(true);
+  for (const secret of secrets) {
+    expect(typeof secret).toBe('string');
+    expect(secret.length).toBeGreaterThanOrEqual(8);
+    if (all.includes(secret)) throw new Error(`a log line contains a secret (${secret.slice(0, 6)}…)`);
+    if (all.toLowerCase().includes(secret.toLowerCase())) throw new Error(`a log line contains a secret in another case (${secret.slice(0, 6)}…)`);
+  }
+});

@@ -1,0 +1,58 @@
+import crypto from 'node:crypto';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { Pool } from 'pg';
+import { closePools } from '@somnus/db';
+import type { FunctionName } from '@somnus/models';
+import { resetConfig } from '@somnus/runtime';
+import { api, listen, type Api } from './api';
+import { createTestDatabase } from './database';
+import { startTestSmtp } from './smtp';
+
+const MODULES: Record<FunctionName, () => unknown> = {
+  auth: () => require('@somnus/auth'),
+  keys: () => require('@somnus/keys'),
+};
+
+export interface FunctionHarness {
+  http: Api;
+  /** The test database, with `query` connected as a superuser for inspecting rows (no RLS in the way). */
+  db: Awaited<ReturnType<typeof createTestDatabase>> & { query: Pool['query'] };
+  smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Runs real functions in-process through functions-framework's test server, on a fresh migrated
+ * database (connected as the app role) and a real SMTP server. Nothing of ours is mocked.
+ */
+export async function startFunctions(...names: FunctionName[]): Promise<Record<FunctionName, Api> & FunctionHarness> {
+  const database = await createTestDatabase();
+  const inspector = new Pool({ connectionString: database.adminUrl, max: 2 });
+  const db = Object.assign(database, { query: inspector.query.bind(inspector) as Pool['query'] });
+  const smtp = await startTestSmtp();
+  process.env.DATABASE_URL = db.appUrl;
+  process.env.SOMNUS_SERVER_SECRET = crypto.randomBytes(32).toString('hex');
+  process.env.SMTP_URL = smtp.url;
+  process.env.MAIL_FROM = 'Somnus Test <no-reply@somnus.test>';
+  resetConfig();
+  const servers = await Promise.all(
+    names.map(async (name) => {
+      MODULES[name]();
+      return [name, await listen(getTestServer(name))] as const;
+    }),
+  );
+  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<FunctionName, Api>;
+  return {
+    ...apis,
+    http: apis[names[0]!],
+    db,
+    smtp,
+    stop: async () => {
+      await Promise.all(servers.map(([, s]) => s.close()));
+      await closePools();
+      await inspector.end();
+      await smtp.stop();
+      await db.drop();
+    },
+  };
+}
