@@ -1,0 +1,15 @@
+import { startSmtpSink, type SinkMessage, type SmtpSink, type SmtpSinkOptions } from '@somnus/dev/src/smtp-sink';
+
+export { startSmtpSink, type SinkMessage, type SmtpSink, type SmtpSinkOptions };
+
+/** An in-memory SMTP sink on a free loopback port: point SMTP_URL at `sink.url`; stop() in afterAll. */
+export function startTestSmtp(opts: Omit<SmtpSinkOptions, 'port'> = {}): Promise<SmtpSink> {
+  return startSmtpSink({ ...opts, port: 0 });
+}
+
+/** The first run of 6–8 digits in a message's text: the usual shape of an emailed code. */
+export function extractCode(message: SinkMessage, pattern: RegExp = /\b(\d{6,8})\b/): string {
+  const m = pattern.exec(message.text);
+  if (!m) throw new Error(`no code matching ${pattern} in email "${message.subject}":\n${message.text}`);
+  return m[1] ?? m[0];
+}
