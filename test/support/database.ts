@@ -103,6 +103,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       }
     }
     await admin.query(`GRANT CONNECT ON DATABASE ${ident(name)} TO ${ident(info.appUser)}`);
+    await admin.query(`REVOKE TEMP ON DATABASE ${ident(name)} FROM PUBLIC`); // as bootstrapDatabase does
   });
   let dropped: Promise<void> | undefined;
   return {

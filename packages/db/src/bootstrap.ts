@@ -33,6 +33,8 @@ export async function bootstrapDatabase(adminUrl: string, roles: DatabaseRoles):
     const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [roles.database]);
     if (!db.rowCount) await admin.query(`CREATE DATABASE ${ident(roles.database)} OWNER ${ident(roles.migratorUser)}`);
     await admin.query(`GRANT CONNECT ON DATABASE ${ident(roles.database)} TO ${ident(roles.appUser)}`);
+    // new databases let PUBLIC create temp tables; the app role needs none
+    await admin.query(`REVOKE TEMP ON DATABASE ${ident(roles.database)} FROM PUBLIC`);
   } finally {
     await admin.end();
   }

@@ -5,9 +5,8 @@
  *    secrets and bootstrap), migrates it and stops it.
  */
 import path from 'node:path';
-// A relative import, not '@somnus/dev': @somnus/dev depends on @somnus/db, so the reverse would be a cycle.
-import { migrate, redactUrl, startLocalDatabase } from '../../dev/src/local-database';
-import { runMigrations } from './migrate';
+import { runMigrations } from '@somnus/db';
+import { migrate, redactUrl, startLocalDatabase } from './local-database';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -1,0 +1,6 @@
+export * from './postgres';
+export * from './smtp-sink';
+export * from './mime';
+export * from './gateway';
+export * from './local-database';
+export * from './stack';

@@ -1,0 +1,172 @@
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { parseAddressList, parseMail } from './mime';
+
+/**
+ * A local SMTP server that accepts every message and keeps it (DESIGN.md §8): for `pnpm start` it writes
+ * each one to `.data/mail/`, for tests it holds them in memory and lets a test wait for one.
+ * Loopback only, no AUTH, no STARTTLS.
+ */
+
+export interface SinkMessage {
+  /** Envelope sender (MAIL FROM). */
+  from: string;
+  /** Envelope recipients (RCPT TO): who the message was actually delivered to, Bcc included. */
+  to: string[];
+  subject: string;
+  /** The text/plain body, decoded, with \n line endings. */
+  text: string;
+  html?: string;
+  /** All top-level headers, names lower-cased, encoded words decoded. */
+  headers: Record<string, string>;
+  /** The message as received (after SMTP dot-unstuffing). */
+  raw: string;
+  receivedAt: Date;
+  /** The .eml file, when the sink writes to a directory. */
+  file?: string;
+}
+
+export interface SmtpSinkOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  host?: string;
+  /** Write each message as `<timestamp>-<n>.eml` here (created if missing). */
+  dir?: string;
+  onMessage?: (message: SinkMessage) => void;
+  /** Reject messages bigger than this (default 10 MiB). */
+  maxSize?: number;
+}
+
+export interface SmtpSink {
+  /** `smtp://127.0.0.1:<port>`: what SMTP_URL should be. */
+  url: string;
+  host: string;
+  port: number;
+  /** Every message received so far, oldest first. */
+  messages: SinkMessage[];
+  /** Resolves with the first message (already received or arriving later) that matches. */
+  waitForMessage(predicate?: (m: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
+  /** Messages to an address (envelope recipient, case-insensitive). */
+  messagesTo(address: string): SinkMessage[];
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+function fileStamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const host = opts.host ?? '127.0.0.1';
+  const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
+  const messages: SinkMessage[] = [];
+  const waiters = new Set<(m: SinkMessage) => void>();
+  let count = 0;
+  if (opts.dir) await fsp.mkdir(opts.dir, { recursive: true });
+
+  const accept = async (raw: Buffer, envelopeFrom: string, envelopeTo: string[]): Promise<void> => {
+    const parsed = parseMail(raw);
+    const receivedAt = new Date();
+    const message: SinkMessage = {
+      from: envelopeFrom || parsed.from,
+      to: envelopeTo.length ? envelopeTo : parsed.to,
+      subject: parsed.subject,
+      text: parsed.text,
+      ...(parsed.html !== undefined ? { html: parsed.html } : {}),
+      headers: parsed.headers,
+      raw: raw.toString('utf8'),
+      receivedAt,
+    };
+    count += 1;
+    if (opts.dir) {
+      const file = path.join(opts.dir, `${fileStamp(receivedAt)}-${count}.eml`);
+      await fsp.writeFile(file, raw, { mode: 0o600 });
+      message.file = file;
+    }
+    messages.push(message);
+    for (const w of [...waiters]) w(message);
+    opts.onMessage?.(message);
+  };
+
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    hideSTARTTLS: true,
+    disableReverseLookup: true,
+    logger: false,
+    size: maxSize,
+    closeTimeout: 250,
+    banner: 'Somnus local SMTP sink',
+    onConnect(session, callback) {
+      const ip = session.remoteAddress;
+      if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || net.isIP(ip) === 0) return callback();
+      return callback(new Error('only loopback clients are accepted'));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          const err = new Error('message exceeds the size limit') as Error & { responseCode: number };
+          err.responseCode = 552;
+          return callback(err);
+        }
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        accept(Buffer.concat(chunks), from, to).then(
+          () => callback(),
+          (err: Error) => callback(err),
+        );
+      });
+    },
+  });
+  server.on('error', () => undefined); // a client dropping mid-session must not crash the stack
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve((server.server.address() as net.AddressInfo).port);
+    });
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `smtp://${host}:${port}`,
+    host,
+    port,
+    messages,
+    waitForMessage(predicate = () => true, timeoutMs = 10_000) {
+      const existing = messages.find(predicate);
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve, reject) => {
+        const waiter = (m: SinkMessage) => {
+          if (!predicate(m)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(m);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const seen = messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join('; ') || 'none';
+          reject(new Error(`no matching email within ${timeoutMs} ms (received: ${seen})`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    messagesTo(address) {
+      const want = parseAddressList(address)[0]?.toLowerCase() ?? address.toLowerCase();
+      return messages.filter((m) => m.to.some((t) => t.toLowerCase() === want));
+    },
+    clear() {
+      messages.length = 0;
+    },
+    stop() {
+      stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      return stopped;
+    },
+  };
+}

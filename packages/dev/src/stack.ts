@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { closePools } from '@somnus/db';
+import { resetConfig } from '@somnus/runtime';
+import { closeServer, createGateway, listen, loadFunctions } from './gateway';
+import { loadOrCreateSecrets, migrate, redactUrl, startLocalDatabase, type LocalDatabase } from './local-database';
+import { isPortFree } from './postgres';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+
+/**
+ * Everything `pnpm start` runs (DESIGN.md §8): embedded Postgres (or DATABASE_URL), the SMTP sink (or
+ * SMTP_URL), every function in-process behind one gateway on 127.0.0.1.
+ */
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAIL_FROM = 'Somnus <no-reply@somnus.localhost>';
+export const PUBSUB_EMULATOR_PATH = '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
+
+export interface StackOptions {
+  /** `.data`: Postgres in `postgres/`, emails in `mail/`, `secrets.json`. */
+  dataDir: string;
+  /** Gateway port. Default SOMNUS_PORT or 8787. */
+  port?: number;
+  host?: '127.0.0.1';
+  log: (line: string) => void;
+  /** Log one line per request (default true). */
+  logRequests?: boolean;
+}
+
+export interface Stack {
+  baseUrl: string;
+  /** What the stack runs on, for printing. */
+  info: { database: string; databaseSource: 'embedded' | 'DATABASE_URL'; smtpUrl: string; mailDir: string | null };
+  stop(): Promise<void>;
+}
+
+export function pubsubEmulatorInstalled(): boolean {
+  return fs.existsSync(PUBSUB_EMULATOR_PATH);
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  // user overrides are read from, and the functions' config written to, process.env
+  const env = process.env;
+  const log = opts.log;
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? (env.SOMNUS_PORT ? Number(env.SOMNUS_PORT) : DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid gateway port: ${env.SOMNUS_PORT ?? port}`);
+
+  // what the user pointed at real services, read before this function writes env
+  const userDatabaseUrl = env.DATABASE_URL;
+  const userMigrationUrl = env.MIGRATION_DATABASE_URL;
+  const userSmtpUrl = env.SMTP_URL;
+  if (!userDatabaseUrl && userMigrationUrl) {
+    throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both to use an external database, or neither');
+  }
+
+  // fail before starting anything when the gateway port is taken
+  if (port !== 0 && !(await isPortFree(port, host))) {
+    throw new Error(`port ${port} on ${host} is already in use: stop what uses it or set SOMNUS_PORT`);
+  }
+
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c.run();
+        log(`stopped ${c.name}`);
+      } catch (err) {
+        log(`error stopping ${c.name}: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  try {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+
+    // --- Postgres
+    let databaseUrl: string;
+    let serverSecret = env.SOMNUS_SERVER_SECRET;
+    if (userDatabaseUrl) {
+      databaseUrl = userDatabaseUrl;
+      log(`Postgres: using DATABASE_URL ${redactUrl(userDatabaseUrl)}`);
+      if (userMigrationUrl) {
+        log(`migrating ${redactUrl(userMigrationUrl)}`);
+        await migrate(userMigrationUrl, log);
+      } else {
+        log('MIGRATION_DATABASE_URL not set: assuming the database is already migrated');
+      }
+    } else {
+      log('Postgres: starting the embedded server');
+      const pgLog = fs.createWriteStream(path.join(opts.dataDir, 'postgres.log'), { flags: 'a', mode: 0o600 });
+      let stopping = false;
+      const db: LocalDatabase = await startLocalDatabase({
+        dataDir: opts.dataDir,
+        log: (line) => log(`Postgres: ${line}`),
+        onPostgresLog: (line) => pgLog.write(`${line}\n`),
+        onUnexpectedExit: (code, signal) => {
+          if (!stopping) log(`Postgres exited unexpectedly (code ${code}, signal ${signal}); see ${path.join(opts.dataDir, 'postgres.log')}`);
+        },
+      });
+      cleanups.push({
+        name: 'Postgres',
+        run: async () => {
+          stopping = true;
+          await db.stop();
+          await new Promise<void>((resolve) => pgLog.end(() => resolve()));
+        },
+      });
+      log('Postgres: applying migrations');
+      await migrate(db.migratorUrl, log);
+      databaseUrl = db.appUrl;
+      serverSecret ??= db.secrets.serverSecret;
+    }
+    if (!serverSecret) {
+      // external database: still keep the server secret stable across restarts
+      serverSecret = (await loadOrCreateSecrets(opts.dataDir)).secrets.serverSecret;
+    }
+
+    // --- SMTP
+    let smtpUrl: string;
+    let mailDir: string | null = null;
+    if (userSmtpUrl) {
+      smtpUrl = userSmtpUrl;
+      log(`SMTP: using SMTP_URL ${redactUrl(userSmtpUrl)}`);
+    } else {
+      mailDir = path.join(opts.dataDir, 'mail');
+      const sink: SmtpSink = await startSmtpSink({
+        dir: mailDir,
+        onMessage: (m) => log(`mail to ${m.to.join(', ')}: "${m.subject}" → ${m.file ? path.relative(process.cwd(), m.file) : ''}`),
+      });
+      cleanups.push({ name: 'SMTP sink', run: () => sink.stop() });
+      smtpUrl = sink.url;
+      log(`SMTP sink listening on ${sink.url}, emails saved in ${mailDir}`);
+    }
+
+    // --- config the functions read at first use
+    env.DATABASE_URL = databaseUrl;
+    env.SOMNUS_SERVER_SECRET = serverSecret;
+    env.SMTP_URL = smtpUrl;
+    env.MAIL_FROM ??= DEFAULT_MAIL_FROM;
+    env.SOMNUS_TRUSTED_PROXY_HOPS ??= '0';
+    resetConfig();
+
+    // --- functions + gateway
+    const functions = loadFunctions();
+    cleanups.push({ name: 'database pools', run: () => closePools() });
+    log(`functions loaded: ${Object.keys(functions).join(', ')}`);
+    const gateway: http.Server = createGateway({
+      functions,
+      ...(opts.logRequests === false
+        ? {}
+        : { onRequest: (r) => log(`${r.method} ${r.path} → ${r.fn ?? 'gateway'} ${r.status} (${r.ms.toFixed(0)} ms)`) }),
+    });
+    let bound: { url: string };
+    try {
+      bound = await listen(gateway, port, host);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`port ${port} on ${host} is already in use: stop what uses it or set SOMNUS_PORT`);
+      }
+      throw err;
+    }
+    cleanups.push({ name: 'gateway', run: () => closeServer(gateway) });
+
+    return {
+      baseUrl: bound.url,
+      info: {
+        database: redactUrl(databaseUrl),
+        databaseSource: userDatabaseUrl ? 'DATABASE_URL' : 'embedded',
+        smtpUrl,
+        mailDir,
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
