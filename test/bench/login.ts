@@ -32,6 +32,7 @@ async function runConcurrently(total: number, worker: () => Promise<void>): Prom
 
 export async function main(): Promise<{ ours: number; baseline: number; ratio: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-bench-'));
+  fs.chmodSync(dataDir, 0o755); // Postgres may run as the `postgres` user and must reach inside
   const stack = await startStack({ dataDir, port: 0, log: () => undefined, logRequests: false });
   process.env.LOG_LEVEL = 'warn';
   try {

@@ -8,7 +8,8 @@ export function startTestSmtp(opts: Omit<SmtpSinkOptions, 'port'> = {}): Promise
 }
 
 /** The first run of 6–8 digits in a message's text: the usual shape of an emailed code. */
-export function extractCode(message: SinkMessage, pattern: RegExp = /\b(\d{6,8})\b/): string {
+/** Account codes are 10 characters of an unambiguous alphabet, on a line of their own (functions/auth/src/codes.ts). */
+export function extractCode(message: SinkMessage, pattern: RegExp = /^\s+([A-HJ-NP-Z2-9]{10})\s*$/m): string {
   const m = pattern.exec(message.text);
   if (!m) throw new Error(`no code matching ${pattern} in email "${message.subject}":\n${message.text}`);
   return m[1] ?? m[0];

@@ -1,6 +1,7 @@
 import { deriveKey, rewrapAccountKey, unwrapAccountKeys } from '@somnus/crypto';
 import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
+import { extractCode } from '../../../test/support/smtp';
 import { login, newAccount } from '../../../test/support/accounts';
 
 type Harness = Awaited<ReturnType<typeof startFunctions>>;
@@ -40,9 +41,7 @@ async function requestCode(email: string, token: string): Promise<string> {
   const res = await h.http.post('/auth/send-password-code', undefined, { 'X-Session-Id': token });
   expect(res.status).toBe(200);
   const mail = await h.smtp.waitForMessage((m) => m.to.includes(email), 10_000);
-  const code = /^\s+([A-Z2-9]{10})$/m.exec(mail.text)?.[1];
-  expect(code).toBeDefined();
-  return code!;
+  return extractCode(mail);
 }
 
 async function verifierOf(accountId: string): Promise<string> {

@@ -101,11 +101,20 @@ describe('POST /auth/signup', () => {
       expect(await accountCount()).toBe(before);
     });
 
-    it('malformed JSON is refused with a 4xx before it reaches the function', async () => {
+    it('malformed JSON is refused with a 400 that leaks no stack trace', async () => {
       // functions-framework's body parser answers this itself (functions-framework-nodejs#686)
       const before = await accountCount();
       const res = await h.http.post('/auth/signup', '{"email": "x@example.com",', { 'Content-Type': 'application/json' });
       expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(/SyntaxError|node_modules|at JSON\.parse/);
+      expect(await accountCount()).toBe(before);
+    });
+
+    it('a JSON body sent as text/plain gets 415 and creates nothing', async () => {
+      const before = await accountCount();
+      const res = await h.http.post('/auth/signup', JSON.stringify(valid), { 'Content-Type': 'text/plain' });
+      expect(res.status).toBe(415);
+      expect(res.body.error).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect(await accountCount()).toBe(before);
     });
   });

@@ -6,6 +6,11 @@ import { logger } from './logger';
 import { sendError, sendJson } from './respond';
 import type { Logger } from 'pino';
 
+// Express (inside functions-framework) answers errors it raises itself, such as a malformed JSON body,
+// with a stack trace unless NODE_ENV is production (functions-framework-nodejs#686). A function process
+// is always production as far as that is concerned; this runs before the framework builds its app.
+process.env.NODE_ENV = 'production';
+
 export interface RequestContext {
   req: Request;
   params: Record<string, string>;

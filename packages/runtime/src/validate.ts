@@ -20,16 +20,11 @@ export function parseBody<S extends z.ZodType>(req: Request, schema: S, limit = 
   const size = raw?.length ?? Number(req.headers['content-length'] ?? 0);
   if (size > limit) throw new HttpError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`);
   let body: unknown = req.body;
-  if (Buffer.isBuffer(body) || typeof body === 'string') {
-    // functions-framework parses JSON only for application/json; accept JSON sent with another type
-    try {
-      body = JSON.parse(body.toString());
-    } catch {
-      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON');
-    }
-  }
-  if (body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0 && !raw)) {
-    body = {};
+  const empty = !raw || raw.length === 0;
+  if (empty) {
+    body = {}; // bodiless POSTs (logout, send-password-code) validate as an empty object
+  } else if (!req.is('application/json')) {
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON sent as Content-Type: application/json');
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError('VALIDATION_ERROR', describe(parsed.error.issues));

@@ -1,12 +1,5 @@
 import type { Pool } from 'pg';
-import {
-  claimLoginAttempt,
-  consumeLoginSession,
-  insertSession,
-  recordAccountEvent,
-  recordLoginAttempt,
-  withTransaction,
-} from '@somnus/db';
+import { claimLoginAttempt, completeLogin, recordAccountEvent, recordLoginAttempt, withTransaction } from '@somnus/db';
 import { ID_PREFIX, type LoginM1Response } from '@somnus/models';
 import { hashSessionToken, newId, unseal } from '@somnus/runtime';
 import { verifyClientProof } from '@somnus/srp';
@@ -56,21 +49,14 @@ export async function loginVerify(
     return fail('INVALID_CREDENTIALS', BAD_CREDENTIALS);
   }
 
-  const accountId = ls.account_id;
-  const consumed = await withTransaction(db, async (tx) => {
-    // the conditional update makes two concurrent correct proofs yield one session, not two
-    if (!(await consumeLoginSession(tx, ls.id))) return false;
-    await insertSession(tx, {
-      id: newId(ID_PREFIX.session),
-      tokenHash: hashSessionToken(proof.KHex),
-      accountId,
-      client: input.client,
-      ip: input.ip,
-      expiresAt: new Date(Date.now() + input.sessionTtlSeconds * 1000),
-    });
-    await recordLoginAttempt(tx, { email: ls.email, ip: input.ip, succeeded: true });
-    await recordAccountEvent(tx, { accountId, type: 'login.succeeded', ...meta });
-    return true;
+  const consumed = await completeLogin(db, {
+    loginSessionId: ls.id,
+    sessionId: newId(ID_PREFIX.session),
+    tokenHash: hashSessionToken(proof.KHex),
+    accountId: ls.account_id,
+    email: ls.email,
+    ...meta,
+    ttlSeconds: input.sessionTtlSeconds,
   });
   if (!consumed) return invalid;
   return ok({ srpM2: proof.M2Hex });

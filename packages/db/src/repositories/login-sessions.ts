@@ -39,10 +39,30 @@ export async function claimLoginAttempt(db: Queryable, id: string): Promise<(Log
   return rows[0] ?? null;
 }
 
-/** Marks a handshake used; false if someone else already did (two racing correct proofs → one session). */
-export async function consumeLoginSession(db: Queryable, id: string): Promise<boolean> {
-  const r = await db.query('UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL', [id]);
-  return (r.rowCount ?? 0) > 0;
+/**
+ * Completes a login in one statement (so one round trip, and atomic without BEGIN/COMMIT): marks the
+ * handshake used — only if nobody else did, so two racing correct proofs yield one session — and
+ * creates the session, the attempt row and the audit event. Returns false if the handshake was taken.
+ */
+export async function completeLogin(
+  db: Queryable,
+  l: { loginSessionId: string; sessionId: string; tokenHash: Buffer; accountId: string; email: string; client: string | null; ip: string | null; ttlSeconds: number },
+): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>(
+    `WITH consumed AS (
+       UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL RETURNING id
+     ), new_session AS (
+       INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at)
+       SELECT $2, $3, $4, $6, $7, now() + make_interval(secs => $8) FROM consumed RETURNING id
+     ), attempt AS (
+       INSERT INTO login_attempts (email, ip, succeeded) SELECT $5, $7, true FROM consumed
+     ), audit AS (
+       INSERT INTO account_audit_events (account_id, type, ip, client) SELECT $4, 'login.succeeded', $7, $6 FROM consumed
+     )
+     SELECT id FROM new_session`,
+    [l.loginSessionId, l.sessionId, l.tokenHash, l.accountId, l.email, l.client, l.ip, l.ttlSeconds],
+  );
+  return rows.length > 0;
 }
 
 export async function deleteExpiredLoginSessions(db: Queryable, olderThan: Date): Promise<number> {

@@ -12,16 +12,6 @@ export interface SessionRow {
   revoked_at: Date | null;
 }
 
-export async function insertSession(
-  db: Queryable,
-  s: { id: string; tokenHash: Buffer; accountId: string; client: string | null; ip: string | null; expiresAt: Date },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [s.id, s.tokenHash, s.accountId, s.client, s.ip, s.expiresAt],
-  );
-}
-
 /** Only a live session: not revoked and not expired. */
 export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
   const { rows } = await db.query<SessionRow>(

@@ -1,0 +1,29 @@
+/** `somnus whoami`: account and session facts; with a passphrase, proves the key chain unwraps. */
+import { unwrapKeys } from '../../flows/unwrap-keys';
+import type { Command } from '../context';
+import { displayName, formatDuration, modulusBits, publicKeyFingerprint } from '../format';
+
+export const whoamiCommand: Command = {
+  flags: ['url', 'unlock', 'passphraseStdin'],
+  subcommands: false,
+  usesSession: true,
+  async run(ctx) {
+    const { client } = await ctx.session();
+    const who = await client.whoami();
+    ctx.out.line(`account:  ${who.accountId}`);
+    ctx.out.line(`email:    ${who.email}`);
+    ctx.out.line(`name:     ${displayName(who.firstName, who.lastName)}`);
+    ctx.out.line(`session:  age ${formatDuration(who.sessionAge)}, expires ${who.sessionExpiry}`);
+    ctx.out.line(`server:   ${client.baseUrl}`);
+
+    if (!ctx.flags.unlock && !ctx.secrets.passphraseGiven) {
+      ctx.out.line('keys:     not checked (use --unlock to unwrap them with your passphrase)');
+      return;
+    }
+    const passphrase = await ctx.secrets.passphrase();
+    // the same whoami answer that was printed above, so the check is about exactly that key material
+    const keys = await unwrapKeys(who, passphrase);
+    const bits = modulusBits(keys.publicJwk);
+    ctx.out.line(`keys:     unwrapped OK (RSA-${bits} public key fingerprint ${publicKeyFingerprint(keys.publicJwk)})`);
+  },
+};

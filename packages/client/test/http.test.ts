@@ -1,0 +1,91 @@
+import { loginAResponse, okResponse, whoamiResponse } from '@somnus/models';
+import { SomnusApiError, SomnusNetworkError, SomnusResponseError } from '../src/errors';
+import { HttpClient, normalizeBaseUrl } from '../src/http';
+
+type Captured = { url: string; init: RequestInit };
+
+function stubFetch(status: number, body: string, contentType = 'application/json', headers: Record<string, string> = {}) {
+  const calls: Captured[] = [];
+  const fetchImpl = (async (url: string | URL | Request, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    return new Response(body, { status, headers: { 'Content-Type': contentType, ...headers } });
+  }) as typeof fetch;
+  return { calls, fetchImpl };
+}
+
+const client = (fetchImpl: typeof fetch) => new HttpClient({ baseUrl: 'http://127.0.0.1:9/', clientName: 'somnus-cli::test::0', fetch: fetchImpl });
+
+describe('HttpClient', () => {
+  it('sends the client header, JSON body, and X-Session-Id only when a session is given; never follows redirects', async () => {
+    const { calls, fetchImpl } = stubFetch(200, '{"ok":true}');
+    await client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse, body: { a: 1 } });
+    await client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse, sessionId: 'f'.repeat(64) });
+    const [first, second] = calls;
+    expect(first!.url).toBe('http://127.0.0.1:9/auth/logout');
+    const h1 = first!.init.headers as Record<string, string>;
+    expect(h1['X-Insomnia-Client']).toBe('somnus-cli::test::0');
+    expect(h1['Content-Type']).toBe('application/json');
+    expect(h1['X-Session-Id']).toBeUndefined();
+    expect(first!.init.body).toBe('{"a":1}');
+    expect(first!.init.redirect).toBe('error');
+    const h2 = second!.init.headers as Record<string, string>;
+    expect(h2['X-Session-Id']).toBe('f'.repeat(64));
+    expect(h2['Content-Type']).toBeUndefined();
+  });
+
+  it('turns {error, message} bodies into SomnusApiError with status, code and Retry-After', async () => {
+    const { fetchImpl } = stubFetch(429, '{"error":"RATE_LIMITED","message":"slow down"}', 'application/json', { 'Retry-After': '30' });
+    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    expect(err).toBeInstanceOf(SomnusApiError);
+    expect(err).toMatchObject({ status: 429, code: 'RATE_LIMITED', message: 'slow down', retryAfterSeconds: 30 });
+  });
+
+  it('reports a non-JSON error page by status, quoting only a little of it', async () => {
+    const { fetchImpl } = stubFetch(502, `<html>${'x'.repeat(5000)}</html>`, 'text/html');
+    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    expect(err).toBeInstanceOf(SomnusApiError);
+    expect(err.code).toBe('HTTP_502');
+    expect(err.message.length).toBeLessThanOrEqual(200);
+  });
+
+  it.each([
+    ['a 2xx that is not JSON', 200, 'hello', 'text/plain'],
+    ['JSON with a wrong content type', 200, '{"ok":true}', 'text/plain'],
+    ['broken JSON', 200, '{"ok":', 'application/json'],
+  ])('rejects %s', async (_what, status, body, type) => {
+    const { fetchImpl } = stubFetch(status, body, type);
+    await expect(client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse })).rejects.toBeInstanceOf(SomnusResponseError);
+  });
+
+  it.each([
+    ['srpB too short', { sessionStarterId: `lss_${'a'.repeat(32)}`, srpB: 'ab' }],
+    ['srpB uppercase', { sessionStarterId: `lss_${'a'.repeat(32)}`, srpB: 'A'.repeat(512) }],
+    ['sessionStarterId of the wrong kind', { sessionStarterId: 'sess_x', srpB: 'a'.repeat(512) }],
+    ['missing field', { srpB: 'a'.repeat(512) }],
+    ['an array', []],
+    ['null', null],
+  ])('validates 2xx bodies against the models schema: %s', async (_what, body) => {
+    const { fetchImpl } = stubFetch(200, JSON.stringify(body));
+    const err = await client(fetchImpl).request({ method: 'POST', path: '/auth/login-a', schema: loginAResponse }).catch((e) => e);
+    expect(err).toBeInstanceOf(SomnusResponseError);
+    expect(err.message).toMatch(/malformed server response/);
+  });
+
+  it('maps connection failures to SomnusNetworkError', async () => {
+    const fetchImpl = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    expect(err).toBeInstanceOf(SomnusNetworkError);
+    expect(err.message).toMatch(/could not connect/);
+  });
+
+  it('normalises and checks base URLs', () => {
+    expect(normalizeBaseUrl('http://127.0.0.1:8787/')).toBe('http://127.0.0.1:8787');
+    expect(normalizeBaseUrl(' https://api.example.com/somnus/ ')).toBe('https://api.example.com/somnus');
+    expect(() => normalizeBaseUrl('ftp://x')).toThrow(/http/);
+    expect(() => normalizeBaseUrl('http://u:p@x')).toThrow(/credentials/);
+    expect(() => normalizeBaseUrl('nonsense')).toThrow(/Invalid/);
+    expect(() => normalizeBaseUrl('http://x/?a=1')).toThrow(/query/);
+  });
+});
