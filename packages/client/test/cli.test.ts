@@ -1,17 +1,35 @@
 /**
- * The CLI's main() in-process against the fake server: argument handling, help, exit codes, the
- * session file, and that no secret ever reaches stdout/stderr.
+ * The CLI's main() in-process against the REAL stack (test/support/stack.ts: Postgres, every
+ * function behind the gateway, an SMTP sink): argument handling, help, exit codes, the session
+ * file, and that no secret ever reaches stdout/stderr. Passphrase-change codes come from the SMTP
+ * sink. The CLI's fetch is a recorder that forwards to the real server, so tests can check which
+ * requests were (not) sent; the two hostile-server cases tamper with one real response (see there).
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SomnusClient } from '../src';
 import { main, type CliIo } from '../src/cli';
 import { loadSession, sessionPath } from '../src/cli/session-store';
-import { createFakeServer, type FakeServer } from './fake-server';
+import { queryRows } from '../../../test/support/database';
+import { startTestStack, type TestStack } from '../../../test/support/stack';
+import { expectCodeEmail } from './mail';
+import { recordingFetch, type RecordingFetch } from './recording-fetch';
 
 const PASS = 'tr0ub4dor & 3 horses';
 const NEW_PASS = 'a whole new passphrase';
-const URL_ = 'http://somnus.test';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ env: { LOG_LEVEL: 'silent' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+let n = 0;
+/** A distinct account per test (capitals on purpose: the CLI must normalise). */
+const newEmail = (tag: string) => `${tag}.${process.pid}.${++n}@Example.com`;
 
 interface Harness {
   io: CliIo;
@@ -22,7 +40,7 @@ interface Harness {
   run(...argv: string[]): Promise<number>;
 }
 
-function harness(server: FakeServer | null, env: Record<string, string | undefined>): Harness {
+function harness(rec: RecordingFetch | null, env: Record<string, string | undefined>): Harness {
   const h: Harness = {
     out: [],
     err: [],
@@ -42,15 +60,37 @@ function harness(server: FakeServer | null, env: Record<string, string | undefin
       return a;
     },
     readStdin: async () => `${PASS}\n${NEW_PASS}\n`,
-    fetch: server?.fetch,
+    fetch: rec?.fetch,
   };
   return h;
 }
 
-describe('somnus CLI (no server needed)', () => {
+/** The real server's view of a token: whoami with it, outside the CLI. */
+const tokenWorks = (token: string) =>
+  new SomnusClient({ baseUrl: stack.baseUrl, sessionId: token }).whoami().then(
+    () => true,
+    (e: { status?: number }) => {
+      if (e.status === 401) return false;
+      throw e;
+    },
+  );
+
+/** Unrevoked, unexpired sessions of an account, straight from the real database. */
+async function liveSessions(accountId: string): Promise<number> {
+  const rows = await queryRows(
+    stack.db.adminUrl,
+    'SELECT count(*)::int AS n FROM sessions WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > now()',
+    [accountId],
+  );
+  return rows[0]!.n as number;
+}
+
+describe('somnus CLI (real stack)', () => {
   let dir: string;
+  let URL_: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'somnus-cli-'));
+    URL_ = stack.baseUrl;
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -87,88 +127,116 @@ describe('somnus CLI (no server needed)', () => {
     [['constructor'], /unknown command constructor/],
     [['login', 'extra'], /unexpected argument extra/],
   ])('%j exits 1 with one error line', async (argv, message) => {
-    const h = harness(createFakeServer(), { SOMNUS_CONFIG_DIR: dir, SOMNUS_PASSPHRASE: PASS });
+    const rec = recordingFetch();
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
     expect(await h.run(...argv)).toBe(1);
     expect(h.err).toHaveLength(1);
     expect(h.err[0]).toMatch(/^somnus: .*\n$/);
     expect(h.err[0]).toMatch(message);
     expect(h.out).toEqual([]);
+    expect(rec.requests).toEqual([]); // refused before anything reached the server
   });
 
   it('runs signup → login → whoami → sessions → passphrase change → logout without printing secrets', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS, SOMNUS_NEW_PASSPHRASE: NEW_PASS });
+    const rec = recordingFetch();
+    const email = newEmail('Bob');
+    const mail = email.toLowerCase();
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS, SOMNUS_NEW_PASSPHRASE: NEW_PASS });
 
-    expect(await h.run('signup', '--email', 'Bob@Example.com', '--first-name', 'Bob')).toBe(0);
-    expect(h.out.join('')).toMatch(/Signed up bob@example\.com \(account acct_[0-9a-f]{32}\)/);
+    expect(await h.run('signup', '--email', email, '--first-name', 'Bob')).toBe(0);
+    const signedUp = /Signed up (\S+) \(account (acct_[0-9a-f]{32})\)/.exec(h.out.join(''));
+    expect(signedUp?.[1]).toBe(mail);
+    expect(rec.requests.find((r) => r.path === '/auth/signup')!.body.email).toBe(mail);
 
-    expect(await h.run('login', '--email', 'bob@example.com')).toBe(0);
+    expect(await h.run('login', '--email', mail)).toBe(0);
     const saved = (await loadSession(dir))!;
-    expect(saved).toMatchObject({ baseUrl: URL_, email: 'bob@example.com', srpProfile: 'insomnia' });
+    expect(saved).toMatchObject({ baseUrl: URL_, email: mail, srpProfile: 'insomnia', accountId: signedUp![2] });
     expect((await stat(sessionPath(dir))).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await tokenWorks(saved.sessionId)).toBe(true);
 
     expect(await h.run('whoami')).toBe(0);
     const who = h.out.join('');
+    // what the real server says about this session, asked outside the CLI
+    const real = await new SomnusClient({ baseUrl: stack.baseUrl, sessionId: saved.sessionId }).whoami();
     expect(who).toContain(`account:  ${saved.accountId}`);
     expect(who).toContain('name:     Bob');
-    expect(who).toMatch(/session:  age 12s, expires 2030-01-01T00:00:00.000Z/);
+    expect(who).toMatch(/session:  age (\d+[dhms] ?)+, expires /);
+    expect(who).toContain(`, expires ${real.sessionExpiry}\n`);
     expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048 public key fingerprint [0-9a-f]{16}\)/);
 
     expect(await h.run('sessions')).toBe(0);
     expect(h.out.join('')).toMatch(/\* sess_[0-9a-f]{32} /);
+    expect(h.out.join('')).toMatch(/1 session \(\* = this one\)/);
 
     // scripted variant: send the code, then change with --code (no prompt)
+    const mailed = expectCodeEmail(stack.smtp, mail);
     expect(await h.run('passphrase', 'send-code')).toBe(0);
-    expect(h.err.join('')).toMatch(/code was sent to bob@example\.com\. Check your email/);
-    expect(await h.run('passphrase', 'change', '--code', server.lastCode!)).toBe(0);
+    expect(h.err.join('')).toMatch(new RegExp(`code was sent to ${mail.replace(/\./g, '\\.')}\\. Check your email`));
+    const code = await mailed();
+    expect(await h.run('passphrase', 'change', '--code', code)).toBe(0);
     expect(h.prompts).toEqual([]);
-    expect(server.requests.filter((r) => r.path === '/auth/send-password-code')).toHaveLength(1);
+    expect(rec.requests.filter((r) => r.path === '/auth/send-password-code')).toHaveLength(1);
+    expect(stack.smtp.messagesTo(mail)).toHaveLength(1);
+    expect(rec.requests.find((r) => r.path === '/auth/change-password')).toMatchObject({ status: 200, body: { code } });
 
     expect(await h.run('logout')).toBe(0);
-    expect(h.out.join('')).toMatch(/Logged out bob@example\.com/);
+    expect(h.out.join('')).toMatch(new RegExp(`Logged out ${mail.replace(/\./g, '\\.')}`));
+    expect(await tokenWorks(saved.sessionId)).toBe(false);
 
     const all = h.out.join('') + h.err.join('');
     for (const secret of [PASS, NEW_PASS, saved.sessionId]) expect(all).not.toContain(secret);
+    for (const r of rec.requests) {
+      const body = JSON.stringify(r.body ?? {});
+      expect(body).not.toContain(PASS);
+      expect(body).not.toContain(NEW_PASS);
+    }
   });
 
   it('passphrase change: checks the current passphrase before a code is sent, then changes with the emailed code', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS, SOMNUS_NEW_PASSPHRASE: NEW_PASS });
-    await h.run('signup', '--email', 'carol@example.com');
-    await h.run('login', '--email', 'carol@example.com');
+    const rec = recordingFetch();
+    const email = newEmail('carol');
+    const mail = email.toLowerCase();
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS, SOMNUS_NEW_PASSPHRASE: NEW_PASS });
+    expect(await h.run('signup', '--email', email)).toBe(0);
+    expect(await h.run('login', '--email', email)).toBe(0);
     const token = (await loadSession(dir))!.sessionId;
 
-    const wrong = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_PASSPHRASE: 'not it at all', SOMNUS_NEW_PASSPHRASE: NEW_PASS });
+    const wrong = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_PASSPHRASE: 'not it at all', SOMNUS_NEW_PASSPHRASE: NEW_PASS });
     expect(await wrong.run('passphrase', 'change')).toBe(1);
     expect(wrong.err.join('')).toMatch(/WRONG_PASSPHRASE/);
-    expect(server.requests.some((r) => r.path === '/auth/send-password-code')).toBe(false);
+    expect(rec.requests.some((r) => r.path === '/auth/send-password-code')).toBe(false);
+    expect(stack.smtp.messagesTo(mail)).toEqual([]);
 
     // interactive variant: the code is mailed, then asked for (visibly: it is not a secret worth hiding)
+    const mailed = expectCodeEmail(stack.smtp, mail);
     h.io.prompt = async (question, { hidden }) => {
       h.prompts.push({ question, hidden });
-      return server.lastCode!;
+      return mailed();
     };
     expect(await h.run('passphrase', 'change')).toBe(0);
     expect(h.prompts).toEqual([{ question: 'Code from the email: ', hidden: false }]);
     expect(h.err.join('')).toMatch(/Check your email/);
     expect(h.out.join('')).toMatch(/Passphrase changed/);
+    expect(rec.requests.filter((r) => r.path === '/auth/send-password-code')).toHaveLength(1);
+    expect(await tokenWorks(token)).toBe(true); // the session that changed it stays
 
     const all = h.out.join('') + h.err.join('') + wrong.out.join('') + wrong.err.join('');
     for (const secret of [PASS, NEW_PASS, token]) expect(all).not.toContain(secret);
 
     // the new passphrase logs in, the old does not
-    const relog = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: NEW_PASS });
-    expect(await relog.run('login', '--email', 'carol@example.com')).toBe(0);
-    const old = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    expect(await old.run('login', '--email', 'carol@example.com')).toBe(1);
+    const relog = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: NEW_PASS });
+    expect(await relog.run('login', '--email', email)).toBe(0);
+    const old = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    expect(await old.run('login', '--email', email)).toBe(1);
     expect(old.err.join('')).toMatch(/INVALID_CREDENTIALS/);
   });
 
   it('asks for passphrases hidden and twice at signup; a mismatch aborts before anything is sent', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_ });
-    h.answers.push('dave@example.com', PASS, `${PASS}x`);
+    const rec = recordingFetch();
+    const email = newEmail('dave');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_ });
+    h.answers.push(email, PASS, `${PASS}x`);
     expect(await h.run('signup')).toBe(1);
     expect(h.prompts).toEqual([
       { question: 'Email: ', hidden: false },
@@ -176,70 +244,112 @@ describe('somnus CLI (no server needed)', () => {
       { question: 'Repeat passphrase: ', hidden: true },
     ]);
     expect(h.err.join('')).toMatch(/do not match/);
-    expect(server.requests).toEqual([]);
+    expect(rec.requests).toEqual([]);
+    // and no account was made: the email is still free
+    await expect(new SomnusClient({ baseUrl: stack.baseUrl }).signup({ email, passphrase: PASS })).resolves.toMatchObject({
+      email: email.toLowerCase(),
+    });
   });
 
   it('reads passphrases from stdin with --passphrase-stdin', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_ });
-    expect(await h.run('signup', '--email', 'erin@example.com', '--passphrase-stdin')).toBe(0);
-    expect(await h.run('login', '--email', 'erin@example.com', '--passphrase-stdin')).toBe(0);
+    const rec = recordingFetch();
+    const email = newEmail('erin');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_ });
+    expect(await h.run('signup', '--email', email, '--passphrase-stdin')).toBe(0);
+    expect(await h.run('login', '--email', email, '--passphrase-stdin')).toBe(0);
     expect(await h.run('whoami', '--passphrase-stdin')).toBe(0);
     expect(h.out.join('')).toMatch(/unwrapped OK/);
     expect(h.prompts).toEqual([]);
   });
 
   it('drops a rejected session, refuses to send a token to another server, strips terminal escapes', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    await h.run('signup', '--email', 'frank@example.com');
-    await h.run('login', '--email', 'frank@example.com');
+    const rec = recordingFetch();
+    const email = newEmail('frank');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    expect(await h.run('signup', '--email', email)).toBe(0);
+    expect(await h.run('login', '--email', email)).toBe(0);
+    const token = (await loadSession(dir))!.sessionId;
 
-    const other = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: 'http://elsewhere.test' });
+    const sent = rec.requests.length;
+    const other = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: 'http://elsewhere.test' });
     expect(await other.run('whoami')).toBe(1);
     expect(other.err.join('')).toMatch(/not logged in at http:\/\/elsewhere\.test/);
-    expect(server.requests.filter((r) => r.path === '/auth/whoami')).toHaveLength(1); // only login's own
+    expect(rec.requests.length).toBe(sent); // nothing sent, to either server
+    expect(rec.requests.filter((r) => r.path === '/auth/whoami')).toHaveLength(1); // only login's own
+    expect(rec.requests.every((r) => r.origin === URL_)).toBe(true);
 
-    server.override('GET /v1/user/sessions', { status: 500, body: { error: 'INTERNAL', message: 'boom\u001b[31m red\u0007\nsecond line' } });
+    // MITM: the real server never answers 500, and never puts terminal escapes in a message; a
+    // broken proxy or hostile server could, and the CLI must print one clean line anyway.
+    rec.tamperNext('GET /v1/user/sessions', (real) => {
+      expect(real.status).toBe(200);
+      return { status: 500, body: { error: 'INTERNAL', message: 'boom\u001b[31m red\u0007\nsecond line' } };
+    });
     expect(await h.run('sessions')).toBe(1);
+    expect(rec.pendingTampers()).toBe(0);
     expect(h.err.at(-1)).toBe('somnus: INTERNAL: boom red second line\n');
+    expect(await loadSession(dir)).not.toBeNull(); // a 500 is not "logged out"
 
-    server.sessions.clear(); // the server forgot the session
+    // the real server forgets the session (revoked from elsewhere, with the same token)
+    await new SomnusClient({ baseUrl: stack.baseUrl, sessionId: token }).logout();
     expect(await h.run('whoami')).toBe(1);
-    expect(h.err.at(-1)).toMatch(/UNAUTHORIZED: .*run `somnus login`/);
+    expect(h.err.at(-1)).toMatch(/^somnus: UNAUTHORIZED: .*run `somnus login`/);
     expect(await loadSession(dir)).toBeNull();
+    for (const secret of [PASS, token]) expect(h.out.join('') + h.err.join('')).not.toContain(secret);
   });
 
   it('scrubs a secret even if the server echoes it back', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    server.override('POST /auth/login-s', (req) => ({ status: 400, body: { error: 'VALIDATION_ERROR', message: `bad ${PASS} for ${req.body.email}` } }));
-    expect(await h.run('login', '--email', 'gina@example.com')).toBe(1);
+    const rec = recordingFetch();
+    const email = newEmail('gina');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    // MITM: the real server never receives the passphrase, so it cannot echo it; a hostile server
+    // could try to get it printed (e.g. into CI logs) by a client that had it. The CLI must scrub it.
+    rec.tamperNext('POST /auth/login-s', (real, req) => {
+      expect(real.status).toBe(200);
+      return { status: 400, body: { error: 'VALIDATION_ERROR', message: `bad ${PASS} for ${req.body.email}` } };
+    });
+    expect(await h.run('login', '--email', email)).toBe(1);
+    expect(rec.pendingTampers()).toBe(0);
+    expect(h.err).toHaveLength(1);
     expect(h.err.join('')).not.toContain(PASS);
     expect(h.err.join('')).toContain('[redacted]');
+    expect(h.err.join('')).toContain(email.toLowerCase()); // only the secret is scrubbed
   });
 
   it('logout revokes on the server and removes the file; a second logout says not logged in', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    await h.run('signup', '--email', 'hal@example.com');
-    await h.run('login', '--email', 'hal@example.com');
-    expect(server.sessions.size).toBe(1);
+    const rec = recordingFetch();
+    const email = newEmail('hal');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    expect(await h.run('signup', '--email', email)).toBe(0);
+    expect(await h.run('login', '--email', email)).toBe(0);
+    const { sessionId, accountId } = (await loadSession(dir))!;
+    expect(await liveSessions(accountId)).toBe(1);
     expect(await h.run('logout')).toBe(0);
-    expect(server.sessions.size).toBe(0);
+    expect(rec.requests.at(-1)).toMatchObject({ method: 'POST', path: '/auth/logout', status: 200 });
+    expect(await liveSessions(accountId)).toBe(0);
+    expect(await tokenWorks(sessionId)).toBe(false);
     expect(await loadSession(dir)).toBeNull();
+    const sent = rec.requests.length;
     expect(await h.run('logout')).toBe(1);
     expect(h.err.at(-1)).toMatch(/not logged in/);
+    expect(rec.requests.length).toBe(sent);
   });
 
   it('a second login revokes the session it replaces', async () => {
-    const server = createFakeServer();
-    const h = harness(server, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    await h.run('signup', '--email', 'ivy@example.com');
-    await h.run('login', '--email', 'ivy@example.com');
-    const first = (await loadSession(dir))!.sessionId;
-    await h.run('login', '--email', 'ivy@example.com');
-    expect(server.sessions.has(first)).toBe(false);
-    expect(server.sessions.size).toBe(1);
+    const rec = recordingFetch();
+    const email = newEmail('ivy');
+    const h = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    expect(await h.run('signup', '--email', email)).toBe(0);
+    expect(await h.run('login', '--email', email)).toBe(0);
+    const first = (await loadSession(dir))!;
+    expect(await h.run('login', '--email', email)).toBe(0);
+    const second = (await loadSession(dir))!;
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(await tokenWorks(first.sessionId)).toBe(false);
+    expect(await tokenWorks(second.sessionId)).toBe(true);
+    expect(await liveSessions(second.accountId)).toBe(1);
+    // the revocation was a logout sent with the OLD token
+    const logout = rec.requests.filter((r) => r.path === '/auth/logout');
+    expect(logout).toHaveLength(1);
+    expect(logout[0]!.headers['x-session-id']).toBe(first.sessionId);
   });
 });
