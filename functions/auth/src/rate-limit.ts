@@ -1,4 +1,4 @@
-import { countLoginFailures, type Queryable } from '@somnus/db';
+import { countLoginFailures, type FailureWindow, type Queryable } from '@somnus/db';
 import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, RATE_WINDOW_MS } from './policy';
 
 /**
@@ -6,7 +6,16 @@ import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, RATE_WINDOW_MS } from './p
  * Returns the seconds until the oldest counted failure leaves the window, or null when allowed.
  */
 export async function loginRetryAfter(db: Queryable, email: string, ip: string | null, now = new Date()): Promise<number | null> {
-  const failures = await countLoginFailures(db, { email, ip, since: new Date(now.getTime() - RATE_WINDOW_MS) });
+  const failures = await countLoginFailures(db, { email, ip, since: rateWindowStart(now) });
+  return retryAfter(failures, ip, now);
+}
+
+export function rateWindowStart(now = new Date()): Date {
+  return new Date(now.getTime() - RATE_WINDOW_MS);
+}
+
+/** The decision itself, for callers that fetched the failure counts along with something else. */
+export function retryAfter(failures: { email: FailureWindow; ip: FailureWindow }, ip: string | null, now = new Date()): number | null {
   const waits = [
     [failures.email, MAX_FAILURES_PER_EMAIL] as const,
     [failures.ip, ip ? MAX_FAILURES_PER_IP : Infinity] as const,

@@ -1,8 +1,12 @@
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import { Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 
-/** Anything that can run a query: the pool or a client inside a transaction. Repositories accept either. */
+/**
+ * Anything that can run a query: the pool or a client inside a transaction. Repositories accept either.
+ * Queries on the login path pass a QueryConfig with a `name`, so each connection parses and plans them once.
+ */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 const pools = new Map<string, Pool>();

@@ -18,8 +18,16 @@ export function constantTimeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
+const sealingKeys = new WeakMap<Buffer, Buffer>();
+
+/** Derived once per secret: seal and unseal run on every login. */
 function sealingKey(serverSecret: Buffer): Buffer {
-  return Buffer.from(crypto.hkdfSync('sha256', serverSecret, Buffer.alloc(0), 'somnus seal v1', 32));
+  let key = sealingKeys.get(serverSecret);
+  if (!key) {
+    key = Buffer.from(crypto.hkdfSync('sha256', serverSecret, Buffer.alloc(0), 'somnus seal v1', 32));
+    sealingKeys.set(serverSecret, key);
+  }
+  return key;
 }
 
 /** AES-256-GCM under a key derived from the server secret, for short-lived secrets kept in Postgres. */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { findAccountByEmail, insertLoginSession } from '@somnus/db';
+import { findAccountLogin, insertLoginSession } from '@somnus/db';
 import { ID_PREFIX, type LoginAResponse } from '@somnus/models';
 import { newId, seal } from '@somnus/runtime';
 import { createServerEphemeral, isValidClientPublicKey } from '@somnus/srp';
@@ -17,11 +17,11 @@ export async function loginChallenge(
   secret: Buffer,
   input: { email: string; srpA: string; ip: string | null },
 ): Promise<Result<LoginAResponse>> {
-  const wait = await loginRetryAfter(db, input.email, input.ip);
-  if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });
   if (!isValidClientPublicKey(input.srpA)) return fail('VALIDATION_ERROR', 'srpA is not a valid SRP public value');
+  // two independent reads, side by side: this is on every login
+  const [wait, account] = await Promise.all([loginRetryAfter(db, input.email, input.ip), findAccountLogin(db, input.email)]);
+  if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });
 
-  const account = await findAccountByEmail(db, input.email);
   const profile = account?.srp_profile ?? 'insomnia';
   const verifier = account?.verifier ?? fakeVerifier(secret, input.email);
   const saltAuth = account?.salt_auth ?? fakeSalts(secret, input.email).saltAuth;

@@ -4,7 +4,7 @@ import { ID_PREFIX, type LoginM1Response } from '@somnus/models';
 import { hashSessionToken, newId, unseal } from '@somnus/runtime';
 import { verifyClientProof } from '@somnus/srp';
 import { MAX_M1_ATTEMPTS } from '../policy';
-import { loginRetryAfter } from '../rate-limit';
+import { rateWindowStart, retryAfter } from '../rate-limit';
 import { fail, ok, type Result } from '../result';
 
 const BAD_CREDENTIALS = 'Invalid email or passphrase';
@@ -23,10 +23,16 @@ export async function loginVerify(
   if (!/^lss_[0-9a-f]{32}$/.test(input.sessionStarterId)) return invalid;
 
   // counting the attempt is its own statement so that it sticks even when the proof is wrong
-  const ls = await claimLoginAttempt(db, input.sessionStarterId);
+  const ls = await claimLoginAttempt(db, { id: input.sessionStarterId, ip: input.ip, since: rateWindowStart() });
   if (!ls || ls.consumed_at || ls.expired || ls.attempts > MAX_M1_ATTEMPTS) return invalid;
 
-  const wait = await loginRetryAfter(db, ls.email, input.ip);
+  const wait = retryAfter(
+    {
+      email: { count: ls.email_failures, oldest: ls.email_oldest_failure },
+      ip: { count: ls.ip_failures, oldest: ls.ip_oldest_failure },
+    },
+    input.ip,
+  );
   if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });
 
   const proof = verifyClientProof({

@@ -35,6 +35,16 @@ export async function findAccountByEmail(db: Queryable, email: string): Promise<
   return rows[0] ?? null;
 }
 
+/** What a login needs, and nothing more: the wrapped keys are large (TOASTed) and not needed here. */
+export type AccountLoginRow = Pick<AccountRow, 'id' | 'srp_profile' | 'salt_key' | 'salt_auth' | 'verifier'>;
+
+export async function findAccountLogin(db: Queryable, email: string): Promise<AccountLoginRow | null> {
+  const { rows } = await db.query<AccountLoginRow>(
+    { name: 'find-account-login', text: 'SELECT id, srp_profile, salt_key, salt_auth, verifier FROM accounts WHERE email = $1', values: [email] },
+  );
+  return rows[0] ?? null;
+}
+
 export async function findAccountById(db: Queryable, id: string): Promise<AccountRow | null> {
   const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
   return rows[0] ?? null;

@@ -18,13 +18,12 @@ export async function countLoginFailures(
   q: { email: string; ip: string | null; since: Date },
 ): Promise<{ email: FailureWindow; ip: FailureWindow }> {
   const { rows } = await db.query<{ email_count: string; email_oldest: Date | null; ip_count: string; ip_oldest: Date | null }>(
-    `SELECT count(*) FILTER (WHERE email = $1)            AS email_count,
+    { name: 'count-login-failures', text: `SELECT count(*) FILTER (WHERE email = $1)            AS email_count,
             min(created_at) FILTER (WHERE email = $1)     AS email_oldest,
             count(*) FILTER (WHERE ip = $2)               AS ip_count,
             min(created_at) FILTER (WHERE ip = $2)        AS ip_oldest
        FROM login_attempts
-      WHERE NOT succeeded AND created_at > $3 AND (email = $1 OR ip = $2)`,
-    [q.email, q.ip, q.since],
+      WHERE NOT succeeded AND created_at > $3 AND (email = $1 OR ip = $2)`, values: [q.email, q.ip, q.since] },
   );
   const r = rows[0];
   return {

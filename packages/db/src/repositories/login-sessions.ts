@@ -21,22 +21,48 @@ export type NewLoginSession = Omit<LoginSessionRow, 'attempts' | 'created_at' | 
 
 export async function insertLoginSession(db: Queryable, s: NewLoginSession): Promise<void> {
   await db.query(
-    `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, ip, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11))`,
-    [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.ttlSeconds],
+    { name: 'insert-login-session', text: `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, ip, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11))`, values: [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.ttlSeconds] },
   );
 }
 
+export interface ClaimedLoginSession extends LoginSessionRow {
+  expired: boolean;
+  /** Failed logins in the rate window, for the handshake's email and for the caller's IP. */
+  email_failures: number;
+  email_oldest_failure: Date | null;
+  ip_failures: number;
+  ip_oldest_failure: Date | null;
+}
+
 /**
- * Locks the handshake and counts this M1 attempt in one statement, so concurrent guesses cannot
- * exceed the cap. Returns the row after counting (expiry judged by the database clock), or null if unknown.
+ * Counts this M1 attempt on the handshake (atomically, so concurrent guesses cannot exceed the cap) and,
+ * in the same round trip, the recent failures for its email and for the caller's IP (rate limits).
+ * Expiry is judged by the database clock. Null if the handshake is unknown.
  */
-export async function claimLoginAttempt(db: Queryable, id: string): Promise<(LoginSessionRow & { expired: boolean }) | null> {
-  const { rows } = await db.query<LoginSessionRow & { expired: boolean }>(
-    `UPDATE login_sessions SET attempts = attempts + 1 WHERE id = $1 RETURNING *, expires_at <= now() AS expired`,
-    [id],
-  );
-  return rows[0] ?? null;
+export async function claimLoginAttempt(
+  db: Queryable,
+  q: { id: string; ip: string | null; since: Date },
+): Promise<ClaimedLoginSession | null> {
+  const { rows } = await db.query<ClaimedLoginSession & { email_failures: string; ip_failures: string }>({
+    name: 'claim-login-attempt',
+    text: `WITH claimed AS (
+             UPDATE login_sessions SET attempts = attempts + 1 WHERE id = $1 RETURNING *
+           )
+           SELECT c.*, c.expires_at <= now() AS expired,
+                  count(a.id) FILTER (WHERE a.email = c.email)      AS email_failures,
+                  min(a.created_at) FILTER (WHERE a.email = c.email) AS email_oldest_failure,
+                  count(a.id) FILTER (WHERE a.ip = $2)               AS ip_failures,
+                  min(a.created_at) FILTER (WHERE a.ip = $2)         AS ip_oldest_failure
+             FROM claimed c
+             LEFT JOIN login_attempts a
+               ON NOT a.succeeded AND a.created_at > $3 AND (a.email = c.email OR a.ip = $2)
+            GROUP BY c.id, c.account_id, c.email, c.srp_profile, c.salt_auth, c.verifier, c.srp_a, c.srp_b,
+                     c.srp_b_secret, c.attempts, c.ip, c.created_at, c.expires_at, c.consumed_at`,
+    values: [q.id, q.ip, q.since],
+  });
+  const r = rows[0];
+  return r ? { ...r, email_failures: Number(r.email_failures), ip_failures: Number(r.ip_failures) } : null;
 }
 
 /**
@@ -49,7 +75,7 @@ export async function completeLogin(
   l: { loginSessionId: string; sessionId: string; tokenHash: Buffer; accountId: string; email: string; client: string | null; ip: string | null; ttlSeconds: number },
 ): Promise<boolean> {
   const { rows } = await db.query<{ id: string }>(
-    `WITH consumed AS (
+    { name: 'complete-login', text: `WITH consumed AS (
        UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL RETURNING id
      ), new_session AS (
        INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at)
@@ -59,8 +85,7 @@ export async function completeLogin(
      ), audit AS (
        INSERT INTO account_audit_events (account_id, type, ip, client) SELECT $4, 'login.succeeded', $7, $6 FROM consumed
      )
-     SELECT id FROM new_session`,
-    [l.loginSessionId, l.sessionId, l.tokenHash, l.accountId, l.email, l.client, l.ip, l.ttlSeconds],
+     SELECT id FROM new_session`, values: [l.loginSessionId, l.sessionId, l.tokenHash, l.accountId, l.email, l.client, l.ip, l.ttlSeconds] },
   );
   return rows.length > 0;
 }

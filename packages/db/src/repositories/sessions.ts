@@ -15,8 +15,7 @@ export interface SessionRow {
 /** Only a live session: not revoked and not expired. */
 export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
   const { rows } = await db.query<SessionRow>(
-    `SELECT * FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`,
-    [tokenHash],
+    { name: 'find-live-session', text: `SELECT * FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`, values: [tokenHash] },
   );
   return rows[0] ?? null;
 }
@@ -24,8 +23,7 @@ export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffe
 /** Bumps last_used_at at most once a minute, so authenticating is not a write per request. */
 export async function touchSession(db: Queryable, id: string): Promise<void> {
   await db.query(
-    `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '1 minute'`,
-    [id],
+    { name: 'touch-session', text: `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '1 minute'`, values: [id] },
   );
 }
 
