@@ -8,9 +8,14 @@ import { api, listen, type Api } from './api';
 import { createTestDatabase } from './database';
 import { startTestSmtp } from './smtp';
 
-const MODULES: Record<FunctionName, () => unknown> = {
+/** The public functions of the route table plus the private ones of the registry that tests run. */
+export type HarnessFunctionName = FunctionName | 'maintenance';
+
+const MODULES: Record<HarnessFunctionName, () => unknown> = {
   auth: () => require('@somnus/auth'),
   keys: () => require('@somnus/keys'),
+  invites: () => require('@somnus/invites'),
+  maintenance: () => require('@somnus/maintenance'),
 };
 
 export interface FunctionHarness {
@@ -25,7 +30,7 @@ export interface FunctionHarness {
  * Runs real functions in-process through functions-framework's test server, on a fresh migrated
  * database (connected as the app role) and a real SMTP server. Nothing of ours is mocked.
  */
-export async function startFunctions(...names: FunctionName[]): Promise<Record<FunctionName, Api> & FunctionHarness> {
+export async function startFunctions(...names: HarnessFunctionName[]): Promise<Record<HarnessFunctionName, Api> & FunctionHarness> {
   const database = await createTestDatabase();
   const inspector = new Pool({ connectionString: database.adminUrl, max: 2 });
   const db = Object.assign(database, { query: inspector.query.bind(inspector) as Pool['query'] });
@@ -41,7 +46,7 @@ export async function startFunctions(...names: FunctionName[]): Promise<Record<F
       return [name, await listen(getTestServer(name))] as const;
     }),
   );
-  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<FunctionName, Api>;
+  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<HarnessFunctionName, Api>;
   return {
     ...apis,
     http: apis[names[0]!],

@@ -1,5 +1,5 @@
 import { getPool } from '@somnus/db';
-import { changePasswordBody, loginABody, loginM1Body, loginSBody, signupBody } from '@somnus/models';
+import { changePasswordBody, loginABody, loginM1Body, loginSBody, resetBody, sendResetCodeBody, signupBody } from '@somnus/models';
 import { defineFunction, HttpError, loadConfig, parseBody, requireSession, type HandlerResult, type RequestContext } from '@somnus/runtime';
 import type { Result } from './result';
 import { changePassword } from './use-cases/change-password';
@@ -7,6 +7,8 @@ import { loginChallenge } from './use-cases/login-challenge';
 import { loginSalts } from './use-cases/login-salts';
 import { loginVerify } from './use-cases/login-verify';
 import { logout } from './use-cases/logout';
+import { resetAccount } from './use-cases/reset-account';
+import { sendResetCode } from './use-cases/send-reset-code';
 import { sendPasswordCode } from './use-cases/send-password-code';
 import { listSessions, revokeOwnSession } from './use-cases/sessions';
 import { signup } from './use-cases/signup';
@@ -64,6 +66,17 @@ export const handleAuth = defineFunction('auth', {
     const session = await requireSession(ctx.req);
     const body = parseBody(ctx.req, changePasswordBody);
     return respond(await changePassword(getPool(), loadConfig().serverSecret, session, body, meta(ctx)));
+  },
+
+  // no session: the passphrase is forgotten, so the emailed code is the only proof
+  'POST /auth/send-reset-code': async (ctx) => {
+    const { email } = parseBody(ctx.req, sendResetCodeBody);
+    return { body: await sendResetCode(getPool(), loadConfig().serverSecret, email, meta(ctx)) };
+  },
+
+  'POST /auth/reset': async (ctx) => {
+    const body = parseBody(ctx.req, resetBody);
+    return respond(await resetAccount(getPool(), loadConfig().serverSecret, body, meta(ctx)));
   },
 
   'GET /v1/user/sessions': async (ctx) => ({ body: await listSessions(getPool(), await requireSession(ctx.req)) }),

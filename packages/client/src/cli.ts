@@ -4,11 +4,14 @@
  * process through bin.ts. Exit status: 0 ok, 1 error with exactly one line on stderr.
  */
 import { CryptoError, WrongPassphraseError } from '@somnus/crypto';
-import { NotLoggedInError, ServerProofError, SomnusApiError, SomnusNetworkError, SomnusResponseError } from './errors';
+import { NoProjectKeyError, NoSeatsError, NotLoggedInError, ServerProofError, SomnusApiError, SomnusNetworkError, SomnusResponseError } from './errors';
 import { flagSpelling, parseArgs, UsageError, type FlagName } from './cli/args';
+import { accountCommand } from './cli/commands/account';
 import { loginCommand } from './cli/commands/login';
 import { logoutCommand } from './cli/commands/logout';
+import { orgCommand } from './cli/commands/org';
 import { passphraseCommand } from './cli/commands/passphrase';
+import { projectCommand } from './cli/commands/project';
 import { sessionsCommand } from './cli/commands/sessions';
 import { signupCommand } from './cli/commands/signup';
 import { whoamiCommand } from './cli/commands/whoami';
@@ -29,6 +32,9 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   logout: logoutCommand,
   passphrase: passphraseCommand,
   sessions: sessionsCommand,
+  org: orgCommand,
+  project: projectCommand,
+  account: accountCommand,
 };
 
 /** The one line printed for a failure: the server's code and message, or what went wrong locally. */
@@ -46,6 +52,8 @@ export function describeError(err: unknown): string {
     err instanceof ServerProofError ||
     err instanceof NotLoggedInError ||
     err instanceof NotLoggedInCliError ||
+    err instanceof NoProjectKeyError ||
+    err instanceof NoSeatsError ||
     err instanceof SessionFileError ||
     err instanceof PromptError
   ) {

@@ -4,24 +4,44 @@
  * the @somnus/models schemas; every secret (passphrase, derived keys, unwrapped keys) stays in this
  * process.
  */
-import type { AccountKeys } from '@somnus/crypto';
+import type { AccountKeys, AesJwk, RsaPrivateJwk } from '@somnus/crypto';
 import {
+  acceptInviteResponse,
   keysResponse,
+  memberList,
+  memberRole,
+  myInvitationList,
   okResponse,
+  organization,
+  organizationList,
   profileResponse,
+  projectListResponse,
+  publicKeyResponse,
+  ROLE_IDS,
   ROUTES,
   sessionListResponse,
+  storageRuleResponse,
+  transferOwnershipResponse,
   whoamiResponse,
+  type AcceptInviteResponse,
   type KeysResponse,
+  type MyInvitation,
+  type Organization,
+  type OrgInvitation,
   type ProfileResponse,
   type SessionSummary,
   type WhoamiResponse,
 } from '@somnus/models';
 import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
-import { NotLoggedInError } from './errors';
+import { NoProjectKeyError, NotLoggedInError } from './errors';
 import { changePassphrase, type ChangePassphraseInput } from './flows/change-passphrase';
+import { createProject, type CreateProjectInput, type CreateProjectResult } from './flows/create-project';
+import { invite, listOrgInvites, type InviteResult, type MemberRole } from './flows/invite';
 import { srpLogin, type LoginInput } from './flows/login';
 import { fillPath, routePath } from './flows/route';
+import { unwrapProjectKey } from './flows/project-keys';
+import { resetAccount, sendResetCode, type ResetAccountInput, type ResetAccountResult } from './flows/reset-account';
+import { fetchProjectKeys, reshareKeys, type ReshareResult } from './flows/share-keys';
 import { signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
@@ -55,7 +75,33 @@ const PATHS = {
   session: routePath('DELETE', '/v1/user/sessions/:sessionId', ROUTES),
   keys: routePath('GET', '/v1/keys', ROUTES),
   profile: routePath('GET', '/v1/user/profile', ROUTES),
+  publicKey: routePath('GET', '/v1/keys/accounts/:accountId', ROUTES),
+  orgs: routePath('GET', '/v1/organizations', ROUTES),
+  createOrg: routePath('POST', '/v1/organizations', ROUTES),
+  org: routePath('GET', '/v1/organizations/:orgId', ROUTES),
+  renameOrg: routePath('PATCH', '/v1/organizations/:orgId', ROUTES),
+  deleteOrg: routePath('DELETE', '/v1/organizations/:orgId', ROUTES),
+  members: routePath('GET', '/v1/organizations/:orgId/members', ROUTES),
+  memberRole: routePath('PUT', '/v1/organizations/:orgId/members/:accountId/roles', ROUTES),
+  member: routePath('DELETE', '/v1/organizations/:orgId/members/:accountId', ROUTES),
+  leave: routePath('POST', '/v1/organizations/:orgId/leave', ROUTES),
+  transfer: routePath('POST', '/v1/organizations/:orgId/transfer-ownership', ROUTES),
+  storageRule: routePath('GET', '/v1/organizations/:orgId/storage-rule', ROUTES),
+  setStorageRule: routePath('PUT', '/v1/organizations/:orgId/storage-rule', ROUTES),
+  projects: routePath('GET', '/v1/organizations/:orgId/projects', ROUTES),
+  revokeInvite: routePath('DELETE', '/v1/organizations/:orgId/invites/:invitationId', ROUTES),
+  myInvites: routePath('GET', '/v1/invites', ROUTES),
+  accept: routePath('POST', '/v1/invites/:invitationId/accept', ROUTES),
+  decline: routePath('POST', '/v1/invites/:invitationId/decline', ROUTES),
 } as const;
+
+/** Page size for the list calls that the SDK walks to the end. */
+const PER_PAGE = 100;
+
+export type Member = MemberList['members'][number];
+type MemberList = ReturnType<typeof memberList.parse>;
+export type StorageRule = ReturnType<typeof storageRuleResponse.parse>['storage'];
+export type OrgProject = ReturnType<typeof projectListResponse.parse>['data'][number];
 
 export class SomnusClient {
   private readonly http: HttpClient;
@@ -155,5 +201,191 @@ export class SomnusClient {
   async revokeSession(id: string): Promise<void> {
     const path = fillPath(PATHS.session, { sessionId: id });
     await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  // ─── organizations (wire-protocol §6) ────────────────────────────────────────────────────────
+
+  /** Every org the account belongs to (its personal org included), across all pages. */
+  async listOrgs(): Promise<Organization[]> {
+    const orgs: Organization[] = [];
+    for (let page = 0; ; page++) {
+      const path = `${PATHS.orgs}?page=${page}&per_page=${PER_PAGE}`;
+      const res = await this.http.request({ method: 'GET', path, schema: organizationList, sessionId: this.requireToken() });
+      orgs.push(...res.organizations);
+      if (!res.next || res.organizations.length === 0) return orgs;
+    }
+  }
+
+  /** A team org; the caller becomes its owner. */
+  async createOrg(name: string): Promise<Organization> {
+    return this.http.request({ method: 'POST', path: PATHS.createOrg, schema: organization, body: { name }, sessionId: this.requireToken() });
+  }
+
+  async getOrg(orgId: string): Promise<Organization> {
+    return this.http.request({ method: 'GET', path: fillPath(PATHS.org, { orgId }), schema: organization, sessionId: this.requireToken() });
+  }
+
+  async renameOrg(orgId: string, name: string): Promise<Organization> {
+    const path = fillPath(PATHS.renameOrg, { orgId });
+    return this.http.request({ method: 'PATCH', path, schema: organization, body: { name }, sessionId: this.requireToken() });
+  }
+
+  /** Owner only; never the personal org. Its projects, keys and invites go with it. */
+  async deleteOrg(orgId: string): Promise<void> {
+    await this.http.request({ method: 'DELETE', path: fillPath(PATHS.deleteOrg, { orgId }), schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  /** Every member of the org, across all pages; `email` filters to one address. */
+  async members(orgId: string, options: { email?: string } = {}): Promise<Member[]> {
+    const members: Member[] = [];
+    for (let page = 0; ; page++) {
+      const query = new URLSearchParams({ page: String(page), per_page: String(PER_PAGE) });
+      if (options.email !== undefined) query.set('email', options.email);
+      const path = `${fillPath(PATHS.members, { orgId })}?${query.toString()}`;
+      const res = await this.http.request({ method: 'GET', path, schema: memberList, sessionId: this.requireToken() });
+      members.push(...res.members);
+      if (!res.next || res.members.length === 0) return members;
+    }
+  }
+
+  /** admin or member (ownership moves only with transferOwnership). */
+  async setRole(orgId: string, accountId: string, role: MemberRole): Promise<void> {
+    const path = fillPath(PATHS.memberRole, { orgId, accountId });
+    await this.http.request({ method: 'PUT', path, schema: memberRole, body: { roles: [ROLE_IDS[role]] }, sessionId: this.requireToken() });
+  }
+
+  /** Removes the member and, in the same transaction on the server, every wrapped key they held. */
+  async removeMember(orgId: string, accountId: string): Promise<void> {
+    const path = fillPath(PATHS.member, { orgId, accountId });
+    await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  async leaveOrg(orgId: string): Promise<void> {
+    await this.http.request({ method: 'POST', path: fillPath(PATHS.leave, { orgId }), schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  /** Owner only; the previous owner stays an admin. */
+  async transferOwnership(orgId: string, accountId: string): Promise<{ ownerAccountId: string }> {
+    const path = fillPath(PATHS.transfer, { orgId });
+    return this.http.request({ method: 'POST', path, schema: transferOwnershipResponse, body: { accountId }, sessionId: this.requireToken() });
+  }
+
+  async storageRule(orgId: string): Promise<StorageRule> {
+    const path = fillPath(PATHS.storageRule, { orgId });
+    const res = await this.http.request({ method: 'GET', path, schema: storageRuleResponse, sessionId: this.requireToken() });
+    return res.storage;
+  }
+
+  async setStorageRule(orgId: string, storage: StorageRule): Promise<StorageRule> {
+    const path = fillPath(PATHS.setStorageRule, { orgId });
+    const res = await this.http.request({ method: 'PUT', path, schema: storageRuleResponse, body: { storage }, sessionId: this.requireToken() });
+    return res.storage;
+  }
+
+  /** A co-member's public key (JWK JSON string); 404 for anyone who shares no org with the caller. */
+  async publicKeyOf(accountId: string): Promise<string> {
+    const path = fillPath(PATHS.publicKey, { accountId });
+    const res = await this.http.request({ method: 'GET', path, schema: publicKeyResponse, sessionId: this.requireToken() });
+    return res.publicKey;
+  }
+
+  // ─── projects and their keys ─────────────────────────────────────────────────────────────────
+
+  /**
+   * A VCS project with a fresh key, wrapped here for every current member. `publicJwk` is the
+   * caller's own (AccountKeys.publicJwk from unwrapKeys).
+   */
+  async createProject(input: CreateProjectInput): Promise<CreateProjectResult> {
+    return createProject(this.http, this.requireToken(), input);
+  }
+
+  async projects(orgId: string): Promise<OrgProject[]> {
+    const path = fillPath(PATHS.projects, { orgId });
+    const res = await this.http.request({ method: 'GET', path, schema: projectListResponse, sessionId: this.requireToken() });
+    return res.data;
+  }
+
+  /**
+   * The caller's key for one project, unwrapped with its private key. NoProjectKeyError when none was
+   * shared with this account (yet); the server's 404 when the caller is not a member of the org.
+   */
+  async projectKey(orgId: string, projectId: string, privateJwk: RsaPrivateJwk): Promise<AesJwk> {
+    const res = await fetchProjectKeys(this.http, this.requireToken(), orgId);
+    const mine = res.projectKeys.find((k) => k.projectId === projectId);
+    if (!mine) throw new NoProjectKeyError(projectId);
+    return unwrapProjectKey(privateJwk, mine.encKey);
+  }
+
+  /** The raw my-project-keys answer: the caller's wrapped keys and the members still lacking one. */
+  async myProjectKeys(orgId: string) {
+    return fetchProjectKeys(this.http, this.requireToken(), orgId);
+  }
+
+  // ─── invites and key sharing ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Invites `email` with `role`, running the whole client side of wire-protocol §6: check-seats,
+   * instructions, my-project-keys, re-wrapping every project key for the invitee (if they have an
+   * account), the invite itself, reconcile-keys for anyone else lacking keys, then the role.
+   * `keys` are the caller's unwrapped keys, or its passphrase to unwrap them here.
+   */
+  async invite(orgId: string, email: string, role: MemberRole, keys: AccountKeys | string): Promise<InviteResult> {
+    const { privateJwk } = typeof keys === 'string' ? await this.unwrapKeys(keys) : keys;
+    return invite(this.http, this.requireToken(), { orgId, email, role, privateJwk });
+  }
+
+  /** The org's pending invitations. */
+  async orgInvites(orgId: string): Promise<OrgInvitation[]> {
+    return listOrgInvites(this.http, this.requireToken(), orgId);
+  }
+
+  async revokeInvite(orgId: string, invitationId: string): Promise<void> {
+    const path = fillPath(PATHS.revokeInvite, { orgId, invitationId });
+    await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  /** Invitations addressed to this account's email. */
+  async myInvites(): Promise<MyInvitation[]> {
+    const res = await this.http.request({ method: 'GET', path: PATHS.myInvites, schema: myInvitationList, sessionId: this.requireToken() });
+    return res.invitations;
+  }
+
+  /** Joins the org with the invitation's role and receives the project keys it carried. */
+  async acceptInvite(invitationId: string): Promise<AcceptInviteResponse> {
+    const path = fillPath(PATHS.accept, { invitationId });
+    return this.http.request({ method: 'POST', path, schema: acceptInviteResponse, sessionId: this.requireToken() });
+  }
+
+  async declineInvite(invitationId: string): Promise<void> {
+    const path = fillPath(PATHS.decline, { invitationId });
+    await this.http.request({ method: 'POST', path, schema: okResponse, sessionId: this.requireToken() });
+  }
+
+  /**
+   * Admin: wraps every project key the caller holds for each member who lacks it (after an account
+   * reset, or a member who signed up after being invited) and posts them to reconcile-keys.
+   */
+  async reshareKeys(orgId: string, keys: AccountKeys | string): Promise<ReshareResult> {
+    const { privateJwk } = typeof keys === 'string' ? await this.unwrapKeys(keys) : keys;
+    return reshareKeys(this.http, this.requireToken(), orgId, privateJwk);
+  }
+
+  // ─── forgotten passphrase ────────────────────────────────────────────────────────────────────
+
+  /** Emails an account-reset code (the server answers the same whether or not the account exists). */
+  async sendResetCode(email: string): Promise<void> {
+    return sendResetCode(this.http, email);
+  }
+
+  /**
+   * Replaces the account's keys after a forgotten passphrase: new salts, verifier and key pair made
+   * here. The server ends every session, so this client is logged out afterwards; log in with the
+   * new passphrase. Memberships stay; their keys come back when an admin re-shares.
+   */
+  async resetAccount(input: ResetAccountInput): Promise<ResetAccountResult> {
+    const result = await resetAccount(this.http, input);
+    this.token = null;
+    this.profile_ = result.srpProfile;
+    return result;
   }
 }

@@ -63,3 +63,19 @@ export class NotLoggedInError extends Error {
     super('Not logged in');
   }
 }
+
+/** The caller holds no key for a project (not shared with it yet, or lost in an account reset). */
+export class NoProjectKeyError extends Error {
+  override readonly name = 'NoProjectKeyError';
+  constructor(readonly projectId: string) {
+    super(`no key for project ${projectId} has been shared with this account; an org admin can re-share it (somnus org reshare)`);
+  }
+}
+
+/** check-seats said no: the org has no seat left for the invitee, so nothing was sent. */
+export class NoSeatsError extends Error {
+  override readonly name = 'NoSeatsError';
+  constructor(readonly orgId: string) {
+    super(`organization ${orgId} has no free seat for another member`);
+  }
+}

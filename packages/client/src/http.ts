@@ -27,7 +27,7 @@ export interface HttpClientOptions {
 }
 
 export interface RequestOptions<T> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   schema: ResponseSchema<T>;
   body?: unknown;

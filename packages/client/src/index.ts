@@ -1,12 +1,17 @@
 /**
  * @somnus/client: the typed end-to-end-encrypted SDK for Somnus (and the `somnus` CLI in cli.ts).
  */
-export { SomnusClient, type SomnusClientOptions, type LoginResult } from './client';
-export { SomnusApiError, SomnusResponseError, SomnusNetworkError, ServerProofError, NotLoggedInError } from './errors';
+export { SomnusClient, type SomnusClientOptions, type LoginResult, type Member, type StorageRule, type OrgProject } from './client';
+export { SomnusApiError, SomnusResponseError, SomnusNetworkError, ServerProofError, NotLoggedInError, NoProjectKeyError, NoSeatsError } from './errors';
 export { HttpClient, normalizeBaseUrl, type ResponseSchema, type HttpClientOptions, type RequestOptions } from './http';
 export type { SignupInput, SignupResult } from './flows/signup';
 export type { LoginInput } from './flows/login';
 export type { ChangePassphraseInput } from './flows/change-passphrase';
+export type { CreateProjectInput, CreateProjectResult } from './flows/create-project';
+export type { InviteResult, MemberRole } from './flows/invite';
+export type { ReshareResult } from './flows/share-keys';
+export type { ResetAccountInput, ResetAccountResult } from './flows/reset-account';
+export { newProjectId, wrapProjectKey, unwrapProjectKey, planReconcile, inviteKeysFor } from './flows/project-keys';
 export { CLIENT_VERSION, defaultClientName } from './version';
 // Re-exported so SDK users can catch a locally detected wrong passphrase without importing @somnus/crypto.
 export { WrongPassphraseError, type AccountKeys } from '@somnus/crypto';

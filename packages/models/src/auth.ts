@@ -80,6 +80,19 @@ export const changePasswordBody = z.object({
 });
 export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
+/** POST /auth/send-reset-code — no client has this call (wire-protocol §4.3); our SDK and CLI do. */
+export const sendResetCodeBody = z.object({ email });
+export type SendResetCodeBody = z.infer<typeof sendResetCodeBody>;
+
+/**
+ * POST /auth/reset — a forgotten passphrase: the emailed code plus entirely new salts, verifier and key
+ * material, validated exactly as at signup (the old keys cannot be unwrapped, so nothing is re-wrapped).
+ */
+export const resetBody = signupBody
+  .pick({ email: true, saltKey: true, saltAuth: true, saltEnc: true, verifier: true, publicKey: true, encPrivateKey: true, encSymmetricKey: true, srpProfile: true })
+  .extend({ code: z.string().trim().min(1).max(64) });
+export type ResetBody = z.infer<typeof resetBody>;
+
 export const okResponse = z.object({ ok: z.literal(true) });
 
 export const sessionSummary = z.object({

@@ -4,3 +4,8 @@ export * from './key-material';
 export * from './auth';
 export * from './keys';
 export * from './routes';
+export * from './roles';
+export * from './organizations';
+export * from './invites';
+export * from './org-responses';
+export * from './function-registry';

@@ -9,6 +9,10 @@ export const keysResponse = z.object({
 });
 export type KeysResponse = z.infer<typeof keysResponse>;
 
+/** GET /v1/keys/accounts/:accountId — a co-member's public key (RSA-OAEP-256 JWK as a JSON string). */
+export const publicKeyResponse = z.object({ accountId: z.string(), publicKey: z.string() });
+export type PublicKeyResponse = z.infer<typeof publicKeyResponse>;
+
 /** GET /v1/user/profile (wire-protocol §6); current clients assert that `id` is truthy. */
 export const profileResponse = z.object({
   id: z.string().min(1),

@@ -10,6 +10,10 @@ export interface RuntimeConfig {
   /** How many proxies append to X-Forwarded-For in front of us (GCP load balancer: 2); 0 = use the socket. */
   trustedProxyHops: number;
   logLevel: string;
+  /** Seats per team organization (members + pending invites); null = unlimited. */
+  orgSeatLimit: number | null;
+  /** How long an invitation stays valid. */
+  inviteTtlSeconds: number;
 }
 
 let cached: RuntimeConfig | null = null;
@@ -35,6 +39,8 @@ export function loadConfig(): RuntimeConfig {
     sessionTtlSeconds: intFromEnv('SOMNUS_SESSION_TTL_SECONDS', 30 * 24 * 3600),
     trustedProxyHops: intFromEnv('SOMNUS_TRUSTED_PROXY_HOPS', 0),
     logLevel: process.env.LOG_LEVEL || 'info',
+    orgSeatLimit: process.env.SOMNUS_ORG_SEAT_LIMIT ? intFromEnv('SOMNUS_ORG_SEAT_LIMIT', 0) || null : null,
+    inviteTtlSeconds: intFromEnv('SOMNUS_INVITE_TTL_SECONDS', 7 * 24 * 3600),
   };
   return cached;
 }

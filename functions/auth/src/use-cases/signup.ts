@@ -1,10 +1,13 @@
 import type { Pool } from 'pg';
-import { insertAccount, isUniqueViolation, recordAccountEvent, withTransaction } from '@somnus/db';
+import { createOrganizationWithOwner, insertAccount, isUniqueViolation, recordAccountEvent, setTenantContext, withTransaction } from '@somnus/db';
 import { ID_PREFIX, type SignupBody, type SignupResponse } from '@somnus/models';
 import { newId } from '@somnus/runtime';
 import { fail, ok, type Result } from '../result';
 
-/** Creates an account from client-made key material; the server never sees the passphrase or a key. */
+/**
+ * Creates an account from client-made key material (the server never sees the passphrase or a key),
+ * and its personal organization, in one transaction.
+ */
 export async function signup(
   db: Pool,
   input: SignupBody,
@@ -29,6 +32,9 @@ export async function signup(
         email_newsletter: input.emailNewsletter ?? false,
       });
       await recordAccountEvent(tx, { accountId, type: 'account.signup', ...meta });
+      // every account has a personal org from its first moment (current clients refuse to start without one)
+      await setTenantContext(tx, { accountId, email: input.email });
+      await createOrganizationWithOwner(tx, { name: 'Personal', type: 'personal', ownerAccountId: accountId, seatLimit: 1, ip: meta.ip });
     });
   } catch (err) {
     if (isUniqueViolation(err, 'accounts_email_key')) return fail('EMAIL_TAKEN', 'An account with this email already exists');

@@ -15,13 +15,14 @@ export interface Flags {
   lastName?: string;
   srpProfile?: string;
   code?: string;
+  role?: string;
   passphraseStdin: boolean;
   unlock: boolean;
   help: boolean;
   version: boolean;
 }
 
-type ValueFlag = 'url' | 'email' | 'firstName' | 'lastName' | 'srpProfile' | 'code';
+type ValueFlag = 'url' | 'email' | 'firstName' | 'lastName' | 'srpProfile' | 'code' | 'role';
 type BoolFlag = 'passphraseStdin' | 'unlock' | 'help' | 'version';
 export type FlagName = ValueFlag | BoolFlag;
 
@@ -32,6 +33,7 @@ const VALUE_FLAGS: Record<string, ValueFlag> = {
   '--last-name': 'lastName',
   '--srp-profile': 'srpProfile',
   '--code': 'code',
+  '--role': 'role',
 };
 const BOOL_FLAGS: Record<string, BoolFlag> = {
   '--passphrase-stdin': 'passphraseStdin',

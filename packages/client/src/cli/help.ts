@@ -16,20 +16,38 @@ Commands:
   passphrase send-code   only email a passphrase-change code (then: passphrase change --code X)
   sessions               list this account's sessions
   sessions revoke <id>   end one session (ids from \`somnus sessions\`)
+  org list               your organizations (the personal one included)
+  org create <name>      create a team organization; you become its owner
+  org members <orgId>    list members, their roles, and who lacks keys
+  org invite <orgId> <email> [--role R]
+                         invite someone; project keys are re-wrapped for them here
+  org invites            invitations addressed to you
+  org accept <id>        accept an invitation (org decline <id> to refuse it)
+  org remove <orgId> <accountId>
+                         remove a member (their project keys go with them)
+  org role <orgId> <accountId> <role>
+                         make a member admin or member
+  org reshare <orgId>    re-share project keys with members who lack them
+  org leave <orgId>      leave an organization
+  project create <orgId> <name>
+                         create a project with a new key wrapped for every member
+  project list <orgId>   list an organization's projects
+  account reset          forgot your passphrase: new keys via an emailed code
   help [command]         show help
 
 Common options:
   --url <url>            server (default: $SOMNUS_URL or ${DEFAULT_URL})
   --email <email>        account email (otherwise prompted)
   --passphrase-stdin     read the passphrase from standard input (for passphrase change: the
-                         current passphrase on line 1, the new one on line 2)
+                         current passphrase on line 1, the new one on line 2; for account
+                         reset: the new passphrase on line 1)
   -h, --help             show help
   --version              print the version
 
 Environment:
   SOMNUS_URL             server URL
   SOMNUS_PASSPHRASE      passphrase for scripts (prefer the prompt interactively)
-  SOMNUS_NEW_PASSPHRASE  new passphrase for \`passphrase change\` in scripts
+  SOMNUS_NEW_PASSPHRASE  new passphrase for \`passphrase change\` and \`account reset\` in scripts
   SOMNUS_CONFIG_DIR      where session.json is kept (default $XDG_CONFIG_HOME/somnus or ~/.config/somnus)
 
 Exit status: 0 on success, 1 on any error (with a one-line message on stderr).
@@ -63,5 +81,35 @@ send-code: only emails a code (a new code replaces the previous one).`,
        somnus sessions revoke <id>
 
 Lists the account's live sessions, or ends one of them by id.`,
+  org: `Usage: somnus org list
+       somnus org create <name>
+       somnus org members <orgId>
+       somnus org invite <orgId> <email> [--role member|admin] [--passphrase-stdin]
+       somnus org invites
+       somnus org accept <invitationId>
+       somnus org decline <invitationId>
+       somnus org remove <orgId> <accountId>
+       somnus org role <orgId> <accountId> member|admin
+       somnus org reshare <orgId> [--passphrase-stdin]
+       somnus org leave <orgId>
+
+invite runs the whole key-sharing flow on this machine: it checks seats, fetches the invitee's
+public key, unwraps every project key you hold with your passphrase and re-wraps it for them, sends
+the invitation (emailed to them), and shares keys with any other member still lacking one. Someone
+without an account yet gets their keys after they sign up and accept: then run org reshare.
+reshare (owner/admin): wraps your project keys for every member who lacks them, e.g. after they
+reset a forgotten passphrase or joined before they had an account.`,
+  project: `Usage: somnus project create <orgId> <name> [--passphrase-stdin]
+       somnus project list <orgId>
+
+create: makes a new project id and project key here and wraps the key for every current member of
+the organization; the server only stores the wrapped copies.`,
+  account: `Usage: somnus account reset [--email E] [--code C] [--srp-profile insomnia|rfc2945] [--passphrase-stdin]
+
+For a forgotten passphrase. Emails a reset code (unless --code is given), asks for it, and replaces
+the account's salts, verifier and keys with new ones made here. Data only your old keys could open
+is deleted from the server; you stay a member of your teams and their admins re-share the keys
+(somnus org reshare). Every session is signed out. New passphrase: prompt, SOMNUS_NEW_PASSPHRASE or
+line 1 of --passphrase-stdin.`,
   help: `Usage: somnus help [command]`,
 };

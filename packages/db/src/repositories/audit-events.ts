@@ -7,7 +7,9 @@ export type AccountEventType =
   | 'session.logout'
   | 'session.revoked'
   | 'password.code_sent'
-  | 'password.changed';
+  | 'password.changed'
+  | 'account.reset_code_sent'
+  | 'account.reset';
 
 export interface AccountEventRow {
   id: string;

@@ -1,0 +1,134 @@
+import type { Pool } from 'pg';
+import {
+  cancelOpenLoginSessions,
+  countCodeAttempt,
+  deleteAllProjectKeysOf,
+  deletePendingInviteKeysFor,
+  deleteProjectsOnlyAccountCouldDecrypt,
+  findAccountByEmail,
+  listAccountOrgMemberships,
+  listOrgAdmins,
+  lockAccount,
+  lockOpenAccountCode,
+  markAccountCodeUsed,
+  markMembershipLacksKeys,
+  recordAccountEvent,
+  recordOrgEvent,
+  replaceAccountKeyMaterial,
+  revokeOtherSessions,
+  setTenantContext,
+  withTransaction,
+  type AccountRow,
+  type Queryable,
+} from '@somnus/db';
+import type { ResetBody } from '@somnus/models';
+import { constantTimeEqual, logger, sendMail } from '@somnus/runtime';
+import { hashCode } from '../codes';
+import { MAX_CODE_ATTEMPTS } from '../policy';
+import { fail, ok, type Result } from '../result';
+
+type Meta = { ip: string | null; client: string | null };
+
+/** The owners and admins of one team org, to be asked to re-share keys once the reset has committed. */
+interface ReshareRequest {
+  orgId: string;
+  orgName: string;
+  admins: string[];
+}
+
+const invalidCode = () => fail<never>('INVALID_CODE', 'The code is wrong or was already used; request a new one');
+
+/**
+ * Resets an account whose passphrase is forgotten (issue 3, seed "Forgot Passphrase"). In one transaction:
+ * the code is checked (a wrong one is counted and committed), the client's new salts, verifier and key
+ * material replace the old ones, every wrapped project key of the account is deleted (its old private key
+ * is unrecoverable), projects nobody else can decrypt are deleted, team memberships stay but are marked
+ * as lacking keys, and every session is revoked. The team admins are emailed after the commit.
+ */
+export async function resetAccount(db: Pool, secret: Buffer, input: ResetBody, meta: Meta): Promise<Result<{ ok: true }>> {
+  // an unknown email gets the answer of a wrong code, so the endpoint does not tell which emails exist
+  const known = await findAccountByEmail(db, input.email);
+  if (!known) return invalidCode();
+
+  const outcome = await withTransaction(db, async (tx) => {
+    await setTenantContext(tx, { accountId: known.id, email: known.email });
+    const account = await lockAccount(tx, known.id);
+    if (!account) return invalidCode();
+    const code = await lockOpenAccountCode(tx, account.id, 'account_reset');
+    if (!code || code.attempts >= MAX_CODE_ATTEMPTS) return invalidCode();
+    if (code.expires_at.getTime() <= Date.now()) return fail<never>('CODE_EXPIRED', 'The code has expired; request a new one');
+    if (!constantTimeEqual(code.code_hash, hashCode(secret, input.code))) {
+      await countCodeAttempt(tx, code.id);
+      return invalidCode();
+    }
+    await markAccountCodeUsed(tx, code.id);
+    return ok(await resetInTransaction(tx, account, input, meta));
+  });
+  if (!outcome.ok) return outcome;
+  await askAdminsToReshare(outcome.value, known.email);
+  return ok({ ok: true as const });
+}
+
+async function resetInTransaction(tx: Queryable, account: AccountRow, input: ResetBody, meta: Meta): Promise<ReshareRequest[]> {
+  const context = { accountId: account.id, email: account.email };
+  const memberships = await listAccountOrgMemberships(tx, account.id);
+  const reshare: ReshareRequest[] = [];
+  let projectsDeleted = 0;
+
+  for (const m of memberships) {
+    // org-scoped rows (other members' keys, projects, the org's audit log) are visible only with the org set
+    await setTenantContext(tx, { ...context, orgId: m.org_id });
+    const personal = m.org_type === 'personal';
+    const deleted = await deleteProjectsOnlyAccountCouldDecrypt(tx, m.org_id, account.id, { personalOrg: personal });
+    projectsDeleted += deleted.length;
+    if (personal) continue;
+    await markMembershipLacksKeys(tx, m.org_id, account.id);
+    await recordOrgEvent(tx, {
+      orgId: m.org_id,
+      actorId: account.id,
+      type: 'member.keys_reset',
+      subject: account.id,
+      ip: meta.ip,
+      details: { projectsDeleted: deleted.length },
+    });
+    const admins = await listOrgAdmins(tx, m.org_id, account.id);
+    reshare.push({ orgId: m.org_id, orgName: m.org_name, admins: admins.map((a) => a.email) });
+  }
+
+  await setTenantContext(tx, context);
+  const keysDeleted = await deleteAllProjectKeysOf(tx, account.id);
+  const inviteKeysDeleted = await deletePendingInviteKeysFor(tx, account.email);
+  await replaceAccountKeyMaterial(tx, account.id, input);
+  await cancelOpenLoginSessions(tx, account.id);
+  const sessionsRevoked = await revokeOtherSessions(tx, account.id, null);
+  await recordAccountEvent(tx, {
+    accountId: account.id,
+    type: 'account.reset',
+    ...meta,
+    details: { keysDeleted, inviteKeysDeleted, projectsDeleted, sessionsRevoked, teamOrgs: reshare.length },
+  });
+  return reshare;
+}
+
+/** After the commit: a failed email must not undo a reset the user has already been told succeeded. */
+async function askAdminsToReshare(requests: ReshareRequest[], memberEmail: string): Promise<void> {
+  for (const r of requests) {
+    for (const to of r.admins) {
+      try {
+        await sendMail({
+          to,
+          subject: `${memberEmail} needs their keys re-shared in ${r.orgName}`,
+          text:
+            `${memberEmail} reset their Somnus account after forgetting their passphrase. They are still a member\n` +
+            `of the organization "${r.orgName}" (${r.orgId}), but their copies of its project keys could not\n` +
+            `survive the reset, so they cannot read its projects until someone re-shares the keys.\n\n` +
+            `As an owner or admin, re-share them from your client: the Somnus CLI's org key re-share command\n` +
+            `(or any client that runs my-project-keys and reconcile-keys) wraps the keys for their new public\n` +
+            `key. The server cannot do it for you: it never holds a key it could read.\n`,
+        });
+      } catch (err) {
+        logger().warn({ event: 'reshare_mail_failed', orgId: r.orgId, err: (err as Error).message }, 're-share request email could not be sent');
+      }
+    }
+  }
+}

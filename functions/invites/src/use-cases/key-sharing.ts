@@ -1,0 +1,84 @@
+import {
+  clearLacksKeysWhereComplete,
+  existingKeyPairs,
+  findMembership,
+  insertProjectKeys,
+  isUniqueViolation,
+  listKeysOf,
+  listMembersLackingKeys,
+  projectIdsInOrg,
+  recordOrgEvent,
+  type SessionRow,
+} from '@somnus/db';
+import type { ReconcileKeysBody } from '@somnus/models';
+import { HttpError } from '@somnus/runtime';
+import { inOrg } from '../org-access';
+
+const invalid = (message: string) => new HttpError('VALIDATION_ERROR', message);
+const pairKey = (k: { projectId: string; accountId: string }) => `${k.projectId} ${k.accountId}`;
+
+/**
+ * GET …/my-project-keys (wire-protocol §6 step 3): the caller's wrapped copy of each project key, and for
+ * each of those projects the members who still lack one (late sign-ups, accounts reset), with their
+ * public key — exactly what the caller's client can re-wrap.
+ */
+export async function myProjectKeys(session: SessionRow, orgId: string) {
+  return inOrg(session, orgId, 'read:organization', async ({ tx, account }) => ({
+    projectKeys: (await listKeysOf(tx, orgId, account.id)).map((k) => ({ projectId: k.project_id, encKey: k.enc_symmetric_key })),
+    members: (await listMembersLackingKeys(tx, orgId, account.id)).map((m) => ({
+      accountId: m.account_id,
+      projectId: m.project_id,
+      publicKey: m.public_key,
+    })),
+  }));
+}
+
+/**
+ * POST …/reconcile-keys (§6 step 5): stores wrapped keys for members who lack them, all or nothing. Each
+ * key must be for a project of this org that the caller holds (they could not have unwrapped it
+ * otherwise), for a member of this org. Re-sending a key already stored unchanged is a no-op, so a
+ * retry after a lost response succeeds; a different key for a pair that has one is a conflict.
+ */
+export async function reconcileKeys(session: SessionRow, orgId: string, keys: ReconcileKeysBody['keys'], ip: string | null) {
+  return inOrg(session, orgId, 'update:membership', async ({ tx, account }) => {
+    if (new Set(keys.map(pairKey)).size !== keys.length) throw invalid('keys lists a project and account pair more than once');
+    const projectIds = [...new Set(keys.map((k) => k.projectId))];
+    const accountIds = [...new Set(keys.map((k) => k.accountId))];
+    const inOrgIds = await projectIdsInOrg(tx, orgId, projectIds);
+    const held = new Map((await listKeysOf(tx, orgId, account.id)).map((k) => [k.project_id, k.enc_symmetric_key]));
+    for (const id of projectIds) {
+      if (!inOrgIds.has(id)) throw invalid(`keys: ${id} is not a project of this organization`);
+      if (!held.has(id)) throw invalid(`keys: you hold no key for ${id}, so you cannot share it`);
+    }
+    for (const id of accountIds) {
+      if (!(await findMembership(tx, orgId, id))) throw invalid(`keys: ${id} is not a member of this organization`);
+    }
+
+    const existing = await existingKeyPairs(tx, orgId, keys);
+    const fresh = keys.filter((k) => !existing.has(pairKey(k)));
+    for (const k of keys) {
+      const stored = existing.get(pairKey(k));
+      if (stored !== undefined && stored !== k.encSymmetricKey) {
+        throw new HttpError('KEY_EXISTS', `${k.accountId} already holds a key for ${k.projectId}`);
+      }
+    }
+
+    try {
+      await insertProjectKeys(tx, orgId, fresh.map((k) => ({ ...k, autoLinked: false })));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new HttpError('KEY_EXISTS', 'Another request shared some of these keys at the same time; fetch my-project-keys again');
+      throw err;
+    }
+    const completed = await clearLacksKeysWhereComplete(tx, orgId, accountIds);
+    if (fresh.length > 0) {
+      await recordOrgEvent(tx, {
+        orgId,
+        actorId: account.id,
+        type: 'keys.shared',
+        ip,
+        details: { count: fresh.length, accounts: [...new Set(fresh.map((k) => k.accountId))], completed },
+      });
+    }
+    return { count: fresh.length };
+  });
+}

@@ -1,0 +1,321 @@
+import { startFunctions } from '../../../test/support/function-server';
+import { as, client, counts, createProject, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
+
+let h: Harness;
+let jane: User;
+let bob: User;
+let carol: User;
+
+beforeAll(async () => {
+  h = await startFunctions('auth', 'keys', 'invites');
+  [jane, bob, carol] = await Promise.all([signUp(h, 'jane@acme.test'), signUp(h, 'bob@acme.test'), signUp(h, 'carol@other.test')]);
+});
+afterAll(async () => h?.stop());
+
+const J = () => client(h.invites, jane);
+const B = () => client(h.invites, bob);
+const C = () => client(h.invites, carol);
+
+async function expectNoChange(before: Record<string, number>) {
+  expect(await counts(h)).toEqual(before);
+}
+
+/** Instructions → my-project-keys → wrap for the invitee → invites: the client side of wire-protocol §6. */
+async function invite(inviter: User, orgId: string, email: string, extra: Record<string, unknown> = {}) {
+  const inviterApi = client(h.invites, inviter);
+  const instr = await inviterApi.post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: email });
+  expect(instr.status).toBe(200);
+  const mine = await inviterApi.get(`/v1/organizations/${orgId}/my-project-keys`);
+  const inviteKeys = instr.body.inviteePublicKey
+    ? mine.body.projectKeys.map((k: { projectId: string; encKey: string }) => ({
+        projectId: k.projectId,
+        encSymmetricKey: wrapFor(instr.body.inviteePublicKey, unwrap(inviter, k.encKey)),
+        autoLinked: instr.body.inviteeAutoLinked,
+      }))
+    : [];
+  return inviterApi.post(`/v1/organizations/${orgId}/invites`, { inviteeId: instr.body.inviteeId, inviteeEmail: email, inviteKeys, ...extra });
+}
+
+describe('invite an existing account', () => {
+  it('Jane invites Bob with his wrapped key; Bob gets the email, accepts, and unwraps the project key', async () => {
+    const orgId = await teamOrg(h, jane, 'Acme');
+    const project = await createProject(h, orgId, [jane]);
+
+    const instr = await J().post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: ' Bob@Acme.test ' });
+    expect(instr.status).toBe(200);
+    expect(instr.contentType).toBe('application/json');
+    expect(instr.body).toEqual({ inviteeId: bob.id, inviteeEmail: 'bob@acme.test', inviteePublicKey: bob.publicKey, inviteeAutoLinked: false, inviteKeys: [] });
+
+    const sent = await invite(jane, orgId, 'bob@acme.test');
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ id: expect.stringMatching(/^inv_[0-9a-f]{32}$/), inviteeEmail: 'bob@acme.test', role: 'member', emailSent: true });
+    const inviteId = sent.body.id;
+    const stored = await h.db.query('SELECT expires_at - created_at AS ttl, status FROM invites WHERE id = $1', [inviteId]);
+    expect(stored.rows[0]).toMatchObject({ status: 'pending', ttl: { days: 7 } });
+
+    const mail = await h.smtp.waitForMessage((m) => m.to.includes('bob@acme.test') && m.text.includes(inviteId));
+    expect(mail.subject).toContain('Acme');
+    expect(mail.text).toContain('jane@acme.test');
+    expect(mail.text).toContain(`somnus org accept ${inviteId}`);
+    expect(mail.text).toContain(`POST /v1/invites/${inviteId}/accept`);
+
+    const listed = await J().get(`/v1/organizations/${orgId}/invites`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.invitations).toEqual([
+      { id: inviteId, inviter: { name: 'Test User' }, invitee: { email: 'bob@acme.test' }, created_at: expect.any(String), expires_at: expect.any(String), roles: ['member'] },
+    ]);
+
+    const bobsInvites = await B().get('/v1/invites');
+    expect(bobsInvites.status).toBe(200);
+    expect(bobsInvites.body.invitations).toEqual([
+      expect.objectContaining({ id: inviteId, organization: { id: orgId, name: 'Acme' }, inviter: { name: 'Test User', email: 'jane@acme.test' }, role: 'member' }),
+    ]);
+    // Carol sees none of it
+    expect((await C().get('/v1/invites')).body.invitations).toEqual([]);
+
+    // before accepting, Bob is not a member
+    expect((await B().get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
+
+    const accepted = await B().post(`/v1/invites/${inviteId}/accept`);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
+
+    const keys = await B().get(`/v1/organizations/${orgId}/my-project-keys`);
+    expect(keys.status).toBe(200);
+    expect(keys.body.projectKeys).toHaveLength(1);
+    expect(keys.body.projectKeys[0].projectId).toBe(project.id);
+    expect(unwrap(bob, keys.body.projectKeys[0].encKey).k).toBe(project.key.k);
+    expect(keys.body.members).toEqual([]);
+
+    const member = await h.db.query('SELECT role FROM memberships WHERE org_id = $1 AND account_id = $2', [orgId, bob.id]);
+    expect(member.rows).toEqual([{ role: 'member' }]);
+    expect((await J().get(`/v1/organizations/${orgId}/invites`)).body.invitations).toEqual([]);
+    const events = await h.db.query('SELECT type, actor_id, subject FROM org_audit_events WHERE org_id = $1 AND type LIKE $2 ORDER BY id', [orgId, 'invite.%']);
+    expect(events.rows).toEqual([
+      { type: 'invite.sent', actor_id: jane.id, subject: inviteId },
+      { type: 'invite.accepted', actor_id: bob.id, subject: inviteId },
+    ]);
+
+    // reused invite: a second accept or a decline changes nothing
+    const before = await counts(h);
+    const again = await B().post(`/v1/invites/${inviteId}/accept`);
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ error: 'INVITE_CLOSED', message: expect.any(String) });
+    expect((await B().post(`/v1/invites/${inviteId}/decline`)).status).toBe(409);
+    await expectNoChange(before);
+
+    // Bob is a member now: inviting him again is a conflict
+    for (const path of ['invites/instructions', 'invites']) {
+      const res = await J().post(`/v1/organizations/${orgId}/${path}`, { inviteeEmail: 'bob@acme.test' });
+      expect(res.status).toBe(409);
+      expect(res.body.error).toBe('ALREADY_MEMBER');
+    }
+    await expectNoChange(before);
+  });
+
+  it('a role set on the invitation (PATCH, as Insomnia does) is the role the member gets', async () => {
+    const orgId = await teamOrg(h, jane, 'Roles');
+    const sent = await invite(jane, orgId, 'carol@other.test');
+    expect(sent.status).toBe(201);
+    const path = `/v1/organizations/${orgId}/invites/${sent.body.id}`;
+
+    const before = await counts(h);
+    const owner = await J().patch(path, { roles: ['role_owner'] });
+    expect(owner.status).toBe(403);
+    const unknown = await J().patch(path, { roles: ['role_god'] });
+    expect(unknown.status).toBe(400);
+    expect((await J().patch(path, { roles: [] })).status).toBe(400);
+    expect((await J().patch(`/v1/organizations/${orgId}/invites/inv_${'0'.repeat(32)}`, { roles: ['role_admin'] })).status).toBe(404);
+    await expectNoChange(before);
+
+    const patched = await J().patch(path, { roles: ['role_admin'] });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: sent.body.id, roles: ['admin'] });
+    const accepted = await C().post(`/v1/invites/${sent.body.id}/accept`);
+    expect(accepted.body).toMatchObject({ organizationId: orgId, role: 'admin' });
+  });
+});
+
+describe('decline, revoke, expiry, wrong invitee', () => {
+  let orgId: string;
+  let dana: User;
+  beforeAll(async () => {
+    orgId = await teamOrg(h, jane, 'Lifecycle');
+    dana = await signUp(h, 'dana@acme.test');
+  });
+  const D = () => client(h.invites, dana);
+
+  it('the wrong account cannot accept or decline someone else’s invitation, nor probe ids', async () => {
+    const sent = await invite(jane, orgId, 'dana@acme.test');
+    const before = await counts(h);
+    for (const who of [B(), C(), J()]) {
+      for (const action of ['accept', 'decline']) {
+        const res = await who.post(`/v1/invites/${sent.body.id}/${action}`);
+        expect(res.status).toBe(404);
+        expect(res.body.error).toBe('NOT_FOUND');
+      }
+    }
+    for (const bad of [`inv_${'f'.repeat(32)}`, 'inv_x', 'not-an-id']) {
+      expect((await D().post(`/v1/invites/${bad}/accept`)).status).toBe(404);
+    }
+    expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(401);
+    await expectNoChange(before);
+
+    const declined = await D().post(`/v1/invites/${sent.body.id}/decline`);
+    expect(declined.status).toBe(200);
+    const row = await h.db.query('SELECT status FROM invites WHERE id = $1', [sent.body.id]);
+    expect(row.rows[0].status).toBe('declined');
+    const ev = await h.db.query(`SELECT actor_id FROM org_audit_events WHERE org_id = $1 AND type = 'invite.declined'`, [orgId]);
+    expect(ev.rows).toEqual([{ actor_id: dana.id }]);
+    // declined is final
+    const after = await counts(h);
+    expect((await D().post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(409);
+    expect((await D().get(`/v1/organizations/${orgId}/members`)).status).toBe(404);
+    await expectNoChange(after);
+  });
+
+  it('an expired invitation cannot be accepted (410), is not listed, and can be replaced', async () => {
+    const sent = await invite(jane, orgId, 'dana@acme.test');
+    expect(sent.status).toBe(201);
+    await h.db.query(`UPDATE invites SET expires_at = now() - interval '1 minute' WHERE id = $1`, [sent.body.id]);
+    const before = await counts(h);
+    for (const action of ['accept', 'decline']) {
+      const res = await D().post(`/v1/invites/${sent.body.id}/${action}`);
+      expect(res.status).toBe(410);
+      expect(res.body).toEqual({ error: 'INVITE_EXPIRED', message: expect.any(String) });
+    }
+    expect((await J().patch(`/v1/organizations/${orgId}/invites/${sent.body.id}`, { roles: ['role_admin'] })).status).toBe(410);
+    expect((await D().get('/v1/invites')).body.invitations).toEqual([]);
+    expect((await J().get(`/v1/organizations/${orgId}/invites`)).body.invitations).toEqual([]);
+    await expectNoChange(before);
+
+    const fresh = await invite(jane, orgId, 'dana@acme.test');
+    expect(fresh.status).toBe(201);
+    const old = await h.db.query('SELECT status FROM invites WHERE id = $1', [sent.body.id]);
+    expect(old.rows[0].status).toBe('expired');
+    // re-inviting while one is pending is a conflict
+    const dup = await invite(jane, orgId, 'dana@acme.test');
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toBe('INVITE_EXISTS');
+
+    // revoke: the invitee can no longer accept
+    const revoked = await J().delete(`/v1/organizations/${orgId}/invites/${fresh.body.id}`);
+    expect(revoked.status).toBe(200);
+    const ev = await h.db.query(`SELECT subject FROM org_audit_events WHERE org_id = $1 AND type = 'invite.revoked'`, [orgId]);
+    expect(ev.rows).toEqual([{ subject: fresh.body.id }]);
+    const after = await counts(h);
+    expect((await J().delete(`/v1/organizations/${orgId}/invites/${fresh.body.id}`)).status).toBe(409);
+    expect((await D().post(`/v1/invites/${fresh.body.id}/accept`)).status).toBe(409);
+    await expectNoChange(after);
+  });
+});
+
+describe('who may invite, and what', () => {
+  let orgId: string;
+  let projectId: string;
+  let otherOrgProject: string;
+  beforeAll(async () => {
+    orgId = await teamOrg(h, jane, 'Rules');
+    projectId = (await createProject(h, orgId, [jane])).id;
+    const carolsOrg = await teamOrg(h, carol, 'Carol Co');
+    otherOrgProject = (await createProject(h, carolsOrg, [carol])).id;
+    // Bob joins as a plain member
+    const sent = await invite(jane, orgId, 'bob@acme.test');
+    expect((await B().post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(200);
+  });
+
+  it('members cannot invite or manage invitations (403); non-members get 404; personal orgs cannot invite', async () => {
+    const pending = await invite(jane, orgId, 'pending@acme.test');
+    const before = await counts(h);
+    const body = { inviteeEmail: 'x@acme.test' };
+    for (const [path, method] of [
+      ['invites/instructions', 'post'],
+      ['invites', 'post'],
+      ['invites', 'get'],
+      [`invites/${pending.body.id}`, 'delete'],
+    ] as const) {
+      const url = `/v1/organizations/${orgId}/${path}`;
+      const asBob = method === 'post' ? await B().post(url, body) : method === 'get' ? await B().get(url) : await B().delete(url);
+      expect(asBob.status).toBe(403);
+      expect(asBob.body.error).toBe('FORBIDDEN');
+      const asCarol = method === 'post' ? await C().post(url, body) : method === 'get' ? await C().get(url) : await C().delete(url);
+      expect(asCarol.status).toBe(404);
+    }
+    expect((await B().patch(`/v1/organizations/${orgId}/invites/${pending.body.id}`, { roles: ['role_admin'] })).status).toBe(403);
+    expect((await h.invites.post(`/v1/organizations/${orgId}/invites`, body)).status).toBe(401);
+
+    const orgs = await h.invites.get('/v1/organizations', as(jane));
+    const personal = orgs.body.organizations.find((o: any) => o.metadata.organizationType === 'personal').id;
+    for (const path of ['invites/instructions', 'invites']) {
+      const res = await J().post(`/v1/organizations/${personal}/${path}`, body);
+      expect(res.status).toBe(403);
+      expect(res.body.error).toBe('FORBIDDEN');
+    }
+    await expectNoChange(before);
+  });
+
+  it('every invalid body or foreign id is a 4xx that changes nothing', async () => {
+    const bobKey = { projectId, encSymmetricKey: 'a'.repeat(512), autoLinked: false };
+    const cases: [unknown, number, string][] = [
+      [{}, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'not an email' }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'new@acme.test', inviteKeys: [{ ...bobKey, encSymmetricKey: 'A'.repeat(512) }] }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'new@acme.test', inviteKeys: [{ ...bobKey, encSymmetricKey: 'a'.repeat(510) }] }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'new@acme.test', inviteKeys: [{ ...bobKey, projectId: 'prj_xyz' }] }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'new@acme.test', inviteKeys: 'nope' }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeEmail: 'new@acme.test', role: 'owner' }, 403, 'FORBIDDEN'],
+      [{ inviteeEmail: 'new@acme.test', role: 'emperor' }, 400, 'VALIDATION_ERROR'],
+      // keys for an email with no account: nobody's public key was used
+      [{ inviteeEmail: 'new@acme.test', inviteKeys: [bobKey] }, 400, 'VALIDATION_ERROR'],
+      // inviteeId of another account
+      [{ inviteeId: carol.id, inviteeEmail: 'dana@acme.test' }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeId: 'acct_nope', inviteeEmail: 'dana@acme.test' }, 400, 'VALIDATION_ERROR'],
+      // a project of another org, twice the same project, a project Jane holds no key for
+      [{ inviteeId: carol.id, inviteeEmail: carol.email, inviteKeys: [{ ...bobKey, projectId: otherOrgProject }] }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeId: carol.id, inviteeEmail: carol.email, inviteKeys: [bobKey, bobKey] }, 400, 'VALIDATION_ERROR'],
+      [{ inviteeId: carol.id, inviteeEmail: carol.email, inviteKeys: [{ ...bobKey, projectId: `prj_${'0'.repeat(32)}` }] }, 400, 'VALIDATION_ERROR'],
+    ];
+    const before = await counts(h);
+    for (const [body, status, error] of cases) {
+      const res = await J().post(`/v1/organizations/${orgId}/invites`, body);
+      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status, error });
+    }
+    expect((await J().post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: 42 })).status).toBe(400);
+    expect((await J().post(`/v1/organizations/org_${'0'.repeat(32)}/invites`, { inviteeEmail: 'z@acme.test' })).status).toBe(404);
+    expect(h.smtp.messagesTo('new@acme.test')).toEqual([]);
+    await expectNoChange(before);
+  });
+
+  it('enforces the allowed email domains', async () => {
+    const policy = await h.invites.call('PUT', `/v1/organizations/${orgId}/invite-policy`, { allowedDomains: ['acme.test'] }, as(jane));
+    expect(policy.status).toBe(200);
+    const before = await counts(h);
+    for (const path of ['invites/instructions', 'invites']) {
+      const res = await J().post(`/v1/organizations/${orgId}/${path}`, { inviteeEmail: 'someone@elsewhere.test' });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'FORBIDDEN', message: expect.stringContaining('acme.test') });
+    }
+    // a subdomain is another domain
+    expect((await J().post(`/v1/organizations/${orgId}/invites`, { inviteeEmail: 'x@evil.acme.test' })).status).toBe(403);
+    await expectNoChange(before);
+    expect((await J().post(`/v1/organizations/${orgId}/invites`, { inviteeEmail: 'ok@acme.test' })).status).toBe(201);
+    await h.invites.call('PUT', `/v1/organizations/${orgId}/invite-policy`, { allowedDomains: [] }, as(jane));
+  });
+
+  it('enforces the seat limit: members plus pending invitations', async () => {
+    const seatsOrg = await teamOrg(h, jane, 'Seats');
+    await h.db.query('UPDATE organizations SET seat_limit = 2 WHERE id = $1', [seatsOrg]);
+    expect((await invite(jane, seatsOrg, 'one@acme.test')).status).toBe(201);
+    const before = await counts(h);
+    for (const path of ['invites/instructions', 'invites']) {
+      const res = await J().post(`/v1/organizations/${seatsOrg}/${path}`, { inviteeEmail: 'two@acme.test' });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'NEEDS_TO_INCREASE_SEATS', message: expect.any(String) });
+    }
+    await expectNoChange(before);
+    // the invited email already holds a seat: instructions for it still work
+    expect((await J().post(`/v1/organizations/${seatsOrg}/invites/instructions`, { inviteeEmail: 'one@acme.test' })).status).toBe(200);
+    await h.db.query('UPDATE organizations SET seat_limit = 3 WHERE id = $1', [seatsOrg]);
+    expect((await J().post(`/v1/organizations/${seatsOrg}/invites`, { inviteeEmail: 'two@acme.test' })).status).toBe(201);
+  });
+});

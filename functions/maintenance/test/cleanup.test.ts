@@ -1,0 +1,96 @@
+import { startFunctions } from '../../../test/support/function-server';
+
+let h: Awaited<ReturnType<typeof startFunctions>>;
+
+beforeAll(async () => {
+  h = await startFunctions('maintenance');
+});
+afterAll(async () => h?.stop());
+
+const ACCOUNT = 'acct_00000000000000000000000000000001';
+
+async function ids(table: string): Promise<string[]> {
+  const { rows } = await h.db.query(`SELECT id::text AS id FROM ${table} ORDER BY id`);
+  return rows.map((r: { id: string }) => r.id);
+}
+
+/** Rows on both sides of every retention rule; ids say what should happen to each. */
+async function seed(): Promise<void> {
+  const q = h.db.query;
+  await q(
+    `INSERT INTO accounts (id, email, srp_profile, salt_key, salt_auth, salt_enc, verifier, public_key, enc_private_key, enc_symmetric_key)
+     VALUES ($1, 'cleanup@example.com', 'insomnia', 's', 's', 's', 'v', 'pk', 'epk', 'esk')
+     ON CONFLICT (id) DO NOTHING`,
+    [ACCOUNT],
+  );
+  const loginSession = (id: string, expires: string) =>
+    q(
+      `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, expires_at)
+       VALUES ($1, $2, 'cleanup@example.com', 'insomnia', 's', 'v', 'a', 'b', 'secret', now() + $3::interval)`,
+      [id, ACCOUNT, expires],
+    );
+  await loginSession('ls_gone_2h', '-2 hours');
+  await loginSession('ls_keep_expired_10min', '-10 minutes'); // expired, but within the hour of grace
+  await loginSession('ls_keep_live', '5 minutes');
+
+  const code = (id: string, created: string, expires: string, used: string | null) =>
+    q(
+      `INSERT INTO account_codes (id, account_id, purpose, code_hash, created_at, expires_at, used_at)
+       VALUES ($1, $2, 'password_change', '\\x00', now() + $3::interval, now() + $4::interval, now() + $5::interval)`,
+      [id, ACCOUNT, created, expires, used],
+    );
+  await code('code_gone_expired_2d', '-2 days', '-2 days', null);
+  await code('code_gone_used_2d', '-2 days', '1 hour', '-2 days'); // used, even if not expired
+  await code('code_keep_recent_used', '-1 hour', '-30 minutes', '-50 minutes'); // used but younger than a day
+  await code('code_keep_open', '-5 minutes', '10 minutes', null);
+
+  const session = (id: string, expires: string, revoked: string | null) =>
+    q(
+      `INSERT INTO sessions (id, token_hash, account_id, created_at, expires_at, revoked_at)
+       VALUES ($1, decode(md5($1), 'hex'), $2, now() - interval '90 days', now() + $3::interval, now() + $4::interval)`,
+      [id, ACCOUNT, expires, revoked],
+    );
+  await session('sess_gone_expired_31d', '-31 days', null);
+  await session('sess_gone_revoked_31d', '10 days', '-31 days');
+  await session('sess_keep_expired_29d', '-29 days', null);
+  await session('sess_keep_revoked_29d', '10 days', '-29 days');
+  await session('sess_keep_live', '10 days', null);
+
+  await q(`INSERT INTO login_attempts (email, ip, succeeded, created_at) VALUES ('old@example.com', '192.0.2.1', false, now() - interval '25 hours')`);
+  await q(`INSERT INTO login_attempts (email, ip, succeeded, created_at) VALUES ('new@example.com', '192.0.2.1', false, now() - interval '10 minutes')`);
+}
+
+describe('maintenance function: POST /cleanup', () => {
+  it('deletes exactly the rows past their retention and reports the counts', async () => {
+    await seed();
+    const res = await h.maintenance.post('/cleanup');
+    expect(res.status).toBe(200);
+    expect(res.contentType).toBe('application/json');
+    expect(res.body).toEqual({ loginSessions: 1, accountCodes: 2, sessions: 2, loginAttempts: 1 });
+
+    expect(await ids('login_sessions')).toEqual(['ls_keep_expired_10min', 'ls_keep_live']);
+    expect(await ids('account_codes')).toEqual(['code_keep_open', 'code_keep_recent_used']);
+    expect(await ids('sessions')).toEqual(['sess_keep_expired_29d', 'sess_keep_live', 'sess_keep_revoked_29d']);
+    const { rows } = await h.db.query(`SELECT email FROM login_attempts`);
+    expect(rows.map((r: { email: string }) => r.email)).toEqual(['new@example.com']);
+    // the account itself is never touched
+    expect(await ids('accounts')).toContain(ACCOUNT);
+  });
+
+  it('is idempotent: a second run deletes nothing more', async () => {
+    const res = await h.maintenance.post('/cleanup');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ loginSessions: 0, accountCodes: 0, sessions: 0, loginAttempts: 0 });
+    expect(await ids('sessions')).toHaveLength(3);
+  });
+
+  it('answers only POST on a known job path', async () => {
+    const get = await h.maintenance.get('/cleanup');
+    expect(get.status).toBe(405);
+    expect(get.body).toEqual({ error: 'METHOD_NOT_ALLOWED', message: expect.any(String) });
+    const other = await h.maintenance.post('/drop-everything');
+    expect(other.status).toBe(404);
+    expect(other.body).toEqual({ error: 'NOT_FOUND', message: expect.any(String) });
+    expect(await ids('sessions')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import type { FunctionSpec } from '@somnus/models';
+
+/**
+ * Turns workspace code into what GCP runs. Injected into the stack so that the unit tests (pulumi mocks)
+ * never bundle anything; `pulumi up` uses esbuildBuilder.
+ */
+export interface Builder {
+  /** One deployable archive per function: its own bundle and a package.json for the Node.js buildpack. */
+  functionSource(spec: FunctionSpec): { archive: pulumi.asset.Archive; hash: string };
+  /** The migration runner with the SQL migrations, as a .tar.gz the migration job unpacks. */
+  migrationBundle(): { asset: pulumi.asset.Asset; hash: string };
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+function sha256Files(files: string[]): string {
+  const h = crypto.createHash('sha256');
+  for (const f of [...files].sort()) {
+    h.update(path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function readJson(file: string): any {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Bundles with esbuild: every workspace package and npm dependency goes into one CommonJS file, except
+ * functions-framework, which the Cloud Functions Node.js buildpack installs from package.json and which
+ * must be the same module instance the function registers itself with. The output is deterministic
+ * (no timestamps, sorted inputs), so an unchanged function keeps its archive name and is not redeployed.
+ */
+export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}): Builder {
+  const repoRoot = opts.repoRoot ?? REPO_ROOT;
+  const outDir = opts.outDir ?? path.join(repoRoot, 'dist', 'infra');
+  // required lazily: esbuild is a build-time dependency only
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+
+  const bundle = (entry: string, outfile: string, external: string[]) =>
+    esbuild.buildSync({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['pg-native', ...external],
+      sourcemap: false,
+      legalComments: 'none',
+      logLevel: 'error',
+    });
+
+  return {
+    functionSource(spec) {
+      const dir = path.join(outDir, 'functions', spec.name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      const pkg = readJson(path.join(repoRoot, spec.source, 'package.json'));
+      const ff = pkg.dependencies?.['@google-cloud/functions-framework'];
+      if (!ff) throw new Error(`${spec.source}/package.json must depend on @google-cloud/functions-framework`);
+      bundle(path.join(repoRoot, spec.source, 'src', 'index.ts'), path.join(dir, 'index.js'), ['@google-cloud/functions-framework']);
+      writeJson(path.join(dir, 'package.json'), {
+        name: `somnus-${spec.name}`,
+        version: pkg.version ?? '0.0.0',
+        private: true,
+        main: 'index.js',
+        engines: { node: '20' },
+        dependencies: { '@google-cloud/functions-framework': ff },
+      });
+      const hash = sha256Files([path.join(dir, 'index.js'), path.join(dir, 'package.json')]);
+      return { archive: new pulumi.asset.FileArchive(dir), hash };
+    },
+
+    migrationBundle() {
+      const dir = path.join(outDir, 'migrate');
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+      // runMigrations finds the SQL at <bundle dir>/../migrations, as it does in packages/db
+      bundle(path.join(repoRoot, 'infra', 'migrate-job', 'main.ts'), path.join(dir, 'dist', 'migrate.js'), []);
+      const sqlDir = path.join(repoRoot, 'packages', 'db', 'migrations');
+      fs.cpSync(sqlDir, path.join(dir, 'migrations'), { recursive: true });
+      const dbPkg = readJson(path.join(repoRoot, 'packages', 'db', 'package.json'));
+      writeJson(path.join(dir, 'package.json'), {
+        name: 'somnus-migrate',
+        private: true,
+        main: 'dist/migrate.js',
+        scripts: { migrate: 'node dist/migrate.js' },
+        dependencies: { 'node-pg-migrate': dbPkg.dependencies['node-pg-migrate'], pg: dbPkg.dependencies.pg },
+      });
+      const hash = sha256Files([
+        path.join(dir, 'dist', 'migrate.js'),
+        path.join(dir, 'package.json'),
+        ...fs.readdirSync(sqlDir).map((f) => path.join(sqlDir, f)),
+      ]);
+      // node-pg-migrate runs as its own CLI (runMigrations spawns it), so it ships installed
+      execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: dir, stdio: 'ignore' });
+      const tgz = path.join(outDir, `migrate-${hash}.tgz`);
+      // the object name carries the source hash, so the archive bytes need not be reproducible
+      execFileSync('tar', ['-czf', tgz, '-C', dir, '.']);
+      return { asset: new pulumi.asset.FileAsset(tgz), hash };
+    },
+  };
+}

@@ -1,0 +1,244 @@
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { SECRET_ENV, type FunctionSpec } from '@somnus/models';
+import type { Builder } from './build';
+import { checkSizing, type FunctionSizing, type StackConfig } from './config';
+import type { Network } from './network';
+import type { PubSub } from './pubsub';
+import type { Secrets } from './secrets';
+
+/** Connections per function instance (packages/db pool); database.ts sizes max_connections from it. */
+export const DB_POOL_MAX = 5;
+
+/** The most connections all functions can hold at full scale, plus room for the migrator and operators. */
+export function maxDatabaseConnections(config: StackConfig, registry: readonly FunctionSpec[]): number {
+  const functions = registry.filter((s) => s.secrets.includes('database-url'));
+  return Math.max(100, functions.reduce((n, s) => n + sizingOf(config, s).maxInstances * DB_POOL_MAX, 0) + 25);
+}
+
+/** How many times Pub/Sub delivers a message before it goes to the dead-letter topic. */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
+export interface DeployedFunction {
+  spec: FunctionSpec;
+  fn: gcp.cloudfunctionsv2.Function;
+  serviceAccount: gcp.serviceaccount.Account;
+  /** The function's own Cloud Run URL (https://…run.app): the OIDC audience for private callers. */
+  uri: pulumi.Output<string>;
+  sizing: Required<FunctionSizing>;
+}
+
+export interface FunctionsDeps {
+  config: StackConfig;
+  registry: readonly FunctionSpec[];
+  builder: Builder;
+  network: Network;
+  secrets: Secrets;
+  pubsub: PubSub;
+  sourceBucket: gcp.storage.Bucket;
+  buildServiceAccount: gcp.serviceaccount.Account;
+  dependsOn: pulumi.Resource[];
+}
+
+/** Registry defaults, then the stack-wide instance settings, then `somnus:functions.<name>` overrides. */
+export function sizingOf(config: StackConfig, spec: FunctionSpec): Required<FunctionSizing> {
+  const o = config.functions.overrides[spec.name] ?? {};
+  const sizing = {
+    memoryMiB: o.memoryMiB ?? spec.memoryMiB,
+    cpu: o.cpu ?? spec.cpu,
+    minInstances: o.minInstances ?? config.functions.minInstances,
+    maxInstances: o.maxInstances ?? config.functions.maxInstances,
+    concurrency: o.concurrency ?? config.functions.concurrency,
+  };
+  checkSizing(spec.name, sizing);
+  if (spec.name === 'auth' && sizing.memoryMiB < 1024) throw new Error('function auth needs at least 1 GiB (SRP is CPU-bound)');
+  return sizing;
+}
+
+/**
+ * Ingress: public functions take traffic from the load balancer only; private ones invoked by Google
+ * services (Scheduler, Pub/Sub push) take internal traffic only; operator functions are reachable from the
+ * operators' machines, and IAM decides who gets in.
+ */
+export function ingressOf(spec: FunctionSpec): string {
+  if (spec.trigger.type === 'http' && spec.trigger.public) return 'ALLOW_INTERNAL_AND_GCLB';
+  if (spec.trigger.type === 'http' && spec.trigger.invokers?.includes('operators')) return 'ALLOW_ALL';
+  return 'ALLOW_INTERNAL_ONLY';
+}
+
+/** A service name of 6–30 characters for the account id. */
+const accountId = (prefix: string, name: string) => `${prefix}-${name}`.slice(0, 30).padEnd(6, '0');
+
+function invoker(name: string, config: StackConfig, fn: gcp.cloudfunctionsv2.Function, member: pulumi.Input<string>) {
+  // A 2nd gen function is a Cloud Run service of the same name; invoking it is run.invoker on that service.
+  return new gcp.cloudrunv2.ServiceIamMember(name, {
+    project: config.project,
+    location: config.region,
+    name: fn.name,
+    role: 'roles/run.invoker',
+    member,
+  });
+}
+
+export function createFunctions(d: FunctionsDeps): Record<string, DeployedFunction> {
+  const { config } = d;
+  const out: Record<string, DeployedFunction> = {};
+  for (const spec of d.registry) {
+    const sizing = sizingOf(config, spec);
+    const sa = new gcp.serviceaccount.Account(`sa-fn-${spec.name}`, {
+      project: config.project,
+      accountId: accountId('fn', spec.name),
+      displayName: `Somnus function ${spec.name}`,
+      description: 'Runtime identity of one function; holds only the roles its registry entry lists',
+    });
+    const member = pulumi.interpolate`serviceAccount:${sa.email}`;
+
+    for (const role of spec.roles) {
+      new gcp.projects.IAMMember(`fn-${spec.name}-${role.replace(/^roles\//, '').replace(/\./g, '-')}`, {
+        project: config.project,
+        role,
+        member,
+      });
+    }
+    const secretGrants = spec.secrets.map(
+      (name) =>
+        new gcp.secretmanager.SecretIamMember(`fn-${spec.name}-reads-${name}`, {
+          project: config.project,
+          secretId: d.secrets[name].secret.secretId,
+          role: 'roles/secretmanager.secretAccessor',
+          member,
+        }),
+    );
+    for (const topic of spec.publishes ?? []) {
+      new gcp.pubsub.TopicIAMMember(`fn-${spec.name}-publishes-${topic}`, {
+        project: config.project,
+        topic: d.pubsub.topics[topic].topic.name,
+        role: 'roles/pubsub.publisher',
+        member,
+      });
+    }
+
+    const source = d.builder.functionSource(spec);
+    const object = new gcp.storage.BucketObject(`source-${spec.name}`, {
+      bucket: d.sourceBucket.name,
+      // content-addressed: a changed build is a new object, and the function redeploys from it
+      name: `functions/${spec.name}-${source.hash}.zip`,
+      source: source.archive,
+    });
+
+    const fn = new gcp.cloudfunctionsv2.Function(
+      `fn-${spec.name}`,
+      {
+        project: config.project,
+        name: spec.name,
+        location: config.region,
+        description: `Somnus ${spec.name}`,
+        buildConfig: {
+          runtime: 'nodejs20',
+          entryPoint: spec.entryPoint,
+          source: { storageSource: { bucket: d.sourceBucket.name, object: object.name } },
+          serviceAccount: d.buildServiceAccount.name,
+        },
+        serviceConfig: {
+          serviceAccountEmail: sa.email,
+          availableMemory: `${sizing.memoryMiB}Mi`,
+          availableCpu: String(sizing.cpu),
+          minInstanceCount: sizing.minInstances,
+          maxInstanceCount: sizing.maxInstances,
+          maxInstanceRequestConcurrency: sizing.concurrency,
+          timeoutSeconds: 60,
+          ingressSettings: ingressOf(spec),
+          allTrafficOnLatestRevision: true,
+          directVpcNetworkInterfaces: [{ network: d.network.network.id, subnetwork: d.network.subnet.id }],
+          directVpcEgress: 'VPC_EGRESS_PRIVATE_RANGES_ONLY',
+          // non-secrets only; every secret below is a Secret Manager reference, pinned to its version
+          environmentVariables: {
+            NODE_ENV: 'production',
+            // Google's front end and the load balancer each append to X-Forwarded-For
+            SOMNUS_TRUSTED_PROXY_HOPS: '2',
+            LOG_LEVEL: config.logLevel,
+            LOG_EXECUTION_ID: 'true',
+            MAIL_FROM: config.mailFrom,
+            DATABASE_POOL_MAX: String(DB_POOL_MAX),
+          },
+          secretEnvironmentVariables: spec.secrets.map((name) => ({
+            key: SECRET_ENV[name],
+            projectId: config.project,
+            secret: d.secrets[name].secret.secretId,
+            version: d.secrets[name].version.version,
+          })),
+        },
+        labels: { app: 'somnus', function: spec.name },
+      },
+      { dependsOn: [...d.dependsOn, ...secretGrants] },
+    );
+    const uri = fn.serviceConfig.apply((s) => s?.uri ?? '');
+    out[spec.name] = { spec, fn, serviceAccount: sa, uri, sizing };
+
+    if (spec.trigger.type === 'http' && spec.trigger.public) {
+      // Behind the load balancer, which does not authenticate: anyone may invoke, but ingress only
+      // admits traffic that came through the load balancer (ALLOW_INTERNAL_AND_GCLB).
+      invoker(`fn-${spec.name}-invoker-public`, config, fn, 'allUsers');
+    } else if (spec.trigger.type === 'http') {
+      if (spec.trigger.invokers?.includes('operators')) {
+        if (!config.operatorsGroup) throw new Error(`function ${spec.name} is invoked by operators: set somnus:operatorsGroup`);
+        invoker(`fn-${spec.name}-invoker-operators`, config, fn, `group:${config.operatorsGroup}`);
+      }
+    } else {
+      createPushTrigger(d, spec, spec.trigger.topic, fn, uri);
+    }
+  }
+  return out;
+}
+
+/**
+ * The Pub/Sub trigger: a push subscription we own, rather than the Eventarc trigger of `eventTrigger`,
+ * because only an own subscription can carry a dead-letter policy and a bounded number of delivery
+ * attempts. Messages are pushed with an OIDC token of a dedicated account, the function's only invoker;
+ * functions-framework turns a push body into the CloudEvent a `cloudEvent()` handler expects (the topic
+ * is read from the push path). Failed deliveries are retried with backoff, then dead-lettered.
+ */
+function createPushTrigger(
+  d: FunctionsDeps,
+  spec: FunctionSpec,
+  topicName: keyof PubSub['topics'],
+  fn: gcp.cloudfunctionsv2.Function,
+  uri: pulumi.Output<string>,
+): gcp.pubsub.Subscription {
+  const { config } = d;
+  const topics = d.pubsub.topics[topicName];
+  const pushSa = new gcp.serviceaccount.Account(`sa-push-${spec.name}`, {
+    project: config.project,
+    accountId: accountId('push', spec.name),
+    displayName: `Pub/Sub push to ${spec.name}`,
+  });
+  invoker(`fn-${spec.name}-invoker-push`, config, fn, pulumi.interpolate`serviceAccount:${pushSa.email}`);
+  // Pub/Sub mints the push OIDC tokens as the push account
+  new gcp.serviceaccount.IAMMember(`sa-push-${spec.name}-token-creator`, {
+    serviceAccountId: pushSa.name,
+    role: 'roles/iam.serviceAccountTokenCreator',
+    member: d.pubsub.serviceAgent,
+  });
+  const subscription = new gcp.pubsub.Subscription(`sub-${topicName}-${spec.name}`, {
+    project: config.project,
+    name: `${topicName}-${spec.name}`,
+    topic: topics.topic.id,
+    ackDeadlineSeconds: 60,
+    messageRetentionDuration: '604800s',
+    expirationPolicy: { ttl: '' },
+    pushConfig: {
+      pushEndpoint: pulumi.interpolate`${uri}/projects/${config.project}/topics/${topicName}`,
+      oidcToken: { serviceAccountEmail: pushSa.email, audience: uri },
+    },
+    retryPolicy: { minimumBackoff: '10s', maximumBackoff: '600s' },
+    deadLetterPolicy: { deadLetterTopic: topics.deadLetter.id, maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
+  });
+  // Dead-lettering also needs the service agent to acknowledge on this subscription
+  new gcp.pubsub.SubscriptionIAMMember(`sub-${topicName}-${spec.name}-dead-letter-subscriber`, {
+    project: config.project,
+    subscription: subscription.name,
+    role: 'roles/pubsub.subscriber',
+    member: d.pubsub.serviceAgent,
+  });
+  return subscription;
+}

@@ -1,0 +1,159 @@
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import type { RouteDef } from '@somnus/models';
+import type { StackConfig } from './config';
+import type { DeployedFunction } from './functions';
+
+/**
+ * The public entry (DESIGN.md §4): a global external Application Load Balancer whose URL map is generated
+ * from the same route table as the local gateway (packages/dev/src/gateway.ts). One serverless NEG and
+ * backend service per public function; anything that is not a route reaches an empty bucket, never a function.
+ */
+
+export interface PathRule {
+  /** `fullPathMatch` for a literal path, `pathTemplateMatch` for one with `:param` segments. */
+  match: { fullPathMatch: string } | { pathTemplateMatch: string };
+  fn: string;
+}
+
+/** `:param` matches exactly one non-empty segment, which is what a URL-map path template `{param}` does. */
+export function toUrlMapMatch(path: string): PathRule['match'] {
+  const segments = path.split('/');
+  if (!segments.some((s) => s.startsWith(':'))) return { fullPathMatch: path };
+  return { pathTemplateMatch: segments.map((s) => (s.startsWith(':') ? `{${s.slice(1).replace(/[^A-Za-z0-9_]/g, '_')}}` : s)).join('/') };
+}
+
+/**
+ * One rule per distinct path of the route table (the URL map routes on paths; the function answers 405
+ * for a method it does not serve, as the local gateway does). A path served by two functions is refused.
+ */
+export function pathRules(routes: readonly RouteDef[]): PathRule[] {
+  const byPath = new Map<string, string>();
+  for (const r of routes) {
+    const owner = byPath.get(r.path);
+    if (owner && owner !== r.fn) throw new Error(`path ${r.path} is routed to both ${owner} and ${r.fn}`);
+    byPath.set(r.path, r.fn);
+  }
+  return [...byPath.entries()].map(([path, fn]) => ({ match: toUrlMapMatch(path), fn }));
+}
+
+export interface Gateway {
+  address: gcp.compute.GlobalAddress;
+  urlMap: gcp.compute.URLMap;
+  backends: Record<string, gcp.compute.BackendService>;
+  certificate: gcp.compute.ManagedSslCertificate;
+  publicUrl: pulumi.Output<string>;
+}
+
+export function createGateway(
+  config: StackConfig,
+  routes: readonly RouteDef[],
+  functions: Record<string, DeployedFunction>,
+  deps: pulumi.Resource[],
+): Gateway {
+  const project = config.project;
+  const rules = pathRules(routes);
+  const backends: Record<string, gcp.compute.BackendService> = {};
+  for (const fnName of [...new Set(rules.map((r) => r.fn))]) {
+    const deployed = functions[fnName];
+    if (!deployed) throw new Error(`the route table names function ${fnName}, which the registry does not deploy`);
+    const t = deployed.spec.trigger;
+    if (t.type !== 'http' || !t.public) throw new Error(`function ${fnName} is routed but not public HTTP in the registry`);
+    const neg = new gcp.compute.RegionNetworkEndpointGroup(`neg-${fnName}`, {
+      project,
+      name: `somnus-${fnName}-neg`,
+      region: config.region,
+      networkEndpointType: 'SERVERLESS',
+      cloudFunction: { function: deployed.fn.name },
+    });
+    backends[fnName] = new gcp.compute.BackendService(`backend-${fnName}`, {
+      project,
+      name: `somnus-${fnName}`,
+      protocol: 'HTTPS',
+      loadBalancingScheme: 'EXTERNAL_MANAGED',
+      backends: [{ group: neg.id }],
+      logConfig: { enable: true, sampleRate: 1 },
+    });
+  }
+
+  // Unrouted paths: an empty bucket that nobody can read, so the answer is an error from Cloud Storage.
+  const emptyBucket = new gcp.storage.Bucket(
+    'unrouted-bucket',
+    {
+      project,
+      name: `${project}-somnus-unrouted`,
+      location: config.region.toUpperCase(),
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      forceDestroy: true,
+    },
+    { dependsOn: deps },
+  );
+  const unrouted = new gcp.compute.BackendBucket('backend-unrouted', {
+    project,
+    name: 'somnus-unrouted',
+    bucketName: emptyBucket.name,
+    enableCdn: false,
+  });
+
+  const urlMap = new gcp.compute.URLMap('url-map', {
+    project,
+    name: 'somnus-https',
+    defaultService: unrouted.selfLink,
+    hostRules: [{ hosts: [config.domain], pathMatcher: 'routes' }],
+    pathMatchers: [
+      {
+        name: 'routes',
+        defaultService: unrouted.selfLink,
+        routeRules: rules.map((r, i) => ({
+          priority: i + 1,
+          matchRules: [r.match],
+          service: backends[r.fn]!.selfLink,
+        })),
+      },
+    ],
+  });
+
+  const address = new gcp.compute.GlobalAddress('lb-address', { project, name: 'somnus-lb', addressType: 'EXTERNAL', ipVersion: 'IPV4' }, { dependsOn: deps });
+  const certificate = new gcp.compute.ManagedSslCertificate('certificate', {
+    project,
+    name: `somnus-${config.domain.replace(/\./g, '-')}`.slice(0, 63),
+    managed: { domains: [config.domain] },
+  }, { deleteBeforeReplace: false });
+  const sslPolicy = new gcp.compute.SSLPolicy('ssl-policy', { project, name: 'somnus-tls12', profile: 'MODERN', minTlsVersion: 'TLS_1_2' });
+  const httpsProxy = new gcp.compute.TargetHttpsProxy('https-proxy', {
+    project,
+    name: 'somnus-https',
+    urlMap: urlMap.selfLink,
+    sslCertificates: [certificate.selfLink],
+    sslPolicy: sslPolicy.selfLink,
+  });
+  new gcp.compute.GlobalForwardingRule('https-rule', {
+    project,
+    name: 'somnus-https',
+    target: httpsProxy.selfLink,
+    ipAddress: address.address,
+    portRange: '443',
+    ipProtocol: 'TCP',
+    loadBalancingScheme: 'EXTERNAL_MANAGED',
+  });
+
+  // Plain HTTP on the same address answers only with a redirect to HTTPS.
+  const redirectMap = new gcp.compute.URLMap('http-redirect', {
+    project,
+    name: 'somnus-http-redirect',
+    defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: 'MOVED_PERMANENTLY_DEFAULT', stripQuery: false },
+  });
+  const httpProxy = new gcp.compute.TargetHttpProxy('http-proxy', { project, name: 'somnus-http', urlMap: redirectMap.selfLink });
+  new gcp.compute.GlobalForwardingRule('http-rule', {
+    project,
+    name: 'somnus-http',
+    target: httpProxy.selfLink,
+    ipAddress: address.address,
+    portRange: '80',
+    ipProtocol: 'TCP',
+    loadBalancingScheme: 'EXTERNAL_MANAGED',
+  });
+
+  return { address, urlMap, backends, certificate, publicUrl: pulumi.output(`https://${config.domain}`) };
+}

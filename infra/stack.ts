@@ -1,0 +1,109 @@
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { TOPICS, checkRegistry, type FunctionSpec, type RouteDef } from '@somnus/models';
+import { enableApis } from './apis';
+import type { Builder } from './build';
+import type { StackConfig } from './config';
+import { createDatabase } from './database';
+import { createFunctions, maxDatabaseConnections } from './functions';
+import { createGateway } from './gateway';
+import { createMigrationJob } from './migrations';
+import { createNetwork } from './network';
+import { createPubSub } from './pubsub';
+import { createSchedules } from './scheduler';
+import { createSecret, generateCredentials, type Secrets } from './secrets';
+
+export interface StackInputs {
+  config: StackConfig;
+  registry: readonly FunctionSpec[];
+  routes: readonly RouteDef[];
+  builder: Builder;
+}
+
+/**
+ * The whole deployment, from the config, the function registry and the route table. index.ts calls it with
+ * the real ones; the tests call it with fixtures under pulumi mocks.
+ */
+export function createStack({ config, registry, routes, builder }: StackInputs) {
+  const problems = checkRegistry(registry, routes);
+  if (problems.length) throw new Error(`function registry and route table disagree:\n  ${problems.join('\n  ')}`);
+
+  const apis = enableApis(config);
+  const project = gcp.organizations.getProjectOutput({ projectId: config.project });
+  const net = createNetwork(config, apis);
+  const creds = generateCredentials();
+  const db = createDatabase(config, net, creds, maxDatabaseConnections(config, registry), apis);
+
+  const secret = (name: keyof Secrets, value: pulumi.Input<string>) => createSecret(config, name, value, apis);
+  const secrets: Secrets = {
+    'database-url': secret('database-url', db.appUrl),
+    'migrator-database-url': secret('migrator-database-url', db.migratorUrl),
+    'app-db-password': secret('app-db-password', creds.appPassword.result),
+    'server-secret': secret('server-secret', creds.serverSecret.hex),
+    'smtp-url': secret('smtp-url', config.smtpUrl),
+  };
+
+  const pubsub = createPubSub(config, project.number, apis);
+
+  const sourceBucket = new gcp.storage.Bucket(
+    'source-bucket',
+    {
+      project: config.project,
+      name: `${config.project}-somnus-sources`,
+      location: config.region.toUpperCase(),
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 90, withState: 'ANY' } }],
+    },
+    { dependsOn: apis },
+  );
+  // Builds run as their own account (not the default compute account, which new projects leave without roles)
+  const buildSa = new gcp.serviceaccount.Account('sa-build', {
+    project: config.project,
+    accountId: 'somnus-build',
+    displayName: 'Somnus function builds',
+  });
+  const buildRole = new gcp.projects.IAMMember('build-builder', {
+    project: config.project,
+    role: 'roles/cloudbuild.builds.builder',
+    member: pulumi.interpolate`serviceAccount:${buildSa.email}`,
+  });
+
+  const functions = createFunctions({
+    config,
+    registry,
+    builder,
+    network: net,
+    secrets,
+    pubsub,
+    sourceBucket,
+    buildServiceAccount: buildSa,
+    dependsOn: [...apis, buildRole, db.database],
+  });
+  const gateway = createGateway(config, routes, functions, apis);
+  createSchedules(config, functions, apis);
+  const migrations = createMigrationJob(config, builder, net, secrets, sourceBucket, [...apis, db.database, db.migrator]);
+
+  const privateFunctionUrls: Record<string, pulumi.Output<string>> = {};
+  for (const f of Object.values(functions)) {
+    if (!(f.spec.trigger.type === 'http' && f.spec.trigger.public)) privateFunctionUrls[f.spec.name] = f.uri;
+  }
+
+  return {
+    functions,
+    gateway,
+    outputs: {
+      publicUrl: gateway.publicUrl,
+      loadBalancerIp: gateway.address.address,
+      /** The operator endpoint (`/ops/incidents…`), once the `incidents` function is in the registry. */
+      incidentsUrl: functions.incidents ? functions.incidents.uri : pulumi.output('(incidents is not deployed yet)'),
+      privateFunctionUrls,
+      topics: Object.fromEntries(
+        TOPICS.map((t) => [t, { topic: pubsub.topics[t].topic.name, deadLetter: pubsub.topics[t].deadLetter.name, deadLetterInspect: pubsub.topics[t].deadLetterInspect.name }]),
+      ),
+      instanceConnectionName: db.instance.connectionName,
+      migrationJob: migrations.job.name,
+      migrateCommand: pulumi.output(migrations.command),
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * `somnus org …`: organizations, members, roles, invitations and key sharing (wire-protocol §6).
+ * `invite` and `reshare` unwrap the account keys locally with the passphrase: project keys are
+ * re-wrapped on this machine, the server only ever sees wrapped copies.
+ */
+import type { MemberRole } from '../../flows/invite';
+import { UsageError } from '../args';
+import type { Command, CommandContext } from '../context';
+
+const USAGE = 'usage: somnus org list|create|members|invite|invites|accept|decline|remove|role|reshare|leave (see somnus org --help)';
+
+/** Exactly `count` positional words after the subcommand, named for the usage message. */
+function words(rest: string[], names: readonly string[], sub: string): string[] {
+  if (rest.length !== names.length || rest.some((w) => !w.trim())) {
+    throw new UsageError(`usage: somnus org ${sub}${names.map((n) => ` <${n}>`).join('')}`);
+  }
+  return rest;
+}
+
+/** Ownership is not a role to hand out: it moves with a transfer, so an org always has one owner. */
+const MEMBER_ROLES: readonly MemberRole[] = ['admin', 'member'];
+
+export function parseRole(raw: string | undefined, fallback: MemberRole): MemberRole {
+  if (raw === undefined) return fallback;
+  const role = raw.trim().toLowerCase();
+  if (!(MEMBER_ROLES as readonly string[]).includes(role)) throw new UsageError(`role must be ${MEMBER_ROLES.join(' or ')}, not ${raw}`);
+  return role as MemberRole;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+async function run(ctx: CommandContext): Promise<void> {
+  const [sub, ...rest] = ctx.args;
+  if (ctx.flags.role !== undefined && sub !== 'invite') throw new UsageError('--role goes with org invite (for org role: somnus org role <orgId> <accountId> <role>)');
+  if (ctx.flags.passphraseStdin && sub !== 'invite' && sub !== 'reshare') throw new UsageError(`org ${sub ?? ''} takes no --passphrase-stdin`);
+
+  switch (sub) {
+    case 'list': {
+      words(rest, [], sub);
+      const { session, client } = await ctx.session();
+      const orgs = await client.listOrgs();
+      for (const o of orgs) {
+        const owner = o.metadata.ownerAccountId === session.accountId ? '  (owner)' : '';
+        ctx.out.line(`${o.id}  ${o.metadata.organizationType.padEnd(8)}  ${o.name}${owner}`);
+      }
+      ctx.out.line(plural(orgs.length, 'organization'));
+      return;
+    }
+    case 'create': {
+      const [name] = words(rest, ['name'], sub);
+      const { client } = await ctx.session();
+      const org = await client.createOrg(name!);
+      ctx.out.line(`Created organization ${org.name} (${org.id}); you are its owner.`);
+      return;
+    }
+    case 'members': {
+      const [orgId] = words(rest, ['orgId'], sub);
+      const { client } = await ctx.session();
+      const members = await client.members(orgId!);
+      for (const m of members) {
+        ctx.out.line(`${m.user_id}  ${m.email}  ${m.role_name}${m.lacks_keys ? '  (lacks keys: somnus org reshare)' : ''}`);
+      }
+      ctx.out.line(plural(members.length, 'member'));
+      return;
+    }
+    case 'invite': {
+      const [orgId, email] = words(rest, ['orgId', 'email'], sub);
+      const role = parseRole(ctx.flags.role, 'member');
+      const { client } = await ctx.session();
+      const passphrase = await ctx.secrets.passphrase();
+      const keys = await client.unwrapKeys(passphrase);
+      const result = await client.invite(orgId!, email!, role, keys);
+      const inv = result.invitation;
+      ctx.out.line(`Invited ${inv.inviteeEmail} to ${orgId} as ${inv.role} (${inv.id}, expires ${inv.expiresAt}).`);
+      if (result.inviteeHasAccount) {
+        ctx.out.line(`${plural(result.projectsShared, 'project key')} wrapped for them; they get the keys when they accept.`);
+      } else {
+        ctx.out.line(`${inv.inviteeEmail} has no account yet: once they sign up and accept, run \`somnus org reshare ${orgId}\`.`);
+      }
+      if (result.reconciled.shared.length) ctx.out.line(`Also shared ${plural(result.reconciled.shared.length, 'key')} with members who lacked them.`);
+      if (!inv.emailSent) ctx.out.note('The invitation email could not be sent; give them the invitation id.');
+      return;
+    }
+    case 'invites': {
+      words(rest, [], sub);
+      const { client } = await ctx.session();
+      const invites = await client.myInvites();
+      for (const i of invites) {
+        ctx.out.line(`${i.id}  ${i.organization.name} (${i.organization.id})  as ${i.role}  from ${i.inviter.name} <${i.inviter.email}>  expires ${i.expires_at}`);
+      }
+      ctx.out.line(invites.length ? `${plural(invites.length, 'invitation')}; accept with: somnus org accept <id>` : 'No pending invitations.');
+      return;
+    }
+    case 'accept': {
+      const [id] = words(rest, ['invitationId'], sub);
+      const { client } = await ctx.session();
+      const joined = await client.acceptInvite(id!);
+      ctx.out.line(`Joined ${joined.organizationId} as ${joined.role}; ${plural(joined.projectKeys, 'project key')} received.`);
+      if (!joined.projectKeys) ctx.out.note('Keys for existing projects arrive when an admin runs `somnus org reshare`.');
+      return;
+    }
+    case 'decline': {
+      const [id] = words(rest, ['invitationId'], sub);
+      const { client } = await ctx.session();
+      await client.declineInvite(id!);
+      ctx.out.line(`Declined ${id}.`);
+      return;
+    }
+    case 'remove': {
+      const [orgId, accountId] = words(rest, ['orgId', 'accountId'], sub);
+      const { client } = await ctx.session();
+      await client.removeMember(orgId!, accountId!);
+      ctx.out.line(`Removed ${accountId} from ${orgId}; their keys to its projects were deleted.`);
+      return;
+    }
+    case 'role': {
+      const [orgId, accountId, rawRole] = words(rest, ['orgId', 'accountId', 'role'], sub);
+      const role = parseRole(rawRole, 'member');
+      const { client } = await ctx.session();
+      await client.setRole(orgId!, accountId!, role);
+      ctx.out.line(`${accountId} is now ${role} in ${orgId}.`);
+      return;
+    }
+    case 'reshare': {
+      const [orgId] = words(rest, ['orgId'], sub);
+      const { client } = await ctx.session();
+      const passphrase = await ctx.secrets.passphrase();
+      const result = await client.reshareKeys(orgId!, await client.unwrapKeys(passphrase));
+      if (!result.shared.length && !result.skipped.length) {
+        ctx.out.line('Nothing to share: every member holds every project key.');
+        return;
+      }
+      const accounts = new Set(result.shared.map((k) => k.accountId));
+      ctx.out.line(`Shared ${plural(result.shared.length, 'key')} with ${plural(accounts.size, 'member')}.`);
+      if (result.skipped.length) {
+        ctx.out.line(`${plural(result.skipped.length, 'key')} could not be shared: you hold no key for those projects yourself.`);
+      }
+      return;
+    }
+    case 'leave': {
+      const [orgId] = words(rest, ['orgId'], sub);
+      const { client } = await ctx.session();
+      await client.leaveOrg(orgId!);
+      ctx.out.line(`Left ${orgId}.`);
+      return;
+    }
+    default:
+      throw new UsageError(sub ? `unknown subcommand org ${sub}` : USAGE);
+  }
+}
+
+export const orgCommand: Command = {
+  flags: ['url', 'role', 'passphraseStdin'],
+  subcommands: true,
+  usesSession: true,
+  run,
+};

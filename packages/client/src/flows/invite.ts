@@ -1,0 +1,107 @@
+/**
+ * The whole client side of inviting someone (wire-protocol §6 "Invite and key-sharing flow"), in the
+ * order Insomnia's desktop client runs it: check-seats → invites/instructions → my-project-keys →
+ * unwrap and re-wrap locally → POST invites → reconcile-keys → PATCH the role unless it is `member`.
+ * The server never sees an unwrapped key: it hands over wrapped copies and public keys, and stores
+ * the copies this function wraps.
+ */
+import type { RsaPrivateJwk } from '@somnus/crypto';
+import { normalizeEmail } from '@somnus/crypto';
+import {
+  checkSeatsResponse,
+  createInviteResponse,
+  inviteInstructions,
+  orgInvitation,
+  orgInvitationList,
+  ROLE_IDS,
+  ROUTES,
+  type CreateInviteResponse,
+  type OrgInvitation,
+  type Role,
+} from '@somnus/models';
+import { NoSeatsError } from '../errors';
+import type { HttpClient } from '../http';
+import { inviteKeysFor } from './project-keys';
+import { fillPath, routePath } from './route';
+import { openProjectKeys, reconcile, type ReshareResult } from './share-keys';
+
+const CHECK_SEATS = routePath('POST', '/v1/organizations/:orgId/check-seats', ROUTES);
+const INSTRUCTIONS = routePath('POST', '/v1/organizations/:orgId/invites/instructions', ROUTES);
+const INVITES = routePath('POST', '/v1/organizations/:orgId/invites', ROUTES);
+const LIST_INVITES = routePath('GET', '/v1/organizations/:orgId/invites', ROUTES);
+const INVITE = routePath('PATCH', '/v1/organizations/:orgId/invites/:invitationId', ROUTES);
+
+/** Roles an invitation (or a role change) can give; ownership only moves by transfer. */
+export type MemberRole = Exclude<Role, 'owner'>;
+
+export interface InviteInput {
+  orgId: string;
+  email: string;
+  role: MemberRole;
+  /** The inviter's private key (from unwrapKeys): it opens the project keys to re-wrap them. Secret. */
+  privateJwk: RsaPrivateJwk;
+}
+
+export interface InviteResult {
+  invitation: CreateInviteResponse;
+  /** True when the invitee already has an account and got wrapped keys with the invite. */
+  inviteeHasAccount: boolean;
+  /** Project keys wrapped for the invitee and sent with the invite. */
+  projectsShared: number;
+  /** What the reconcile-keys step shared with other members who lacked keys. */
+  reconciled: ReshareResult;
+}
+
+export async function invite(http: HttpClient, sessionId: string, input: InviteInput): Promise<InviteResult> {
+  const { orgId, role, privateJwk } = input;
+  const email = normalizeEmail(input.email);
+  const org = { orgId };
+  // checked before anything is sent: the role is applied after the invite exists (step 6), and a
+  // refused role then would leave an invitation with the wrong one behind
+  if ((role as Role) === 'owner' || !Object.hasOwn(ROLE_IDS, role)) throw new TypeError(`an invitation cannot give the role ${role}`);
+
+  const seats = await http.request({ method: 'POST', path: fillPath(CHECK_SEATS, org), schema: checkSeatsResponse, body: { emails: [email] }, sessionId });
+  if (!seats.isAllowed) throw new NoSeatsError(orgId);
+
+  const instructions = await http.request({
+    method: 'POST',
+    path: fillPath(INSTRUCTIONS, org),
+    schema: inviteInstructions,
+    body: { inviteeEmail: email },
+    sessionId,
+  });
+  // Opening every key before anything is written: a key we cannot open must fail the invite while
+  // it still changes nothing.
+  const opened = await openProjectKeys(http, sessionId, orgId, privateJwk);
+  const inviteKeys = inviteKeysFor(opened.keys, instructions.inviteePublicKey, instructions.inviteeAutoLinked);
+
+  const invitation = await http.request({
+    method: 'POST',
+    path: fillPath(INVITES, org),
+    schema: createInviteResponse,
+    body: { inviteeId: instructions.inviteeId, inviteeEmail: email, inviteKeys },
+    sessionId,
+  });
+
+  const reconciled = await reconcile(http, sessionId, orgId, opened);
+
+  // Insomnia creates invites with the default role and then PATCHes it (§6 step 6); so do we, so
+  // that both paths of the server are the ones real clients use.
+  if (role !== 'member') {
+    const updated = await http.request({
+      method: 'PATCH',
+      path: fillPath(INVITE, { orgId, invitationId: invitation.id }),
+      schema: orgInvitation,
+      body: { roles: [ROLE_IDS[role]] },
+      sessionId,
+    });
+    invitation.role = updated.roles[0] ?? invitation.role;
+  }
+  return { invitation, inviteeHasAccount: Boolean(instructions.inviteePublicKey), projectsShared: inviteKeys.length, reconciled };
+}
+
+/** The org's pending invitations (§6 `GET …/invites`). */
+export async function listOrgInvites(http: HttpClient, sessionId: string, orgId: string): Promise<OrgInvitation[]> {
+  const res = await http.request({ method: 'GET', path: fillPath(LIST_INVITES, { orgId }), schema: orgInvitationList, sessionId });
+  return res.invitations;
+}

@@ -1,0 +1,63 @@
+/**
+ * Account reset after a forgotten passphrase (DESIGN.md §7b, issue 3). Without the passphrase the
+ * old account key cannot be opened, so nothing is re-wrapped: the client makes entirely new salts,
+ * verifier and key pair, exactly as at signup, and sends them with the emailed code. The server then
+ * drops every wrapped project key of the account and every session; team memberships stay, marked
+ * as lacking keys, until an admin re-shares (SomnusClient.reshareKeys / `somnus org reshare`).
+ */
+import { createAccountKeyMaterial, CryptoError, normalizeEmail, normalizePassphrase } from '@somnus/crypto';
+import { okResponse, ROUTES, type ResetBody } from '@somnus/models';
+import { computeVerifier, DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
+import type { HttpClient } from '../http';
+import { srpPassword } from '../srp-password';
+import { routePath } from './route';
+
+export interface ResetAccountInput {
+  email: string;
+  /** The code from the email sent by POST /auth/send-reset-code. */
+  code: string;
+  newPassphrase: string;
+  /** SRP dialect of the new verifier; the account logs in with it from now on. */
+  srpProfile?: SrpProfile;
+}
+
+export interface ResetAccountResult {
+  email: string;
+  srpProfile: SrpProfile;
+}
+
+const SEND_RESET_CODE = routePath('POST', '/auth/send-reset-code', ROUTES);
+const RESET = routePath('POST', '/auth/reset', ROUTES);
+
+/** Always answered 200 by the server, whether or not the account exists (no account probing). */
+export async function sendResetCode(http: HttpClient, rawEmail: string): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  if (!email) throw new CryptoError('Email must not be empty');
+  await http.request({ method: 'POST', path: SEND_RESET_CODE, schema: okResponse, body: { email } });
+}
+
+export async function resetAccount(http: HttpClient, input: ResetAccountInput): Promise<ResetAccountResult> {
+  const srpProfile = input.srpProfile ?? DEFAULT_SRP_PROFILE;
+  const email = normalizeEmail(input.email);
+  const code = input.code.trim();
+  if (!email) throw new CryptoError('Email must not be empty');
+  if (!code) throw new CryptoError('The emailed code must not be empty');
+  if (!normalizePassphrase(input.newPassphrase)) throw new CryptoError('New passphrase must not be empty');
+
+  const material = await createAccountKeyMaterial(input.newPassphrase, email);
+  const verifier = computeVerifier(srpProfile, email, material.saltAuth, srpPassword(srpProfile, material.authSecretHex));
+  const body: ResetBody = {
+    email,
+    code,
+    saltKey: material.saltKey,
+    saltAuth: material.saltAuth,
+    saltEnc: material.saltEnc,
+    verifier,
+    publicKey: material.publicKey,
+    encPrivateKey: material.encPrivateKey,
+    encSymmetricKey: material.encSymmetricKey,
+    srpProfile,
+  };
+  await http.request({ method: 'POST', path: RESET, schema: okResponse, body });
+  return { email, srpProfile };
+}

@@ -1,0 +1,50 @@
+/**
+ * Key sharing over the wire (wire-protocol §6, steps 3 and 5): fetch the caller's wrapped project
+ * keys and the members who lack one (my-project-keys), open them locally with the private key, and
+ * post a copy wrapped for each such member (reconcile-keys). Used by invite() at the end of the
+ * invite flow and on its own by reshareKeys() (an admin after an account reset or a late sign-up).
+ */
+import type { AesJwk, RsaPrivateJwk } from '@somnus/crypto';
+import { myProjectKeys, reconcileKeysResponse, ROUTES } from '@somnus/models';
+import type { HttpClient } from '../http';
+import { planReconcile, unwrapAll, type MemberNeedingKey, type ReconcileKey } from './project-keys';
+import { fillPath, routePath } from './route';
+
+const MY_PROJECT_KEYS = routePath('GET', '/v1/organizations/:orgId/my-project-keys', ROUTES);
+const RECONCILE_KEYS = routePath('POST', '/v1/organizations/:orgId/reconcile-keys', ROUTES);
+
+export interface OpenedProjectKeys {
+  /** The caller's project keys in this org, unwrapped, by project id. Secret. */
+  keys: Map<string, AesJwk>;
+  /** Members (by project) who still lack a key, with their public keys. */
+  members: MemberNeedingKey[];
+}
+
+export interface ReshareResult {
+  /** Wrapped copies posted to reconcile-keys. */
+  shared: Array<Omit<ReconcileKey, 'encSymmetricKey'>>;
+  /** Members lacking a key for a project the caller holds no key for itself (another admin must share). */
+  skipped: MemberNeedingKey[];
+}
+
+export async function fetchProjectKeys(http: HttpClient, sessionId: string, orgId: string) {
+  return http.request({ method: 'GET', path: fillPath(MY_PROJECT_KEYS, { orgId }), schema: myProjectKeys, sessionId });
+}
+
+export async function openProjectKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<OpenedProjectKeys> {
+  const res = await fetchProjectKeys(http, sessionId, orgId);
+  return { keys: unwrapAll(privateJwk, res.projectKeys), members: res.members };
+}
+
+/** Wraps each project key the caller holds for every member listed as lacking it, and posts them. */
+export async function reconcile(http: HttpClient, sessionId: string, orgId: string, opened: OpenedProjectKeys): Promise<ReshareResult> {
+  const plan = planReconcile(opened.keys, opened.members);
+  if (plan.keys.length) {
+    await http.request({ method: 'POST', path: fillPath(RECONCILE_KEYS, { orgId }), schema: reconcileKeysResponse, body: { keys: plan.keys }, sessionId });
+  }
+  return { shared: plan.keys.map(({ projectId, accountId }) => ({ projectId, accountId })), skipped: plan.skipped };
+}
+
+export async function reshareKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<ReshareResult> {
+  return reconcile(http, sessionId, orgId, await openProjectKeys(http, sessionId, orgId, privateJwk));
+}

@@ -1,0 +1,44 @@
+import type { Queryable } from '../pool';
+
+/** A VCS project (seed M_ResourceGroup): its id is chosen by the client, its key never reaches us. */
+export interface ProjectRow {
+  id: string;
+  org_id: string;
+  team_project_id: string;
+  name: string;
+  root_document_id: string;
+  created_by: string | null;
+  created_at: Date;
+}
+
+/**
+ * Inserts unless the id exists anywhere; returns whether it did. DO NOTHING (not a unique violation)
+ * so that a retry, or an id taken in an org the caller cannot see, leaves the transaction usable.
+ */
+export async function insertProjectIfAbsent(
+  db: Queryable,
+  p: { id: string; orgId: string; teamProjectId: string; name: string; rootDocumentId: string; createdBy: string },
+): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO projects (id, org_id, team_project_id, name, root_document_id, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    [p.id, p.orgId, p.teamProjectId, p.name, p.rootDocumentId, p.createdBy],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function findProject(db: Queryable, orgId: string, id: string): Promise<ProjectRow | null> {
+  const { rows } = await db.query<ProjectRow>('SELECT * FROM projects WHERE org_id = $1 AND id = $2', [orgId, id]);
+  return rows[0] ?? null;
+}
+
+export async function listProjects(db: Queryable, orgId: string): Promise<ProjectRow[]> {
+  const { rows } = await db.query<ProjectRow>('SELECT * FROM projects WHERE org_id = $1 ORDER BY created_at, id', [orgId]);
+  return rows;
+}
+
+/** Which of `ids` are projects of the org. */
+export async function projectIdsInOrg(db: Queryable, orgId: string, ids: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM projects WHERE org_id = $1 AND id = ANY($2::text[])', [orgId, ids]);
+  return new Set(rows.map((r) => r.id));
+}

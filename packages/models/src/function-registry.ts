@@ -1,0 +1,137 @@
+import { ROUTES, type RouteDef } from './routes';
+
+/**
+ * The one registry of deployable functions (DESIGN.md §4). infra/ derives everything per function from it:
+ * the build, the Cloud Function, its service account and roles, its secrets, its triggers and schedules.
+ * Adding a function later means adding its entry here (and, if it serves public HTTP, its rows in ROUTES).
+ * No Pulumi types here: the local stack may read it too.
+ */
+
+/** Pub/Sub topics the stack creates; each also gets a dead-letter topic. */
+export const TOPICS = ['breach-notifications'] as const;
+export type TopicName = (typeof TOPICS)[number];
+
+/**
+ * Secrets a function may read, each delivered as one environment variable from Secret Manager.
+ * `database-url` is the app role's connection URL (somnus_app), `migrator-database-url` the table owner's.
+ */
+export const SECRET_ENV = {
+  'database-url': 'DATABASE_URL',
+  'server-secret': 'SOMNUS_SERVER_SECRET',
+  'smtp-url': 'SMTP_URL',
+} as const;
+export type SecretName = keyof typeof SECRET_ENV;
+
+/** Project-level roles a function's service account may be given (its secrets and topics are granted per resource). */
+export type ProjectRole = 'roles/cloudsql.client';
+
+/** Who may invoke a private HTTP function besides its schedules (which get their own invoker). */
+export type PrivateInvoker = 'operators';
+
+export type FunctionTrigger =
+  /** public: behind the load balancer, on the paths of ROUTES. Private: IAM-protected, never behind the LB. */
+  | { type: 'http'; public: true }
+  | { type: 'http'; public: false; invokers?: readonly PrivateInvoker[] }
+  /** Delivered by a push subscription with retries and dead-lettering; the function registers a CloudEvent handler. */
+  | { type: 'pubsub'; topic: TopicName };
+
+export interface FunctionSchedule {
+  /** Short name, used for the Cloud Scheduler job id. */
+  name: string;
+  /** Unix cron, UTC. */
+  cron: string;
+  /** Path on the function's URL that the job POSTs to. */
+  path: string;
+  description?: string;
+}
+
+export interface FunctionSpec<Name extends string = string> {
+  name: Name;
+  /** The name given to functions-framework's `http()` / `cloudEvent()` in src/index.ts. */
+  entryPoint: string;
+  /** The workspace package dir, relative to the repo root; its src/index.ts is the entry file. */
+  source: string;
+  trigger: FunctionTrigger;
+  /** Defaults; `pulumi config set` may override them per function (infra/config.ts). */
+  memoryMiB: number;
+  cpu: number;
+  secrets: readonly SecretName[];
+  roles: readonly ProjectRole[];
+  publishes?: readonly TopicName[];
+  schedules?: readonly FunctionSchedule[];
+}
+
+export const FUNCTION_REGISTRY = [
+  {
+    name: 'auth',
+    entryPoint: 'auth',
+    source: 'functions/auth',
+    trigger: { type: 'http', public: true },
+    // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (DESIGN.md §9)
+    memoryMiB: 1024,
+    cpu: 1,
+    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    roles: ['roles/cloudsql.client'],
+  },
+  {
+    name: 'keys',
+    entryPoint: 'keys',
+    source: 'functions/keys',
+    trigger: { type: 'http', public: true },
+    memoryMiB: 512,
+    cpu: 1,
+    secrets: ['database-url', 'server-secret'],
+    roles: ['roles/cloudsql.client'],
+  },
+  {
+    name: 'invites',
+    entryPoint: 'invites',
+    source: 'functions/invites',
+    trigger: { type: 'http', public: true },
+    memoryMiB: 512,
+    cpu: 1,
+    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    roles: ['roles/cloudsql.client'],
+  },
+  {
+    name: 'maintenance',
+    entryPoint: 'maintenance',
+    source: 'functions/maintenance',
+    trigger: { type: 'http', public: false },
+    memoryMiB: 256,
+    cpu: 1,
+    secrets: ['database-url'],
+    roles: ['roles/cloudsql.client'],
+    schedules: [
+      {
+        name: 'cleanup',
+        cron: '17 * * * *',
+        path: '/cleanup',
+        description: 'Deletes expired login sessions, used or expired codes, old sessions and login attempts',
+      },
+    ],
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type RegisteredFunctionName = (typeof FUNCTION_REGISTRY)[number]['name'];
+
+/** Every public HTTP function of the registry must serve routes, and every routed function must be public. */
+export function checkRegistry(registry: readonly FunctionSpec[], routes: readonly RouteDef[] = ROUTES): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const f of registry) {
+    if (names.has(f.name)) problems.push(`duplicate function ${f.name}`);
+    names.add(f.name);
+    if (!/^[a-z][a-z0-9-]{0,20}$/.test(f.name)) problems.push(`function name ${f.name} is not a valid resource name`);
+    const routed = routes.some((r) => r.fn === f.name);
+    const isPublic = f.trigger.type === 'http' && f.trigger.public;
+    if (isPublic && !routed) problems.push(`public function ${f.name} has no routes`);
+    if (!isPublic && routed) problems.push(`function ${f.name} has routes but is not public HTTP`);
+    if (f.schedules?.length && f.trigger.type !== 'http') problems.push(`scheduled function ${f.name} must be HTTP`);
+  }
+  for (const r of routes) {
+    if (!names.has(r.fn)) problems.push(`route ${r.method} ${r.path} names unregistered function ${r.fn}`);
+  }
+  return problems;
+}
+
