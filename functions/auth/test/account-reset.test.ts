@@ -38,26 +38,40 @@ async function personalOrgOf(accountId: string): Promise<string> {
   return rows[0].id;
 }
 
-/**
- * There is no invite endpoint yet (functions/invites has no accept route), so a member joins by row.
- * Everything the reset does is still exercised through the real endpoints.
- */
-async function addMember(orgId: string, accountId: string, role: 'admin' | 'member') {
-  await h.db.query('INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, $3)', [orgId, accountId, role]);
+/** The client side of an invitation (wire-protocol §6), then the invitee accepts: membership the real way. */
+async function invite(orgId: string, inviter: Member, invitee: Member, role: 'admin' | 'member', inviteKeys: unknown[] = []) {
+  const instr = await h.invites.post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: invitee.account.email }, auth(inviter));
+  expect(instr.status).toBe(200);
+  const sent = await h.invites.post(
+    `/v1/organizations/${orgId}/invites`,
+    { inviteeId: instr.body.inviteeId, inviteeEmail: invitee.account.email, inviteKeys, role },
+    auth(inviter),
+  );
+  expect(sent.status).toBe(201);
+  return sent.body.id as string;
 }
 
-/** A project whose key is wrapped, as a client would, for each holder's public key (sync is not built yet). */
+async function join(orgId: string, inviter: Member, invitee: Member, role: 'admin' | 'member') {
+  const inviteId = await invite(orgId, inviter, invitee, role);
+  expect((await h.invites.post(`/v1/invites/${inviteId}/accept`, {}, auth(invitee))).status).toBe(200);
+}
+
+const wrapFor = (m: Member, key: string) => encryptRSAWithJWK(m.account.material.publicJwk, key);
+
+/** A VCS project whose key the creator wrapped for each holder (the creator first), as a client does. */
 async function project(orgId: string, holders: Member[]): Promise<{ id: string; key: string }> {
   const id = `prj_${crypto.randomBytes(16).toString('hex')}`;
-  await h.db.query('INSERT INTO projects (id, org_id, team_project_id, name) VALUES ($1, $2, $3, $4)', [id, orgId, `proj_${orgId}`, id]);
   const key = JSON.stringify(generateAesJwk());
-  for (const m of holders) {
-    await h.db.query('INSERT INTO project_keys (org_id, project_id, account_id, enc_symmetric_key) VALUES ($1, $2, $3, $4)', [
-      orgId, id, m.id, encryptRSAWithJWK(m.account.material.publicJwk, key),
-    ]);
-  }
+  const res = await h.invites.post(
+    `/v1/organizations/${orgId}/projects`,
+    { id, name: id, keys: holders.map((m) => ({ accountId: m.id, encSymmetricKey: wrapFor(m, key) })) },
+    auth(holders[0]!),
+  );
+  expect(res.status).toBe(201);
   return { id, key };
 }
+
+const reshareMailsTo = (email: string) => h.smtp.messagesTo(email).filter((m) => m.subject.includes('re-shared'));
 
 /** What the client of a user who forgot their passphrase sends: entirely new key material. */
 async function resetBody(email: string, code: string) {
@@ -66,12 +80,15 @@ async function resetBody(email: string, code: string) {
   return { body: { ...keys, email, code }, fresh };
 }
 
+const resetMailsTo = (email: string) => h.smtp.messagesTo(email).filter((m) => m.subject.includes('account reset code'));
+
 async function requestResetCode(email: string): Promise<string> {
-  const before = h.smtp.messagesTo(email).length;
+  const before = resetMailsTo(email).length;
   const res = await h.auth.post('/auth/send-reset-code', { email });
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ ok: true });
-  const mails = h.smtp.messagesTo(email);
+  // the email is handed to SMTP before the answer, so it is in the sink now
+  const mails = resetMailsTo(email);
   expect(mails.length).toBe(before + 1);
   return extractCode(mails[mails.length - 1]!);
 }
@@ -100,9 +117,9 @@ describe('account reset after a forgotten passphrase', () => {
     const team = await h.invites.post('/v1/organizations', { name: 'Acme' }, auth(jane));
     expect(team.status).toBe(201);
     const teamId: string = team.body.id;
-    await addMember(teamId, ann.id, 'admin');
-    await addMember(teamId, mike.id, 'member');
-    await addMember(teamId, bob.id, 'member');
+    await join(teamId, jane, ann, 'admin');
+    await join(teamId, jane, mike, 'member');
+    await join(teamId, jane, bob, 'member');
     const bobPersonal = await personalOrgOf(bob.id);
 
     const shared = await project(teamId, [jane, bob]);
@@ -110,8 +127,13 @@ describe('account reset after a forgotten passphrase', () => {
     const personal = await project(bobPersonal, [bob]);
     const janesOwn = await project(teamId, [jane]);
 
+    // a pending invite to another org carries a key wrapped for Bob's old public key
+    const beta = (await h.invites.post('/v1/organizations', { name: 'Beta' }, auth(ann))).body.id as string;
+    const betaProject = await project(beta, [ann]);
+    const pendingInvite = await invite(beta, ann, bob, 'member', [{ projectId: betaProject.id, encSymmetricKey: wrapFor(bob, betaProject.key) }]);
+
     const code = await requestResetCode(bob.account.email);
-    const mail = h.smtp.messagesTo(bob.account.email).at(-1)!;
+    const mail = resetMailsTo(bob.account.email).at(-1)!;
     expect(mail.text).toMatch(/replaces your keys/);
     expect(mail.text).toMatch(/re-shares the keys/);
     const { rows: stored } = await h.db.query("SELECT code_hash FROM account_codes WHERE account_id = $1 AND purpose = 'account_reset'", [bob.id]);
@@ -162,13 +184,38 @@ describe('account reset after a forgotten passphrase', () => {
     const { rows: orgEvents } = await h.db.query("SELECT actor_id, subject FROM org_audit_events WHERE org_id = $1 AND type = 'member.keys_reset'", [teamId]);
     expect(orgEvents).toEqual([{ actor_id: bob.id, subject: bob.id }]);
 
-    // the owner and the admin are asked to re-share; a plain member is not
+    // keys wrapped for the old public key on a pending invite could never be opened: gone, invite kept
+    const { rows: inviteKeys } = await h.db.query('SELECT count(*)::int AS n FROM invite_keys WHERE invite_id = $1', [pendingInvite]);
+    expect(inviteKeys).toEqual([{ n: 0 }]);
+    const { rows: inviteState } = await h.db.query('SELECT status FROM invites WHERE id = $1', [pendingInvite]);
+    expect(inviteState).toEqual([{ status: 'pending' }]);
+
+    // the owner and the admin of the team are asked to re-share; a plain member is not
     for (const admin of [jane, ann]) {
-      const [ask] = h.smtp.messagesTo(admin.account.email);
-      expect(ask?.subject).toContain(bob.account.email);
-      expect(ask?.text).toContain(teamId);
+      const asks = reshareMailsTo(admin.account.email);
+      expect(asks).toHaveLength(1);
+      expect(asks[0]!.subject).toContain(bob.account.email);
+      expect(asks[0]!.text).toContain(teamId);
     }
-    expect(h.smtp.messagesTo(mike.account.email)).toEqual([]);
+    expect(reshareMailsTo(mike.account.email)).toEqual([]);
+
+    // Jane re-shares through the ordinary key-sharing endpoints; Bob reads the shared project again
+    const mine = await h.invites.get(`/v1/organizations/${teamId}/my-project-keys`, auth(jane));
+    expect(mine.status).toBe(200);
+    // (Ann and Mike were never given keys in this setup; Bob now lacks both of Jane's projects)
+    const forBob = mine.body.members.filter((m: { accountId: string }) => m.accountId === bob.id);
+    expect(forBob.map((m: { projectId: string }) => m.projectId).sort()).toEqual([shared.id, janesOwn.id].sort());
+    expect(forBob.every((m: { publicKey: string }) => m.publicKey === fresh.material.publicKey)).toBe(true);
+    const wrapped = encryptRSAWithJWK(JSON.parse(fresh.material.publicKey), shared.key);
+    const reconciled = await h.invites.post(
+      `/v1/organizations/${teamId}/reconcile-keys`,
+      { keys: [{ projectId: shared.id, accountId: bob.id, encSymmetricKey: wrapped }] },
+      auth(jane),
+    );
+    expect(reconciled.status).toBe(200);
+    const bobs = await h.invites.get(`/v1/organizations/${teamId}/my-project-keys`, { 'X-Session-Id': now.token! });
+    expect(bobs.body.projectKeys).toHaveLength(1);
+    expect(decryptRSAWithJWK(unwrapped.privateJwk, bobs.body.projectKeys[0].encKey)).toBe(shared.key);
 
     // the code was single-use
     const again = await resetBody(bob.account.email, code);
@@ -195,6 +242,7 @@ describe('account reset after a forgotten passphrase', () => {
   it('a wrong code changes nothing, and five wrong codes burn the code', async () => {
     const carol = await signUp('carol@reset.test');
     const team = await h.invites.post('/v1/organizations', { name: 'Carol Co' }, auth(carol));
+    await join(team.body.id, carol, await signUp('carols-colleague@reset.test'), 'member');
     await project(team.body.id, [carol]);
     const code = await requestResetCode(carol.account.email);
     const before = await stateOf(carol.id);
@@ -255,7 +303,7 @@ describe('account reset after a forgotten passphrase', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ok: true });
     }
-    expect(h.smtp.messagesTo(fay.account.email)).toHaveLength(5);
+    expect(resetMailsTo(fay.account.email)).toHaveLength(5);
   });
 
   it('an SRP handshake begun before the reset cannot finish with the old passphrase', async () => {

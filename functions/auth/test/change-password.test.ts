@@ -1,5 +1,5 @@
 import { deriveKey, rewrapAccountKey, unwrapAccountKeys } from '@somnus/crypto';
-import { computeVerifier } from '@somnus/srp';
+import { computeClientSession, computeVerifier, createClientEphemeral } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
 import { extractCode } from '../../../test/support/smtp';
 import { login, newAccount } from '../../../test/support/accounts';
@@ -114,6 +114,24 @@ describe('passphrase change (L22 flow)', () => {
     const res = await h.http.post('/auth/change-password', body, { 'X-Session-Id': token });
     expect(res.status).toBe(400);
     expect(await verifierOf(accountId)).toBe(before);
+  });
+
+  it('a login started with the old passphrase before the change cannot finish after it', async () => {
+    const email = 'inflight@example.com';
+    const { account, token } = await setup(email);
+    const eph = createClientEphemeral();
+    const a = await h.http.post('/auth/login-a', { email, srpA: eph.AHex });
+    expect(a.status).toBe(200);
+    const oldSecret = await deriveKey(OLD, email, account.material.saltKey);
+    const proof = computeClientSession({
+      profile: 'insomnia', identity: email, saltHex: account.material.saltAuth, password: Buffer.from(oldSecret, 'hex'),
+      aHex: eph.aHex, AHex: eph.AHex, BHex: a.body.srpB,
+    });
+    const code = await requestCode(email, token);
+    expect((await h.http.post('/auth/change-password', await changeBody(email, account, code), { 'X-Session-Id': token })).status).toBe(200);
+    const late = await h.http.post('/auth/login-m1', { sessionStarterId: a.body.sessionStarterId, srpM1: proof.M1Hex });
+    expect(late.status).toBe(401);
+    expect(late.body.srpM2).toBeUndefined();
   });
 
   it('requires a session for both steps', async () => {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import {
+  cancelOpenLoginSessions,
   countCodeAttempt,
   isUniqueViolation,
   lockAccount,
@@ -51,6 +52,8 @@ export async function changePassword(
       });
       await markAccountCodeUsed(tx, code.id);
       const revoked = await revokeOtherSessions(tx, account.id, session.id);
+      // a login started before the change holds the old verifier and could still finish with the old passphrase
+      await cancelOpenLoginSessions(tx, account.id);
       await recordAccountEvent(tx, {
         accountId: account.id,
         type: 'password.changed',

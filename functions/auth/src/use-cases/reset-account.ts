@@ -122,7 +122,7 @@ async function askAdminsToReshare(requests: ReshareRequest[], memberEmail: strin
             `${memberEmail} reset their Somnus account after forgetting their passphrase. They are still a member\n` +
             `of the organization "${r.orgName}" (${r.orgId}), but their copies of its project keys could not\n` +
             `survive the reset, so they cannot read its projects until someone re-shares the keys.\n\n` +
-            `As an owner or admin, re-share them from your client: the Somnus CLI's org key re-share command\n` +
+            `As an owner or admin, re-share them from your client:\n\n    somnus org reshare ${r.orgId}\n\n` +
             `(or any client that runs my-project-keys and reconcile-keys) wraps the keys for their new public\n` +
             `key. The server cannot do it for you: it never holds a key it could read.\n`,
         });
