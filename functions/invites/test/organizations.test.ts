@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
 import { login, newAccount } from '../../../test/support/accounts';
@@ -28,12 +29,16 @@ async function user(name: string): Promise<User> {
   return { id: signup.body.accountId, email, headers: { 'X-Session-Id': session.token! } };
 }
 
-/**
- * Puts an account into an org with a role. The invite endpoints are tested elsewhere; here a member
- * is the precondition, not the subject, so the row is written directly as the superuser.
- */
+/** Who created each team org here: the one who invites members into it. */
+const ownerOf = new Map<string, User>();
+
+/** Puts an account into an org with a role through the real flow: the owner invites, the account accepts. */
 async function addMember(orgId: string, u: User, role: Exclude<Role, 'owner'>): Promise<void> {
-  await h.db.query('INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, $3)', [orgId, u.id, role]);
+  const invite = await send(ownerOf.get(orgId)!, 'POST', `/v1/organizations/${orgId}/invites`, { inviteeEmail: u.email, role: `role_${role}` });
+  expect(invite.status).toBe(201);
+  const accepted = await send(u, 'POST', `/v1/invites/${invite.body.id}/accept`);
+  expect(accepted.status).toBe(200);
+  expect(accepted.body).toMatchObject({ organizationId: orgId, role });
 }
 
 const get = (u: User | null, path: string) => h.invites.get(path, u?.headers ?? {});
@@ -42,6 +47,7 @@ const send = (u: User | null, method: string, path: string, body?: unknown) => h
 async function teamOrg(owner: User, name = 'Acme'): Promise<string> {
   const res = await send(owner, 'POST', '/v1/organizations', { name });
   expect(res.status).toBe(201);
+  ownerOf.set(res.body.id, owner);
   return res.body.id;
 }
 
@@ -92,8 +98,6 @@ describe('personal organization', () => {
     const jane = await user('jane');
     const other = await user('other');
     const orgId = await personalOrgOf(jane);
-    // a second member only so that a transfer would have a target
-    await addMember(orgId, other, 'admin');
     const before = await orgState(orgId);
     expectError(await send(jane, 'DELETE', `/v1/organizations/${orgId}`), 403, 'FORBIDDEN');
     expectError(await send(jane, 'POST', `/v1/organizations/${orgId}/leave`), 403, 'FORBIDDEN');
@@ -160,12 +164,34 @@ describe('team organizations', () => {
     expect((await get(mo, `/v1/organizations/${orgId}`)).body.name).toBe('Renamed');
   });
 
-  it('deletes for the owner only, with its team projects, memberships and events', async () => {
+  it('deletes for the owner only, with its team projects, projects, keys, invites, memberships and events', async () => {
     const jane = await user('jane');
     const ada = await user('ada');
     const orgId = await teamOrg(jane);
     await addMember(orgId, ada, 'admin');
     expect((await send(jane, 'POST', `/v1/organizations/${orgId}/team-projects`, { name: 'Extra' })).status).toBe(201);
+    // a VCS project with a wrapped key, and a pending invite carrying one: every tenant table has rows
+    const prj = `prj_${randomBytes(16).toString('hex')}`;
+    const wrapped = () => randomBytes(256).toString('hex');
+    const project = await send(jane, 'POST', `/v1/organizations/${orgId}/projects`, { id: prj, name: 'P', keys: [{ accountId: jane.id, encSymmetricKey: wrapped() }] });
+    expect(project.status).toBe(201);
+    const carol = await user('carol');
+    const invite = await send(jane, 'POST', `/v1/organizations/${orgId}/invites`, {
+      inviteeId: carol.id,
+      inviteeEmail: carol.email,
+      inviteKeys: [{ projectId: prj, encSymmetricKey: wrapped() }],
+    });
+    expect(invite.status).toBe(201);
+    const TABLES = ['organizations', 'memberships', 'team_projects', 'projects', 'project_keys', 'invites', 'invite_keys', 'org_audit_events'];
+    const counts = async () => {
+      const out: Record<string, number> = {};
+      for (const table of TABLES) {
+        const column = table === 'organizations' ? 'id' : 'org_id';
+        out[table] = Number((await h.db.query(`SELECT count(*) AS n FROM ${table} WHERE ${column} = $1`, [orgId])).rows[0].n);
+      }
+      return out;
+    };
+    expect(Object.values(await counts()).every((n) => n > 0)).toBe(true);
 
     const before = await orgState(orgId);
     expectError(await send(ada, 'DELETE', `/v1/organizations/${orgId}`), 403, 'FORBIDDEN');
@@ -173,11 +199,7 @@ describe('team organizations', () => {
 
     const del = await send(jane, 'DELETE', `/v1/organizations/${orgId}`);
     expect(del.status).toBe(200);
-    for (const table of ['organizations', 'memberships', 'team_projects', 'projects', 'project_keys', 'invites', 'invite_keys', 'org_audit_events']) {
-      const column = table === 'organizations' ? 'id' : 'org_id';
-      const { rows } = await h.db.query(`SELECT count(*) AS n FROM ${table} WHERE ${column} = $1`, [orgId]);
-      expect({ table, n: Number(rows[0].n) }).toEqual({ table, n: 0 });
-    }
+    expect(await counts()).toEqual(Object.fromEntries(TABLES.map((t) => [t, 0])));
     expectError(await get(jane, `/v1/organizations/${orgId}`), 404, 'NOT_FOUND');
     expectError(await send(jane, 'DELETE', `/v1/organizations/${orgId}`), 404, 'NOT_FOUND');
     // the members' accounts and personal orgs are untouched

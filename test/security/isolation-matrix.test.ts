@@ -1,0 +1,216 @@
+import { can, ROUTES, type Permission, type RouteDef } from '@somnus/models';
+import { login } from '../support/accounts';
+import { startFunctions } from '../support/function-server';
+import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, wrappedKey, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
+
+/**
+ * The isolation matrix of issue 3: every org-scoped route of the route table × every kind of caller
+ * who must not act on the victim's org. Each gets 401/403/404 as DESIGN.md §7a says, outsiders get the
+ * same answer for a real org as for one that does not exist, and no tenant row changes. Routes are read
+ * from ROUTES, so a route added later is in the matrix without anyone touching this file — unless it
+ * needs a body or a path parameter this file does not know yet, in which case the test says so.
+ */
+
+const ORG_ROUTES = ROUTES.filter((r) => r.fn === 'invites' && r.path.includes(':orgId'));
+const key = (r: RouteDef) => `${r.method} ${r.path}`;
+
+/**
+ * The permission each route needs (as the use case checks it, spelled as the role table spells it).
+ * Used to decide which too-low roles must get 403. Every org route needs an entry.
+ */
+const PERMISSION: Record<string, Permission> = {
+  'GET /v1/organizations/:orgId': 'read:organization',
+  'PATCH /v1/organizations/:orgId': 'update:organization',
+  'DELETE /v1/organizations/:orgId': 'delete:organization',
+  'GET /v1/organizations/:orgId/members': 'read:membership',
+  'GET /v1/organizations/:orgId/members/:accountId/roles': 'read:membership',
+  'PUT /v1/organizations/:orgId/members/:accountId/roles': 'update:membership',
+  'DELETE /v1/organizations/:orgId/members/:accountId': 'delete:membership',
+  'POST /v1/organizations/:orgId/leave': 'leave:organization',
+  'POST /v1/organizations/:orgId/transfer-ownership': 'start:organization:transfer',
+  'GET /v1/organizations/:orgId/features': 'read:organization',
+  'GET /v1/organizations/:orgId/storage-rule': 'read:organization',
+  'PUT /v1/organizations/:orgId/storage-rule': 'update:organization',
+  'GET /v1/organizations/:orgId/invite-policy': 'read:organization',
+  'PUT /v1/organizations/:orgId/invite-policy': 'update:organization',
+  'GET /v1/organizations/:orgId/user-permissions': 'read:organization',
+  'POST /v1/organizations/:orgId/check-seats': 'read:organization',
+  'GET /v1/organizations/:orgId/team-projects': 'read:team_project',
+  'POST /v1/organizations/:orgId/team-projects': 'create:team_project',
+  'PATCH /v1/organizations/:orgId/team-projects/:projectId': 'update:team_project',
+  'DELETE /v1/organizations/:orgId/team-projects/:projectId': 'delete:team_project',
+  'GET /v1/organizations/:orgId/audit-events': 'read:audit_log',
+  'POST /v1/organizations/:orgId/invites/instructions': 'create:invitation',
+  'GET /v1/organizations/:orgId/invites': 'read:invitation',
+  'POST /v1/organizations/:orgId/invites': 'create:invitation',
+  'PATCH /v1/organizations/:orgId/invites/:invitationId': 'create:invitation',
+  'DELETE /v1/organizations/:orgId/invites/:invitationId': 'delete:invitation',
+  'GET /v1/organizations/:orgId/projects': 'read:organization',
+  'POST /v1/organizations/:orgId/projects': 'read:organization',
+  'GET /v1/organizations/:orgId/my-project-keys': 'read:organization',
+  'POST /v1/organizations/:orgId/reconcile-keys': 'update:membership',
+};
+
+/** What the path parameters stand for in the victim's org, and in the other org (foreign object ids). */
+interface Ids {
+  tenant: Tenant;
+  accountId: string;
+}
+
+/** Path parameters other than :orgId: a real object of the given tenant. */
+const PARAM: Record<string, (ids: Ids) => string> = {
+  accountId: (ids) => ids.accountId,
+  projectId: (ids) => ids.tenant.teamProjectId,
+  invitationId: (ids) => ids.tenant.invitationId,
+};
+
+/** A minimal valid body per route, so that validation passes and the access checks are what answers. */
+const BODY: Record<string, (ids: Ids) => unknown> = {
+  'PATCH /v1/organizations/:orgId': () => ({ name: 'Taken over' }),
+  'PUT /v1/organizations/:orgId/members/:accountId/roles': () => ({ roles: ['role_admin'] }),
+  'POST /v1/organizations/:orgId/transfer-ownership': (ids) => ({ accountId: ids.accountId }),
+  'PUT /v1/organizations/:orgId/storage-rule': () => ({ storage: 'local_only' }),
+  'PUT /v1/organizations/:orgId/invite-policy': () => ({ allowedDomains: ['evil.example'] }),
+  'POST /v1/organizations/:orgId/check-seats': () => ({ emails: ['someone@example.com'] }),
+  'POST /v1/organizations/:orgId/team-projects': () => ({ name: 'Taken over' }),
+  'PATCH /v1/organizations/:orgId/team-projects/:projectId': () => ({ name: 'Taken over' }),
+  'POST /v1/organizations/:orgId/invites/instructions': () => ({ inviteeEmail: 'someone@example.com' }),
+  'POST /v1/organizations/:orgId/invites': () => ({ inviteeEmail: 'someone@example.com' }),
+  'PATCH /v1/organizations/:orgId/invites/:invitationId': () => ({ roles: ['role_admin'] }),
+  'POST /v1/organizations/:orgId/projects': (ids) => ({
+    id: randomId('prj'),
+    name: 'Taken over',
+    keys: [{ accountId: ids.accountId, encSymmetricKey: wrappedKey() }],
+  }),
+  'POST /v1/organizations/:orgId/reconcile-keys': (ids) => ({
+    keys: [{ projectId: ids.tenant.projectId, accountId: ids.accountId, encSymmetricKey: wrappedKey() }],
+  }),
+};
+
+let h: Harness;
+let tables: TenantTable[];
+let baseline: Awaited<ReturnType<typeof snapshot>>;
+let victim: Tenant;
+let other: Tenant;
+let jane: User; // the victim org's owner
+let mo: User; // a member of the victim org
+let ada: User; // an admin of the victim org
+let nina: User; // in no org but her personal one
+let olaf: User; // owner of another org, which jane is a member of
+let revokedToken: string; // jane's, logged out
+
+beforeAll(async () => {
+  h = (await startFunctions('auth', 'keys', 'invites')) as Harness;
+  const signup = (n: string) => signupAndLogin(h, n);
+  [jane, mo, ada, nina, olaf] = await Promise.all([signup('jane'), signup('mo'), signup('ada'), signup('nina'), signup('olaf')]);
+  const [carol, walt] = await Promise.all([signup('carol'), signup('walt')]);
+  victim = await seedTenant(h, jane, { members: { member: mo, admin: ada }, invitee: carol, name: 'Victim' });
+  other = await seedTenant(h, olaf, { members: { member: jane }, invitee: walt, name: 'Other' });
+  // a revoked session of the victim org's own owner: the strongest caller a revoked token could be
+  revokedToken = (await login(h.auth, jane.email, 'pass')).token!;
+  expect((await h.auth.post('/auth/logout', {}, { 'X-Session-Id': revokedToken })).status).toBe(200);
+  expect((await h.auth.get('/auth/whoami', { 'X-Session-Id': revokedToken })).status).toBe(401);
+  tables = await tenantTables(h);
+  baseline = await snapshot(h, tables);
+});
+afterAll(async () => h?.stop());
+
+function pathFor(route: RouteDef, orgId: string, ids: Ids): string {
+  return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    if (name === 'orgId') return orgId;
+    const param = PARAM[name];
+    if (!param) throw new Error(`isolation-matrix: no value for :${name} in ${key(route)}; add it to PARAM`);
+    return encodeURIComponent(param(ids));
+  });
+}
+
+async function call(route: RouteDef, headers: Record<string, string>, orgId: string, ids: Ids) {
+  const body = route.method === 'GET' ? undefined : (BODY[key(route)]?.(ids) ?? {});
+  const res = await h.invites.call(route.method, pathFor(route, orgId, ids), body, headers);
+  return { status: res.status, body: res.body };
+}
+
+interface Caller {
+  name: string;
+  headers: () => Record<string, string>;
+  /** the answer this caller must get on `route`, or null when the caller is allowed (not tested here) */
+  expected: (route: RouteDef) => { status: number; error: string } | null;
+  /** outsiders: the same answer for a nonexistent org, so org ids cannot be probed */
+  probe?: boolean;
+}
+
+const tooLow = (role: 'member' | 'admin') => (route: RouteDef) => {
+  const permission = PERMISSION[key(route)];
+  if (!permission) throw new Error(`isolation-matrix: ${key(route)} has no entry in PERMISSION`);
+  return can(role, permission) ? null : { status: 403, error: 'FORBIDDEN' };
+};
+
+const CALLERS: Caller[] = [
+  { name: 'no session', headers: () => ({}), expected: () => ({ status: 401, error: 'UNAUTHORIZED' }) },
+  { name: "the owner's revoked session", headers: () => ({ 'X-Session-Id': revokedToken }), expected: () => ({ status: 401, error: 'UNAUTHORIZED' }) },
+  { name: 'a non-member', headers: () => nina.headers, expected: () => ({ status: 404, error: 'NOT_FOUND' }), probe: true },
+  {
+    name: 'the owner of another org (who shares it with the victim owner)',
+    headers: () => olaf.headers,
+    expected: () => ({ status: 404, error: 'NOT_FOUND' }),
+    probe: true,
+  },
+  { name: 'a member (role too low)', headers: () => mo.headers, expected: tooLow('member') },
+  { name: 'an admin (role too low)', headers: () => ada.headers, expected: tooLow('admin') },
+];
+
+describe('isolation matrix', () => {
+  it('reads the org-scoped routes from the route table, and knows how to call each', () => {
+    expect(ORG_ROUTES.length).toBeGreaterThanOrEqual(20);
+    expect(ORG_ROUTES.map(key)).toEqual(expect.arrayContaining(['DELETE /v1/organizations/:orgId', 'PUT /v1/organizations/:orgId/storage-rule']));
+    expect(ORG_ROUTES.map(key).filter((k) => !PERMISSION[k])).toEqual([]);
+    for (const r of ORG_ROUTES) pathFor(r, victim.orgId, { tenant: victim, accountId: mo.id }); // throws on an unknown parameter
+  });
+
+  it.each(CALLERS.map((c) => [c.name, c] as const))('%s: refused on every org route, nothing changes', async (_name, caller) => {
+    const mismatches: unknown[] = [];
+    let checked = 0;
+    for (const route of ORG_ROUTES) {
+      const want = caller.expected(route);
+      if (!want) continue;
+      checked++;
+      const ids: Ids = { tenant: victim, accountId: mo.id };
+      const got = await call(route, caller.headers(), victim.orgId, ids);
+      if (got.status !== want.status || got.body?.error !== want.error || typeof got.body?.message !== 'string') {
+        mismatches.push({ route: key(route), want, got });
+      }
+      if (caller.probe) {
+        const ghost = await call(route, caller.headers(), randomId('org'), ids);
+        if (JSON.stringify(ghost) !== JSON.stringify(got)) mismatches.push({ route: key(route), probe: 'nonexistent org answers differently', real: got, ghost });
+      }
+      const now = await snapshot(h, tables);
+      if (JSON.stringify(now) !== JSON.stringify(baseline)) {
+        mismatches.push({ route: key(route), changed: Object.keys(now).filter((t) => JSON.stringify(now[t]) !== JSON.stringify(baseline[t])) });
+        baseline = now; // report each change once
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
+    if (caller.probe || caller.name.includes('session')) expect(checked).toBe(ORG_ROUTES.length);
+  });
+
+  it("the victim's own owner, using another org's object ids under the victim's path: 404, nothing changes", async () => {
+    // jane is a member of `other` too, so she could see these objects there — but not through victim's path
+    const mismatches: unknown[] = [];
+    const foreign: Ids = { tenant: other, accountId: olaf.id };
+    for (const route of ORG_ROUTES.filter((r) => /:(?!orgId)[A-Za-z]+/.test(r.path))) {
+      const got = await call(route, jane.headers, victim.orgId, foreign);
+      if (got.status !== 404 || got.body?.error !== 'NOT_FOUND') mismatches.push({ route: key(route), got });
+    }
+    expect(mismatches).toEqual([]);
+    expect(await snapshot(h, tables)).toEqual(baseline);
+  });
+
+  it('positive control: the owner gets 200 on every GET, so the refusals above are not a broken route', async () => {
+    for (const route of ORG_ROUTES.filter((r) => r.method === 'GET')) {
+      const got = await call(route, jane.headers, victim.orgId, { tenant: victim, accountId: mo.id });
+      expect({ route: key(route), status: got.status }).toEqual({ route: key(route), status: 200 });
+    }
+    expect(await snapshot(h, tables)).toEqual(baseline);
+  });
+});
