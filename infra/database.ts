@@ -79,6 +79,9 @@ export function createDatabase(
           // every function instance at full scale can hold its pool (functions.ts maxDatabaseConnections)
           { name: 'max_connections', value: String(maxConnections) },
           { name: 'log_min_duration_statement', value: '1000' },
+          // slow statements are logged, but never their parameters: those carry verifiers, salts and wrapped keys
+          { name: 'log_parameter_max_length', value: '0' },
+          { name: 'log_parameter_max_length_on_error', value: '0' },
           // connection attempts without TLS are refused by sslMode; this logs them
           { name: 'log_connections', value: 'on' },
         ],

@@ -63,6 +63,12 @@ describe('database', () => {
     expect(i.settings.tier).toBe(config.db.tier);
   });
 
+  it('never logs statement parameters (they carry verifiers, salts and wrapped keys)', () => {
+    const flags = Object.fromEntries(run.ofType(T.sql)[0]!.inputs.settings.databaseFlags.map((f: any) => [f.name, f.value]));
+    expect(flags.log_parameter_max_length).toBe('0');
+    expect(flags.log_parameter_max_length_on_error).toBe('0');
+  });
+
   it('allows enough connections for every function instance at full scale', () => {
     const flags = Object.fromEntries(run.ofType(T.sql)[0]!.inputs.settings.databaseFlags.map((f: any) => [f.name, Number(f.value)]));
     const atScale = REGISTRY.filter((s) => s.secrets.includes('database-url')).reduce((n, s) => n + sizingOf(config, s).maxInstances * DB_POOL_MAX, 0);

@@ -3,6 +3,8 @@ import {
   findMembership,
   findOrganization,
   listMembers,
+  lockMembership,
+  lockOrganization,
   recordOrgEvent,
   setOrganizationOwner,
   updateMemberRole,
@@ -36,7 +38,8 @@ export async function setMemberRole(session: SessionRow, orgId: string, accountI
   const role = roleFromId(roleId);
   if (!role) throw new HttpError('VALIDATION_ERROR', `Unknown role ${roleId}`);
   return inOrg(session, orgId, 'update:membership', async ({ tx, account }) => {
-    const target = await findMembership(tx, orgId, accountId);
+    // locked: an ownership transfer to this member in parallel must not be overwritten
+    const target = await lockMembership(tx, orgId, accountId);
     if (!target) throw memberNotFound();
     if (target.role === 'owner') throw new HttpError('FORBIDDEN', 'The owner’s role cannot be changed; transfer ownership instead');
     if (role === 'owner') throw new HttpError('FORBIDDEN', 'Use the ownership transfer to make someone the owner');
@@ -51,7 +54,7 @@ export async function setMemberRole(session: SessionRow, orgId: string, accountI
 /** Removing a member deletes their wrapped keys in the same transaction: access ends at once. */
 export async function removeMember(session: SessionRow, orgId: string, accountId: string, ip: string | null): Promise<void> {
   await inOrg(session, orgId, 'delete:membership', async ({ tx, account }) => {
-    const target = await findMembership(tx, orgId, accountId);
+    const target = await lockMembership(tx, orgId, accountId);
     if (!target) throw memberNotFound();
     if (target.role === 'owner') throw new HttpError('FORBIDDEN', 'The owner cannot be removed');
     await deleteMembership(tx, orgId, accountId);
@@ -74,16 +77,20 @@ export async function leaveOrganization(session: SessionRow, orgId: string, ip: 
 /** The new owner must already be a member; the previous owner stays on as an admin. */
 export async function transferOwnership(session: SessionRow, orgId: string, accountId: string, ip: string | null): Promise<{ ownerAccountId: string }> {
   return inOrg(session, orgId, 'start:organization:transfer', async ({ tx, account }) => {
-    const org = await findOrganization(tx, orgId);
+    // serialise transfers on the org row, then re-check that the caller is still the owner
+    const org = await lockOrganization(tx, orgId);
     if (!org) throw orgNotFound();
     if (org.type === 'personal') throw new HttpError('FORBIDDEN', 'A personal organization cannot change owner');
-    const target = await findMembership(tx, orgId, accountId);
+    const caller = await lockMembership(tx, orgId, account.id);
+    if (caller?.role !== 'owner' || org.owner_account_id !== account.id) throw new HttpError('FORBIDDEN', 'Only the owner can transfer ownership');
+    const target = await lockMembership(tx, orgId, accountId);
     if (!target) throw memberNotFound();
     if (target.account_id === account.id) return { ownerAccountId: account.id };
     const newRole: Role = 'owner';
-    await updateMemberRole(tx, orgId, account.id, 'admin');
-    await updateMemberRole(tx, orgId, accountId, newRole);
+    // this order is what the database guards allow: hand over the org, promote, then step down
     await setOrganizationOwner(tx, orgId, accountId);
+    await updateMemberRole(tx, orgId, accountId, newRole);
+    await updateMemberRole(tx, orgId, account.id, 'admin');
     await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'owner.transferred', subject: accountId, ip });
     return { ownerAccountId: accountId };
   });

@@ -27,6 +27,12 @@ export async function findMembership(db: Queryable, orgId: string, accountId: st
   return rows[0] ?? null;
 }
 
+/** The membership row, locked until the transaction ends: role changes on one member are serialised. */
+export async function lockMembership(db: Queryable, orgId: string, accountId: string): Promise<MembershipRow | null> {
+  const { rows } = await db.query<MembershipRow>('SELECT * FROM memberships WHERE org_id = $1 AND account_id = $2 FOR UPDATE', [orgId, accountId]);
+  return rows[0] ?? null;
+}
+
 export async function listMembers(
   db: Queryable,
   orgId: string,

@@ -31,6 +31,12 @@ export async function findOrganization(db: Queryable, id: string): Promise<Organ
   return rows[0] ?? null;
 }
 
+/** Locks the org row (owners and admins only, by RLS): ownership changes are serialised on it. */
+export async function lockOrganization(db: Queryable, id: string): Promise<OrganizationRow | null> {
+  const { rows } = await db.query<OrganizationRow>('SELECT * FROM organizations WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ?? null;
+}
+
 /** The caller's orgs (RLS shows only orgs they belong to), personal first, then by creation. */
 export async function listOrganizationsOf(
   db: Queryable,
