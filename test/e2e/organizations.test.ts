@@ -99,24 +99,27 @@ describe('organizations, invites and key sharing end to end', () => {
     expect((await apiError(bob.client.myProjectKeys(orgId))).status).toBe(404);
     const bobsInvites = await bob.client.myInvites();
     expect(bobsInvites).toEqual([expect.objectContaining({ id: bobInvite.invitation.id, role: 'admin', organization: { id: orgId, name: 'Acme API team' } })]);
-    expect(await bob.client.acceptInvite(bobInvite.invitation.id)).toEqual({ organizationId: orgId, role: 'admin', projectKeys: 1 });
+    // the acceptance code is in the invitation email only
+    const bobCode = extractCode(invitationMail);
+    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id, '0000000000' /* 0 is not in the code alphabet */))).code).toBe('INVALID_CODE');
+    expect(await bob.client.acceptInvite(bobInvite.invitation.id, bobCode)).toEqual({ organizationId: orgId, role: 'admin', projectKeys: 1 });
     expectSameKey(projectKey, await bob.client.projectKey(orgId, project.id, bob.keys.privateJwk));
     // an accepted invitation is spent
-    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id))).status).toBeGreaterThanOrEqual(400);
+    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id, bobCode))).status).toBe(409);
     expect(await bob.client.myInvites()).toEqual([]);
 
     // ── Dave has no account yet: he joins first, his key follows through reconcile-keys ──
     const daveEmail = newEmail('dave').toLowerCase();
     const daveInvite = await jane.client.invite(orgId, daveEmail, 'member', jane.keys);
     expect(daveInvite).toMatchObject({ inviteeHasAccount: false, projectsShared: 0 });
-    await nextMailTo(daveEmail, 0);
+    const daveCode = extractCode(await nextMailTo(daveEmail, 0));
     const daveClient = sdk();
     const daveSignup = await daveClient.signup({ email: daveEmail, passphrase: PASS });
     await daveClient.login({ email: daveEmail, passphrase: PASS });
     const dave: User = { email: daveEmail, accountId: daveSignup.accountId, client: daveClient, keys: await daveClient.unwrapKeys(PASS) };
     const [daveInvitation] = await dave.client.myInvites();
     expect(daveInvitation).toMatchObject({ id: daveInvite.invitation.id, role: 'member' });
-    expect(await dave.client.acceptInvite(daveInvitation!.id)).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
+    expect(await dave.client.acceptInvite(daveInvitation!.id, daveCode)).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
     await expect(dave.client.projectKey(orgId, project.id, dave.keys.privateJwk)).rejects.toBeInstanceOf(NoProjectKeyError);
     // Jane's client is told who lacks which key, with the public key to wrap it for
     const pending = await jane.client.myProjectKeys(orgId);
@@ -204,8 +207,9 @@ describe('organizations, invites and key sharing end to end', () => {
     const jane = await signedUpAndLoggedIn('jane');
     const bob = await signedUpAndLoggedIn('bob');
     const { id: orgId } = await jane.client.createOrg('Roles team');
+    const bobMails = stack.smtp.messagesTo(bob.email).length;
     const { invitation } = await jane.client.invite(orgId, bob.email, 'member', jane.keys);
-    await bob.client.acceptInvite(invitation.id);
+    await bob.client.acceptInvite(invitation.id, extractCode(await nextMailTo(bob.email, bobMails)));
 
     // ownership is never handed out by invitation: refused before anything is sent
     await expect(jane.client.invite(orgId, newEmail('owner'), 'owner' as never, jane.keys)).rejects.toThrow(TypeError);
@@ -312,7 +316,8 @@ describe('somnus org … end to end', () => {
     const mine = await bob.run('org', 'invites');
     expect(mine).toContain(inviteId);
     expect(mine).toContain('CLI team');
-    const accepted = await bob.run('org', 'accept', inviteId!);
+    const inviteMail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail.toLowerCase()) && m.text.includes(inviteId!), 15_000);
+    const accepted = await bob.run('org', 'accept', inviteId!, '--code', extractCode(inviteMail));
     expect(accepted).toContain(orgId);
 
     const members = await jane.run('org', 'members', orgId!);

@@ -3,6 +3,7 @@ import type { Role } from '@somnus/models';
 import { login, newAccount } from '../support/accounts';
 import type { Api } from '../support/api';
 import type { FunctionHarness } from '../support/function-server';
+import { extractCode } from '../support/smtp';
 
 /**
  * Tenants with data in every tenant table, built through the API only, for the isolation suites
@@ -81,7 +82,9 @@ export async function seedTenant(
       }),
       'invite member',
     );
-    await ok(call(member, 'POST', `/v1/invites/${inv.body.id}/accept`), 'accept');
+    // the acceptance code, as only the invitee's mailbox receives it
+    const mail = await h.smtp.waitForMessage((m) => m.to.includes(member.email.toLowerCase()) && /invit/i.test(m.subject) && m.text.includes(inv.body.id));
+    await ok(call(member, 'POST', `/v1/invites/${inv.body.id}/accept`, { code: extractCode(mail) }), 'accept');
   }
   const pending = await ok(
     call(owner, 'POST', `${base}/invites`, {

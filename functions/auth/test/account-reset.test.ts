@@ -53,7 +53,9 @@ async function invite(orgId: string, inviter: Member, invitee: Member, role: 'ad
 
 async function join(orgId: string, inviter: Member, invitee: Member, role: 'admin' | 'member') {
   const inviteId = await invite(orgId, inviter, invitee, role);
-  expect((await h.invites.post(`/v1/invites/${inviteId}/accept`, {}, auth(invitee))).status).toBe(200);
+  // the acceptance code, as only the invitee's mailbox receives it
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(invitee.account.email) && /invit/i.test(m.subject) && m.text.includes(inviteId));
+  expect((await h.invites.post(`/v1/invites/${inviteId}/accept`, { code: extractCode(mail) }, auth(invitee))).status).toBe(200);
 }
 
 const wrapFor = (m: Member, key: string) => encryptRSAWithJWK(m.account.material.publicJwk, key);

@@ -116,6 +116,24 @@ describe('passphrase change (L22 flow)', () => {
     expect(await verifierOf(accountId)).toBe(before);
   });
 
+  it('refuses a different newEmail (the code proves only the current mailbox), changes nothing, costs no attempt', async () => {
+    const email = 'rename@example.com';
+    const { account, accountId, token } = await setup(email);
+    const code = await requestCode(email, token);
+    const before = (await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [accountId])).rows[0];
+    for (const other of ['dave@acme.test', 'rename2@example.com']) {
+      const res = await h.http.post('/auth/change-password', { ...(await changeBody(email, account, code)), newEmail: other }, { 'X-Session-Id': token });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'VALIDATION_ERROR', message: 'changing the email address is not supported' });
+    }
+    expect((await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [accountId])).rows[0]).toEqual(before);
+    expect((await h.db.query('SELECT attempts, used_at FROM account_codes WHERE account_id = $1', [accountId])).rows).toEqual([{ attempts: 0, used_at: null }]);
+    expect((await login(h.http, 'dave@acme.test', OLD)).status).toBe(401);
+    // the same email in another case is the same address (normalised), so the unchanged-email change still works
+    const res = await h.http.post('/auth/change-password', { ...(await changeBody(email, account, code)), newEmail: 'ReName@EXAMPLE.com' }, { 'X-Session-Id': token });
+    expect(res.status).toBe(200);
+  });
+
   it('a login started with the old passphrase before the change cannot finish after it', async () => {
     const email = 'inflight@example.com';
     const { account, token } = await setup(email);

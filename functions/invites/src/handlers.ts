@@ -1,4 +1,5 @@
 import {
+  acceptInviteBody,
   checkSeatsBody,
   createInviteBody,
   createOrganizationBody,
@@ -135,7 +136,13 @@ export const handleInvites = defineFunction('invites', {
   'POST /v1/organizations/:orgId/invites': async (ctx) => {
     const session = await requireSession(ctx.req);
     const body = parseBody(ctx.req, createInviteBody, KEYS_BODY_LIMIT);
-    const sent = await createInvite(session, p(ctx, 'orgId'), body, loadConfig().inviteTtlSeconds, ctx.ip);
+    const sent = await createInvite(
+      session,
+      p(ctx, 'orgId'),
+      body,
+      { ttlSeconds: loadConfig().inviteTtlSeconds, secret: loadConfig().serverSecret },
+      ctx.ip,
+    );
     if (!sent.emailSent) ctx.log.warn({ route: 'invites' }, 'invitation email could not be sent');
     return { status: 201, body: sent };
   },
@@ -149,9 +156,11 @@ export const handleInvites = defineFunction('invites', {
     return { body: ok };
   },
   'GET /v1/invites': async (ctx) => ({ body: await listMyInvites(await requireSession(ctx.req)) }),
-  'POST /v1/invites/:invitationId/accept': async (ctx) => ({
-    body: await acceptInvite(await requireSession(ctx.req), p(ctx, 'invitationId'), ctx.ip),
-  }),
+  'POST /v1/invites/:invitationId/accept': async (ctx) => {
+    const session = await requireSession(ctx.req);
+    const { code } = parseBody(ctx.req, acceptInviteBody);
+    return { body: await acceptInvite(session, p(ctx, 'invitationId'), code, loadConfig().serverSecret, ctx.ip) };
+  },
   'POST /v1/invites/:invitationId/decline': async (ctx) => {
     await declineInvite(await requireSession(ctx.req), p(ctx, 'invitationId'), ctx.ip);
     return { body: ok };

@@ -2,6 +2,8 @@ import { sendMail } from '@somnus/runtime';
 
 export interface InvitationMail {
   inviteId: string;
+  /** the single-use acceptance code; only this email carries it */
+  code: string;
   inviteeEmail: string;
   orgName: string;
   inviterName: string;
@@ -10,14 +12,15 @@ export interface InvitationMail {
   expiresAt: Date;
 }
 
-/** The invitation email: who invites whom to what, and the two ways to accept (CLI and API). */
+/** The invitation email: who invites whom to what, the acceptance code, and the two ways to accept (CLI and API). */
 export function invitationMailText(m: InvitationMail): string {
   return (
     `${m.inviterName} (${m.inviterEmail}) invited you to join the organization "${m.orgName}" on Somnus as ${m.role}.\n\n` +
     `Invitation: ${m.inviteId}\n\n` +
+    `Your acceptance code is:\n\n    ${m.code}\n\n` +
     `To accept, sign up or log in with this email address (${m.inviteeEmail}), then run\n\n` +
-    `    somnus org accept ${m.inviteId}\n\n` +
-    `or call POST /v1/invites/${m.inviteId}/accept with your session (…/decline to decline).\n\n` +
+    `    somnus org accept ${m.inviteId} --code ${m.code}\n\n` +
+    `or call POST /v1/invites/${m.inviteId}/accept with your session and {"code": "${m.code}"} (…/decline to decline).\n\n` +
     `The invitation expires on ${m.expiresAt.toISOString()}. If you did not expect it, you can ignore this email.\n`
   );
 }

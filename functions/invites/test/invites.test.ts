@@ -1,5 +1,8 @@
+import { deriveKey, rewrapAccountKey } from '@somnus/crypto';
+import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
-import { as, client, counts, createProject, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
+import { extractCode } from '../../../test/support/smtp';
+import { accept, as, client, counts, createProject, inviteCode, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
 
 let h: Harness;
 let jane: User;
@@ -56,8 +59,15 @@ describe('invite an existing account', () => {
     const mail = await h.smtp.waitForMessage((m) => m.to.includes('bob@acme.test') && m.text.includes(inviteId));
     expect(mail.subject).toContain('Acme');
     expect(mail.text).toContain('jane@acme.test');
-    expect(mail.text).toContain(`somnus org accept ${inviteId}`);
+    const code = await inviteCode(h, 'bob@acme.test', inviteId);
+    expect(mail.text).toContain(`somnus org accept ${inviteId} --code ${code}`);
     expect(mail.text).toContain(`POST /v1/invites/${inviteId}/accept`);
+    // only the HMAC of the code is stored
+    const row = (await h.db.query('SELECT * FROM invites WHERE id = $1', [inviteId])).rows[0];
+    expect(JSON.stringify(row)).not.toContain(code);
+    expect(row.accept_code_hash).toBeInstanceOf(Buffer);
+    expect(row.accept_code_hash.toString('latin1')).not.toContain(code);
+    expect(row.accept_code_hash.toString('hex')).not.toContain(Buffer.from(code).toString('hex'));
 
     const listed = await J().get(`/v1/organizations/${orgId}/invites`);
     expect(listed.status).toBe(200);
@@ -76,7 +86,7 @@ describe('invite an existing account', () => {
     // before accepting, Bob is not a member
     expect((await B().get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
 
-    const accepted = await B().post(`/v1/invites/${inviteId}/accept`);
+    const accepted = await accept(h, bob, inviteId);
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
 
@@ -98,7 +108,7 @@ describe('invite an existing account', () => {
 
     // reused invite: a second accept or a decline changes nothing
     const before = await counts(h);
-    const again = await B().post(`/v1/invites/${inviteId}/accept`);
+    const again = await accept(h, bob, inviteId);
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ error: 'INVITE_CLOSED', message: expect.any(String) });
     expect((await B().post(`/v1/invites/${inviteId}/decline`)).status).toBe(409);
@@ -131,7 +141,7 @@ describe('invite an existing account', () => {
     const patched = await J().patch(path, { roles: ['role_admin'] });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ id: sent.body.id, roles: ['admin'] });
-    const accepted = await C().post(`/v1/invites/${sent.body.id}/accept`);
+    const accepted = await accept(h, carol, sent.body.id);
     expect(accepted.body).toMatchObject({ organizationId: orgId, role: 'admin' });
   });
 });
@@ -147,18 +157,20 @@ describe('decline, revoke, expiry, wrong invitee', () => {
 
   it('the wrong account cannot accept or decline someone else’s invitation, nor probe ids', async () => {
     const sent = await invite(jane, orgId, 'dana@acme.test');
+    // even with the right code, another account cannot use the invitation
+    const code = await inviteCode(h, 'dana@acme.test', sent.body.id);
     const before = await counts(h);
     for (const who of [B(), C(), J()]) {
       for (const action of ['accept', 'decline']) {
-        const res = await who.post(`/v1/invites/${sent.body.id}/${action}`);
+        const res = await who.post(`/v1/invites/${sent.body.id}/${action}`, { code });
         expect(res.status).toBe(404);
         expect(res.body.error).toBe('NOT_FOUND');
       }
     }
     for (const bad of [`inv_${'f'.repeat(32)}`, 'inv_x', 'not-an-id']) {
-      expect((await D().post(`/v1/invites/${bad}/accept`)).status).toBe(404);
+      expect((await D().post(`/v1/invites/${bad}/accept`, { code })).status).toBe(404);
     }
-    expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(401);
+    expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`, { code })).status).toBe(401);
     await expectNoChange(before);
 
     const declined = await D().post(`/v1/invites/${sent.body.id}/decline`);
@@ -169,7 +181,7 @@ describe('decline, revoke, expiry, wrong invitee', () => {
     expect(ev.rows).toEqual([{ actor_id: dana.id }]);
     // declined is final
     const after = await counts(h);
-    expect((await D().post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(409);
+    expect((await accept(h, dana, sent.body.id)).status).toBe(409);
     expect((await D().get(`/v1/organizations/${orgId}/members`)).status).toBe(404);
     await expectNoChange(after);
   });
@@ -178,9 +190,10 @@ describe('decline, revoke, expiry, wrong invitee', () => {
     const sent = await invite(jane, orgId, 'dana@acme.test');
     expect(sent.status).toBe(201);
     await h.db.query(`UPDATE invites SET expires_at = now() - interval '1 minute' WHERE id = $1`, [sent.body.id]);
+    const code = await inviteCode(h, 'dana@acme.test', sent.body.id);
     const before = await counts(h);
     for (const action of ['accept', 'decline']) {
-      const res = await D().post(`/v1/invites/${sent.body.id}/${action}`);
+      const res = await D().post(`/v1/invites/${sent.body.id}/${action}`, { code });
       expect(res.status).toBe(410);
       expect(res.body).toEqual({ error: 'INVITE_EXPIRED', message: expect.any(String) });
     }
@@ -205,7 +218,7 @@ describe('decline, revoke, expiry, wrong invitee', () => {
     expect(ev.rows).toEqual([{ subject: fresh.body.id }]);
     const after = await counts(h);
     expect((await J().delete(`/v1/organizations/${orgId}/invites/${fresh.body.id}`)).status).toBe(409);
-    expect((await D().post(`/v1/invites/${fresh.body.id}/accept`)).status).toBe(409);
+    expect((await accept(h, dana, fresh.body.id)).status).toBe(409);
     await expectNoChange(after);
   });
 });
@@ -221,7 +234,7 @@ describe('who may invite, and what', () => {
     otherOrgProject = (await createProject(h, carolsOrg, [carol])).id;
     // Bob joins as a plain member
     const sent = await invite(jane, orgId, 'bob@acme.test');
-    expect((await B().post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(200);
+    expect((await accept(h, bob, sent.body.id)).status).toBe(200);
   });
 
   it('members cannot invite or manage invitations (403); non-members get 404; personal orgs cannot invite', async () => {
@@ -317,5 +330,133 @@ describe('who may invite, and what', () => {
     expect((await J().post(`/v1/organizations/${seatsOrg}/invites/instructions`, { inviteeEmail: 'one@acme.test' })).status).toBe(200);
     await h.db.query('UPDATE organizations SET seat_limit = 3 WHERE id = $1', [seatsOrg]);
     expect((await J().post(`/v1/organizations/${seatsOrg}/invites`, { inviteeEmail: 'two@acme.test' })).status).toBe(201);
+  });
+});
+
+describe('only the invitee’s mailbox can accept: the acceptance code', () => {
+  let orgId: string;
+  beforeAll(async () => {
+    orgId = await teamOrg(h, jane, 'Guarded');
+    await createProject(h, orgId, [jane]);
+  });
+
+  /** What the victim org sees of an account: its memberships and the project keys it holds. */
+  async function accessOf(accountId: string) {
+    const memberships = await h.db.query('SELECT org_id, role FROM memberships WHERE account_id = $1 ORDER BY org_id', [accountId]);
+    const keys = await h.db.query('SELECT org_id, project_id FROM project_keys WHERE account_id = $1 ORDER BY project_id', [accountId]);
+    return { memberships: memberships.rows, keys: keys.rows };
+  }
+
+  it('Mallory cannot take the invited address by renaming her account (change-password refuses a new email)', async () => {
+    const mallory = await signUp(h, 'mallory@evil.test');
+    const sent = await invite(jane, orgId, 'victim@acme.test');
+    expect(sent.status).toBe(201);
+
+    // her own, genuine passphrase-change code: it proves she reads mallory@evil.test, nothing more
+    expect((await h.auth.post('/auth/send-password-code', {}, as(mallory))).status).toBe(200);
+    const codeMail = await h.smtp.waitForMessage((m) => m.to.includes('mallory@evil.test') && /passphrase/i.test(m.subject));
+    const NEW = 'mallory’s new passphrase';
+    const { saltKey, saltAuth, saltEnc, encSymmetricKey } = mallory.account.material;
+    const rename = {
+      code: extractCode(codeMail),
+      newEmail: 'victim@acme.test',
+      encSymmetricKey,
+      newVerifier: computeVerifier('insomnia', 'victim@acme.test', saltAuth, Buffer.from(await deriveKey(NEW, 'victim@acme.test', saltKey), 'hex')),
+      newEncSymmetricKey: await rewrapAccountKey(mallory.keys.symmetricKey, NEW, 'victim@acme.test', saltEnc),
+    };
+    const accountBefore = (await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [mallory.id])).rows;
+    const before = await counts(h);
+    const res = await h.auth.post('/auth/change-password', rename, as(mallory));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'VALIDATION_ERROR', message: 'changing the email address is not supported' });
+    expect((await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [mallory.id])).rows).toEqual(accountBefore);
+    expect((await h.db.query('SELECT id FROM accounts WHERE email = $1', ['victim@acme.test'])).rows).toEqual([]);
+
+    // so the invitation stays out of her reach
+    const M = client(h.invites, mallory);
+    expect((await M.get('/v1/invites')).body.invitations).toEqual([]);
+    const code = await inviteCode(h, 'victim@acme.test', sent.body.id);
+    expect((await M.post(`/v1/invites/${sent.body.id}/accept`, { code })).status).toBe(404);
+    await expectNoChange(before);
+    expect(await accessOf(mallory.id)).toEqual({ memberships: [{ org_id: expect.stringMatching(/^org_/), role: 'owner' }], keys: [] });
+  });
+
+  it('an account signed up with the invited address but without its mailbox sees the invitation and cannot accept it', async () => {
+    // Mallory signs up as dave@acme.test; signup does not verify addresses. Jane's client even wraps the
+    // project key for this account's public key, as it would for the real Dave.
+    const fakeDave = await signUp(h, 'dave@acme.test');
+    const sent = await invite(jane, orgId, 'dave@acme.test');
+    expect(sent.status).toBe(201);
+    const FD = client(h.invites, fakeDave);
+    expect((await FD.get('/v1/invites')).body.invitations.map((i: { id: string }) => i.id)).toEqual([sent.body.id]);
+
+    const access = await accessOf(fakeDave.id);
+    const before = await counts(h);
+    for (const [body, error] of [
+      [undefined, 'VALIDATION_ERROR'],
+      [{}, 'VALIDATION_ERROR'],
+      [{ code: '' }, 'VALIDATION_ERROR'],
+      [{ code: 42 }, 'VALIDATION_ERROR'],
+      [{ code: 'A'.repeat(65) }, 'VALIDATION_ERROR'],
+      [{ code: 'AAAAAAAAAA' }, 'INVALID_CODE'],
+      [{ code: sent.body.id }, 'INVALID_CODE'],
+    ] as const) {
+      const res = await FD.post(`/v1/invites/${sent.body.id}/accept`, body);
+      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error });
+    }
+    await expectNoChange(before);
+    expect(await accessOf(fakeDave.id)).toEqual(access);
+    expect((await FD.get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
+    // the two guesses were counted
+    expect((await h.db.query('SELECT accept_attempts FROM invites WHERE id = $1', [sent.body.id])).rows).toEqual([{ accept_attempts: 2 }]);
+
+    // whoever does read dave@acme.test's mail can accept, with the code in any case and spacing
+    const code = await inviteCode(h, 'dave@acme.test', sent.body.id);
+    const accepted = await FD.post(`/v1/invites/${sent.body.id}/accept`, { code: ` ${code.slice(0, 5).toLowerCase()}-${code.slice(5)} ` });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
+  });
+
+  it('five wrong codes spend the invitation, the right one included; a new invitation brings a new code', async () => {
+    const erin = await signUp(h, 'erin@acme.test');
+    const E = client(h.invites, erin);
+    const sent = await invite(jane, orgId, erin.email);
+    const code = await inviteCode(h, erin.email, sent.body.id);
+    for (let i = 0; i < 5; i++) {
+      const res = await E.post(`/v1/invites/${sent.body.id}/accept`, { code: `WRONGCODE${i}` });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'INVALID_CODE', message: expect.any(String) });
+    }
+    const access = await accessOf(erin.id);
+    const before = await counts(h);
+    const late = await E.post(`/v1/invites/${sent.body.id}/accept`, { code });
+    expect(late.status).toBe(400);
+    expect(late.body.error).toBe('INVALID_CODE');
+    await expectNoChange(before);
+    expect(await accessOf(erin.id)).toEqual(access);
+    expect((await h.db.query('SELECT status, accept_attempts FROM invites WHERE id = $1', [sent.body.id])).rows).toEqual([{ status: 'pending', accept_attempts: 5 }]);
+    // declining needs no code, even now
+    expect((await E.post(`/v1/invites/${sent.body.id}/decline`)).status).toBe(200);
+
+    const again = await invite(jane, orgId, erin.email);
+    expect(again.status).toBe(201);
+    const fresh = await inviteCode(h, erin.email, again.body.id);
+    expect(fresh).not.toBe(code);
+    // a code belongs to its invitation
+    expect((await E.post(`/v1/invites/${again.body.id}/accept`, { code })).body.error).toBe('INVALID_CODE');
+    expect((await E.post(`/v1/invites/${again.body.id}/accept`, { code: fresh })).status).toBe(200);
+    expect((await accessOf(erin.id)).memberships).toContainEqual({ org_id: orgId, role: 'member' });
+  });
+
+  it('an invitation without a stored code (made before codes existed) cannot be accepted', async () => {
+    const fay = await signUp(h, 'fay@acme.test');
+    const sent = await invite(jane, orgId, fay.email);
+    const code = await inviteCode(h, fay.email, sent.body.id);
+    await h.db.query('UPDATE invites SET accept_code_hash = NULL WHERE id = $1', [sent.body.id]);
+    const before = await counts(h);
+    const res = await client(h.invites, fay).post(`/v1/invites/${sent.body.id}/accept`, { code });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('INVALID_CODE');
+    await expectNoChange(before);
   });
 });

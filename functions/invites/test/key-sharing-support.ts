@@ -3,6 +3,7 @@ import { decryptRSAWithJWK, encryptRSAWithJWK, generateAesJwk, parseAesJwk, unwr
 import type { Api } from '../../../test/support/api';
 import { login, newAccount, type TestAccount } from '../../../test/support/accounts';
 import type { startFunctions } from '../../../test/support/function-server';
+import { extractCode } from '../../../test/support/smtp';
 
 /** Helpers for the invite and key-sharing suites: real accounts, real key material, real HTTP. */
 
@@ -38,6 +39,17 @@ export function client(api: Api, u: User) {
     patch: (path: string, body?: unknown) => api.call('PATCH', path, body ?? {}, as(u)),
     delete: (path: string) => api.delete(path, as(u)),
   };
+}
+
+/** The acceptance code of an invitation, as only the invitee's mailbox receives it (the SMTP sink). */
+export async function inviteCode(h: Harness, email: string, inviteId: string): Promise<string> {
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email) && /invit/i.test(m.subject) && m.text.includes(inviteId));
+  return extractCode(mail);
+}
+
+/** POST /v1/invites/{id}/accept as the invitee, with the code from their invitation email. */
+export async function accept(h: Harness, u: User, inviteId: string) {
+  return client(h.invites, u).post(`/v1/invites/${inviteId}/accept`, { code: await inviteCode(h, u.email, inviteId) });
 }
 
 export const newProjectId = () => `prj_${crypto.randomBytes(16).toString('hex')}`;

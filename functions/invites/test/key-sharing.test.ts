@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { generateAesJwk } from '@somnus/crypto';
 import { startFunctions } from '../../../test/support/function-server';
-import { client, counts, createProject, newProjectId, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
+import { accept, client, counts, createProject, newProjectId, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
 
 let h: Harness;
 let jane: User;
@@ -33,7 +33,7 @@ async function join(orgId: string, invitee: User) {
   }));
   const sent = await J().post(`/v1/organizations/${orgId}/invites`, { inviteeId: instr.body.inviteeId, inviteeEmail: invitee.email, inviteKeys });
   expect(sent.status).toBe(201);
-  const accepted = await client(h.invites, invitee).post(`/v1/invites/${sent.body.id}/accept`);
+  const accepted = await accept(h, invitee, sent.body.id);
   expect(accepted.status).toBe(200);
 }
 
@@ -113,7 +113,7 @@ describe('key sharing', () => {
     const D = client(h.invites, dave);
     const mine = await D.get('/v1/invites');
     expect(mine.body.invitations.map((i: any) => i.id)).toEqual([sent.body.id]);
-    const accepted = await D.post(`/v1/invites/${sent.body.id}/accept`);
+    const accepted = await accept(h, dave, sent.body.id);
     expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
 
     // Dave has no key yet; Jane's my-project-keys lists him with his public key

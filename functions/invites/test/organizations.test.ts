@@ -3,6 +3,7 @@ import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models'
 import { resetConfig } from '@somnus/runtime';
 import { login, newAccount } from '../../../test/support/accounts';
 import { startFunctions } from '../../../test/support/function-server';
+import { inviteCode } from './key-sharing-support';
 
 /** Functional tests of the org endpoints of wire-protocol §6 (everything but invites and key sharing). */
 
@@ -36,7 +37,8 @@ const ownerOf = new Map<string, User>();
 async function addMember(orgId: string, u: User, role: Exclude<Role, 'owner'>): Promise<void> {
   const invite = await send(ownerOf.get(orgId)!, 'POST', `/v1/organizations/${orgId}/invites`, { inviteeEmail: u.email, role: `role_${role}` });
   expect(invite.status).toBe(201);
-  const accepted = await send(u, 'POST', `/v1/invites/${invite.body.id}/accept`);
+  const code = await inviteCode(h, u.email, invite.body.id);
+  const accepted = await send(u, 'POST', `/v1/invites/${invite.body.id}/accept`, { code });
   expect(accepted.status).toBe(200);
   expect(accepted.body).toMatchObject({ organizationId: orgId, role });
 }

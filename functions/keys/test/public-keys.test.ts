@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { startFunctions } from '../../../test/support/function-server';
 import { login, newAccount, type TestAccount } from '../../../test/support/accounts';
+import { extractCode } from '../../../test/support/smtp';
 
 type Harness = Awaited<ReturnType<typeof startFunctions>>;
 let h: Harness;
@@ -31,7 +32,9 @@ async function join(orgId: string, inviter: User, invitee: User) {
   expect(instr.status).toBe(200);
   const sent = await h.invites.post(`/v1/organizations/${orgId}/invites`, { inviteeId: instr.body.inviteeId, inviteeEmail: invitee.account.email }, auth(inviter));
   expect(sent.status).toBe(201);
-  expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`, {}, auth(invitee))).status).toBe(200);
+  // the acceptance code, as only the invitee's mailbox receives it
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(invitee.account.email) && /invit/i.test(m.subject) && m.text.includes(sent.body.id));
+  expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`, { code: extractCode(mail) }, auth(invitee))).status).toBe(200);
 }
 
 const keyOf = (caller: User | null, accountId: string) =>

@@ -350,10 +350,13 @@ export class SomnusClient {
     return res.invitations;
   }
 
-  /** Joins the org with the invitation's role and receives the project keys it carried. */
-  async acceptInvite(invitationId: string): Promise<AcceptInviteResponse> {
+  /**
+   * Joins the org with the invitation's role and receives the project keys it carried. `code` is the
+   * acceptance code from the invitation email: the server needs proof that the invitee reads that mailbox.
+   */
+  async acceptInvite(invitationId: string, code: string): Promise<AcceptInviteResponse> {
     const path = fillPath(PATHS.accept, { invitationId });
-    return this.http.request({ method: 'POST', path, schema: acceptInviteResponse, sessionId: this.requireToken() });
+    return this.http.request({ method: 'POST', path, schema: acceptInviteResponse, body: { code }, sessionId: this.requireToken() });
   }
 
   async declineInvite(invitationId: string): Promise<void> {

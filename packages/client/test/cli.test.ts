@@ -12,6 +12,7 @@ import { SomnusClient } from '../src';
 import { main, type CliIo } from '../src/cli';
 import { loadSession, sessionPath } from '../src/cli/session-store';
 import { queryRows } from '../../../test/support/database';
+import { extractCode } from '../../../test/support/smtp';
 import { startTestStack, type TestStack } from '../../../test/support/stack';
 import { expectCodeEmail } from './mail';
 import { recordingFetch, type RecordingFetch } from './recording-fetch';
@@ -230,6 +231,36 @@ describe('somnus CLI (real stack)', () => {
     const old = harness(rec, { SOMNUS_CONFIG_DIR: dir, SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
     expect(await old.run('login', '--email', email)).toBe(1);
     expect(old.err.join('')).toMatch(/INVALID_CREDENTIALS/);
+  });
+
+  it('org accept asks for the code from the invitation email (or takes --code); a wrong code joins nothing', async () => {
+    const janeEmail = newEmail('jane');
+    const bobEmail = newEmail('bob');
+    const jane = harness(null, { SOMNUS_CONFIG_DIR: join(dir, 'jane'), SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    const bob = harness(null, { SOMNUS_CONFIG_DIR: join(dir, 'bob'), SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    for (const [h, email] of [[jane, janeEmail], [bob, bobEmail]] as const) {
+      expect(await h.run('signup', '--email', email)).toBe(0);
+      expect(await h.run('login', '--email', email)).toBe(0);
+    }
+    jane.out.length = 0;
+    expect(await jane.run('org', 'create', 'Code team')).toBe(0);
+    const orgId = /\b(org_[0-9a-f]{32})\b/.exec(jane.out.join(''))![1]!;
+    jane.out.length = 0;
+    expect(await jane.run('org', 'invite', orgId, bobEmail)).toBe(0);
+    const inviteId = /\b(inv_[0-9a-f]{32})\b/.exec(jane.out.join(''))![1]!;
+    const mail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail.toLowerCase()) && m.text.includes(inviteId), 15_000);
+    const code = extractCode(mail);
+
+    expect(await bob.run('org', 'list', '--code', code)).toBe(1);
+    expect(bob.err.join('')).toMatch(/--code goes with org accept/);
+    expect(await bob.run('org', 'accept', inviteId, '--code', '0000000000')).toBe(1);
+    expect(bob.err.join('')).toMatch(/INVALID_CODE/);
+    expect(bob.prompts).toEqual([]);
+
+    bob.answers.push(code.toLowerCase()); // typed by hand: case does not matter
+    expect(await bob.run('org', 'accept', inviteId)).toBe(0);
+    expect(bob.prompts).toEqual([{ question: 'Code from the email: ', hidden: false }]);
+    expect(bob.out.join('')).toContain(`Joined ${orgId} as member`);
   });
 
   it('asks for passphrases hidden and twice at signup; a mismatch aborts before anything is sent', async () => {

@@ -35,6 +35,13 @@ export const createInviteBody = z.object({
 });
 export type CreateInviteBody = z.infer<typeof createInviteBody>;
 
+/**
+ * POST /v1/invites/{id}/accept: the code from the invitation email. Having an account with the invited
+ * email proves nothing (addresses are not verified at signup); receiving the email does.
+ */
+export const acceptInviteBody = z.object({ code: z.string().trim().min(1, 'code is required: it is in the invitation email').max(64) });
+export type AcceptInviteBody = z.infer<typeof acceptInviteBody>;
+
 export const createProjectBody = z.object({
   id: projectId,
   name: z.string().trim().min(1, 'name is required').max(200),

@@ -4,6 +4,7 @@ export * from './http-error';
 export * from './respond';
 export * from './validate';
 export * from './secrets';
+export * from './codes';
 export * from './client-info';
 export * from './session-auth';
 export * from './mail';

@@ -1,5 +1,6 @@
 import {
   copyInviteKeysTo,
+  countInviteAcceptAttempt,
   findAccountByEmail,
   findInviteInOrg,
   findMembership,
@@ -28,7 +29,7 @@ import {
   type SessionRow,
 } from '@somnus/db';
 import { roleFromId, type CreateInviteBody } from '@somnus/models';
-import { HttpError, newId } from '@somnus/runtime';
+import { constantTimeEqual, hashCode, HttpError, newCode, newId } from '@somnus/runtime';
 import type { PoolClient } from 'pg';
 import { sendInvitationMail } from '../invite-mail';
 import { asAccount, inOrg, orgNotFound } from '../org-access';
@@ -38,6 +39,13 @@ const inviteNotFound = () => new HttpError('NOT_FOUND', 'No such invitation');
 const closed = (i: InviteRow) => new HttpError('INVITE_CLOSED', `This invitation was already ${i.status}`);
 const expired = () => new HttpError('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
 const invalid = (message: string) => new HttpError('VALIDATION_ERROR', message);
+
+const wrongCode = () => new HttpError('INVALID_CODE', 'The code is wrong; it is in the invitation email (ask for a new invitation after 5 wrong tries)');
+
+/** Wrong codes an invitation survives; then no code accepts it and the org has to invite again. */
+export const MAX_ACCEPT_ATTEMPTS = 5;
+/** HMAC label of acceptance codes, so that an account code can never pass as one (and vice versa). */
+const ACCEPT_CODE = 'invite-accept-code';
 
 const isExpired = (i: InviteRow) => i.expires_at.getTime() <= Date.now();
 const emailDomain = (email: string) => email.slice(email.lastIndexOf('@') + 1);
@@ -98,9 +106,17 @@ export async function inviteInstructions(session: SessionRow, orgId: string, inv
 /**
  * POST …/invites (§6 step 4): a pending invitation carrying the project keys wrapped for the invitee.
  * Each key must be for a project of this org that the inviter holds a key for, and only an existing
- * account can have keys wrapped for it. The email goes out after the commit.
+ * account can have keys wrapped for it. The email goes out after the commit, with the acceptance code:
+ * an account's email is not proof of owning the mailbox, the code is. Only its HMAC is stored.
  */
-export async function createInvite(session: SessionRow, orgId: string, body: CreateInviteBody, ttlSeconds: number, ip: string | null) {
+export async function createInvite(
+  session: SessionRow,
+  orgId: string,
+  body: CreateInviteBody,
+  opts: { ttlSeconds: number; secret: Buffer },
+  ip: string | null,
+) {
+  const code = newCode();
   const sent = await inOrg(session, orgId, 'create:invitation', async ({ tx, account }) => {
     await lockOrganizationForInvites(tx, orgId);
     const org = await orgOrNotFound(tx, orgId);
@@ -128,9 +144,10 @@ export async function createInvite(session: SessionRow, orgId: string, body: Cre
     if (pending) await setInviteStatus(tx, pending.id, 'expired');
 
     const id = newId('inv');
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    const expiresAt = new Date(Date.now() + opts.ttlSeconds * 1000);
+    const acceptCodeHash = hashCode(opts.secret, ACCEPT_CODE, code);
     try {
-      await insertInvite(tx, { id, orgId, inviterId: account.id, email, role, expiresAt });
+      await insertInvite(tx, { id, orgId, inviterId: account.id, email, role, expiresAt, acceptCodeHash });
     } catch (err) {
       if (isUniqueViolation(err)) throw new HttpError('INVITE_EXISTS', `${email} already has a pending invitation`);
       throw err;
@@ -142,6 +159,7 @@ export async function createInvite(session: SessionRow, orgId: string, body: Cre
   });
   const emailSent = await sendInvitationMail({
     inviteId: sent.id,
+    code,
     inviteeEmail: sent.email,
     orgName: sent.orgName,
     inviterName: sent.inviterName,
@@ -228,13 +246,20 @@ async function myPendingInvite(tx: PoolClient, account: AccountRow, invitationId
 }
 
 /**
- * POST /v1/invites/{id}/accept: in one transaction under the invitee's context, the membership with the
- * invitation's role, the wrapped keys it carried, and the audit event. RLS lets the invitee add only
- * themselves, and only to an org with a live invitation for their email (app_may_join).
+ * POST /v1/invites/{id}/accept {code}: in one transaction under the invitee's context, the membership with
+ * the invitation's role, the wrapped keys it carried, and the audit event. RLS lets the invitee add only
+ * themselves, and only to an org with a live invitation for their email (app_may_join). The matching
+ * email alone proves nothing (signup does not verify addresses), so the code mailed to the invitee is
+ * required too. A wrong code is counted and committed, so the attempt cap holds although the request fails.
  */
-export async function acceptInvite(session: SessionRow, invitationId: string, ip: string | null) {
-  return asAccount(session, async (tx, account) => {
+export async function acceptInvite(session: SessionRow, invitationId: string, code: string, secret: Buffer, ip: string | null) {
+  const result = await asAccount(session, async (tx, account) => {
     const invite = await myPendingInvite(tx, account, invitationId);
+    if (!invite.accept_code_hash || invite.accept_attempts >= MAX_ACCEPT_ATTEMPTS) return { accepted: false as const };
+    if (!constantTimeEqual(invite.accept_code_hash, hashCode(secret, ACCEPT_CODE, code))) {
+      await countInviteAcceptAttempt(tx, invite.id);
+      return { accepted: false as const };
+    }
     const orgId = invite.org_id;
     await setTenantContext(tx, { accountId: account.id, email: account.email, orgId });
     const existing = await findMembership(tx, orgId, account.id);
@@ -242,8 +267,10 @@ export async function acceptInvite(session: SessionRow, invitationId: string, ip
     const projectKeys = await copyInviteKeysTo(tx, invite.id, account.id);
     await setInviteStatus(tx, invite.id, 'accepted');
     await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.accepted', subject: invite.id, ip, details: { role: invite.role, keys: projectKeys } });
-    return { organizationId: orgId, role: existing?.role ?? invite.role, projectKeys };
+    return { accepted: true as const, body: { organizationId: orgId, role: existing?.role ?? invite.role, projectKeys } };
   });
+  if (!result.accepted) throw wrongCode();
+  return result.body;
 }
 
 /** POST /v1/invites/{id}/decline. The event is written while the invitation is still live (RLS policy org_audit_events_invitee_decline). */

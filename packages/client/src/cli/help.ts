@@ -22,7 +22,8 @@ Commands:
   org invite <orgId> <email> [--role R]
                          invite someone; project keys are re-wrapped for them here
   org invites            invitations addressed to you
-  org accept <id>        accept an invitation (org decline <id> to refuse it)
+  org accept <id> [--code C]
+                         accept an invitation with the code from its email (org decline <id> to refuse it)
   org remove <orgId> <accountId>
                          remove a member (their project keys go with them)
   org role <orgId> <accountId> <role>
@@ -86,7 +87,7 @@ Lists the account's live sessions, or ends one of them by id.`,
        somnus org members <orgId>
        somnus org invite <orgId> <email> [--role member|admin] [--passphrase-stdin]
        somnus org invites
-       somnus org accept <invitationId>
+       somnus org accept <invitationId> [--code C]
        somnus org decline <invitationId>
        somnus org remove <orgId> <accountId>
        somnus org role <orgId> <accountId> member|admin
@@ -97,6 +98,8 @@ invite runs the whole key-sharing flow on this machine: it checks seats, fetches
 public key, unwraps every project key you hold with your passphrase and re-wraps it for them, sends
 the invitation (emailed to them), and shares keys with any other member still lacking one. Someone
 without an account yet gets their keys after they sign up and accept: then run org reshare.
+accept needs the code from the invitation email (asked for unless --code is given): it proves the
+invitation reached you.
 reshare (owner/admin): wraps your project keys for every member who lacks them, e.g. after they
 reset a forgotten passphrase or joined before they had an account.`,
   project: `Usage: somnus project create <orgId> <name> [--passphrase-stdin]

@@ -14,6 +14,10 @@ export interface InviteRow {
   created_at: Date;
   expires_at: Date;
   responded_at: Date | null;
+  /** HMAC of the code mailed to the invitee (null: created before codes existed, never acceptable) */
+  accept_code_hash: Buffer | null;
+  /** wrong codes tried so far */
+  accept_attempts: number;
 }
 
 export interface InviteListRow extends InviteRow {
@@ -36,11 +40,12 @@ const INVITER = `coalesce(nullif(trim(concat_ws(' ', a.first_name, a.last_name))
 
 export async function insertInvite(
   db: Queryable,
-  i: { id: string; orgId: string; inviterId: string; email: string; role: InviteRole; expiresAt: Date },
+  i: { id: string; orgId: string; inviterId: string; email: string; role: InviteRole; expiresAt: Date; acceptCodeHash: Buffer },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO invites (id, org_id, inviter_account_id, invitee_email, role, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [i.id, i.orgId, i.inviterId, i.email, i.role, i.expiresAt],
+    `INSERT INTO invites (id, org_id, inviter_account_id, invitee_email, role, expires_at, accept_code_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [i.id, i.orgId, i.inviterId, i.email, i.role, i.expiresAt, i.acceptCodeHash],
   );
 }
 
@@ -80,6 +85,11 @@ export async function findPendingInvite(db: Queryable, orgId: string, email: str
 
 export async function setInviteStatus(db: Queryable, id: string, status: Exclude<InviteStatus, 'pending'>): Promise<void> {
   await db.query('UPDATE invites SET status = $2, responded_at = now() WHERE id = $1', [id, status]);
+}
+
+/** A wrong acceptance code: counted (and committed by the caller) so the attempt cap holds. */
+export async function countInviteAcceptAttempt(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE invites SET accept_attempts = accept_attempts + 1 WHERE id = $1', [id]);
 }
 
 export async function setInviteRole(db: Queryable, id: string, role: InviteRole): Promise<void> {
