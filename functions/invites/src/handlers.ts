@@ -130,7 +130,7 @@ export const handleInvites = defineFunction('invites', {
   'POST /v1/organizations/:orgId/invites/instructions': async (ctx) => {
     const session = await requireSession(ctx.req);
     const { inviteeEmail } = parseBody(ctx.req, inviteInstructionsBody);
-    return { body: await inviteInstructions(session, p(ctx, 'orgId'), inviteeEmail) };
+    return { body: await inviteInstructions(session, p(ctx, 'orgId'), inviteeEmail, ctx.ip) };
   },
   'GET /v1/organizations/:orgId/invites': async (ctx) => ({ body: await listOrgInvites(await requireSession(ctx.req), p(ctx, 'orgId')) }),
   'POST /v1/organizations/:orgId/invites': async (ctx) => {

@@ -1,5 +1,6 @@
 import {
   copyInviteKeysTo,
+  countAccountEventsSince,
   countInviteAcceptAttempt,
   findAccountByEmail,
   findInviteInOrg,
@@ -16,6 +17,7 @@ import {
   lockInvite,
   lockOrganizationForInvites,
   projectIdsInOrg,
+  recordAccountEvent,
   recordOrgEvent,
   seatsInUse,
   setInviteRole,
@@ -46,6 +48,9 @@ const wrongCode = () => new HttpError('INVALID_CODE', 'The code is wrong; it is 
 export const MAX_ACCEPT_ATTEMPTS = 5;
 /** HMAC label of acceptance codes, so that an account code can never pass as one (and vice versa). */
 const ACCEPT_CODE = 'invite-accept-code';
+
+const LOOKUP_WINDOW_MS = 60 * 60 * 1000;
+const MAX_LOOKUPS_PER_WINDOW = 50;
 
 const isExpired = (i: InviteRow) => i.expires_at.getTime() <= Date.now();
 const emailDomain = (email: string) => email.slice(email.lastIndexOf('@') + 1);
@@ -88,8 +93,15 @@ async function orgOrNotFound(tx: PoolClient, orgId: string): Promise<Organizatio
  * client can wrap the org's project keys for them. An email without an account gets empty ids: its
  * keys are shared after sign-up through reconcile-keys.
  */
-export async function inviteInstructions(session: SessionRow, orgId: string, inviteeEmail: string) {
-  return inOrg(session, orgId, 'create:invitation', async ({ tx }) => {
+export async function inviteInstructions(session: SessionRow, orgId: string, inviteeEmail: string, ip: string | null) {
+  return inOrg(session, orgId, 'create:invitation', async ({ tx, account }) => {
+    // Anyone can own a team org, so this answer ("has an account, here is its public key") would let
+    // an account probe addresses in bulk. Every lookup is recorded and the rate is capped per account.
+    const since = new Date(Date.now() - LOOKUP_WINDOW_MS);
+    if ((await countAccountEventsSince(tx, account.id, 'invite.lookup', since)) >= MAX_LOOKUPS_PER_WINDOW) {
+      throw new HttpError('RATE_LIMITED', 'Too many invitation lookups; try again later', { 'Retry-After': String(LOOKUP_WINDOW_MS / 1000) });
+    }
+    await recordAccountEvent(tx, { accountId: account.id, type: 'invite.lookup', ip, client: null, details: { orgId } });
     const org = await orgOrNotFound(tx, orgId);
     const invitee = await findAccountByEmail(tx, inviteeEmail);
     await checkMayInvite(tx, org, inviteeEmail, invitee);
@@ -205,7 +217,9 @@ export async function updateInviteRole(session: SessionRow, orgId: string, invit
       await setInviteRole(tx, invite.id, role);
       await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.updated', subject: invite.id, ip, details: { from: invite.role, to: role } });
     }
-    const row = (await listPendingInvites(tx, orgId)).find((i) => i.id === invite.id)!;
+    // the database clock decides expiry in that list; if it just passed, say so rather than fail
+    const row = (await listPendingInvites(tx, orgId)).find((i) => i.id === invite.id);
+    if (!row) throw expired();
     return presentInvitation(row);
   });
 }

@@ -9,7 +9,8 @@ export type AccountEventType =
   | 'password.code_sent'
   | 'password.changed'
   | 'account.reset_code_sent'
-  | 'account.reset';
+  | 'account.reset'
+  | 'invite.lookup';
 
 export interface AccountEventRow {
   id: string;
@@ -37,4 +38,13 @@ export async function listAccountEvents(db: Queryable, accountId: string, limit 
     [accountId, limit],
   );
   return rows;
+}
+
+/** How often an account did something recently: the basis of per-account rate limits. */
+export async function countAccountEventsSince(db: Queryable, accountId: string, type: AccountEventType, since: Date): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM account_audit_events WHERE account_id = $1 AND type = $2 AND created_at >= $3',
+    [accountId, type, since],
+  );
+  return Number(rows[0]?.n ?? 0);
 }
