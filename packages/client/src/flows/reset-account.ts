@@ -5,11 +5,11 @@
  * drops every wrapped project key of the account and every session; team memberships stay, marked
  * as lacking keys, until an admin re-shares (SomnusClient.reshareKeys / `somnus org reshare`).
  */
-import { createAccountKeyMaterial, CryptoError, normalizeEmail, normalizePassphrase } from '@somnus/crypto';
+import { CryptoError, normalizeEmail, normalizePassphrase } from '@somnus/crypto';
 import { okResponse, ROUTES, type ResetBody } from '@somnus/models';
-import { computeVerifier, DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
+import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
 import type { HttpClient } from '../http';
-import { srpPassword } from '../srp-password';
+import { newAccountCredentials } from './account-credentials';
 import { routePath } from './route';
 
 export interface ResetAccountInput {
@@ -44,18 +44,11 @@ export async function resetAccount(http: HttpClient, input: ResetAccountInput): 
   if (!code) throw new CryptoError('The emailed code must not be empty');
   if (!normalizePassphrase(input.newPassphrase)) throw new CryptoError('New passphrase must not be empty');
 
-  const material = await createAccountKeyMaterial(input.newPassphrase, email);
-  const verifier = computeVerifier(srpProfile, email, material.saltAuth, srpPassword(srpProfile, material.authSecretHex));
+  const credentials = await newAccountCredentials(input.newPassphrase, email, srpProfile);
   const body: ResetBody = {
     email,
     code,
-    saltKey: material.saltKey,
-    saltAuth: material.saltAuth,
-    saltEnc: material.saltEnc,
-    verifier,
-    publicKey: material.publicKey,
-    encPrivateKey: material.encPrivateKey,
-    encSymmetricKey: material.encSymmetricKey,
+    ...credentials,
     srpProfile,
   };
   await http.request({ method: 'POST', path: RESET, schema: okResponse, body });

@@ -2,11 +2,11 @@
  * Signup (wire-protocol §4.1 "POST /auth/signup"): all key material is made here, on the client;
  * the server receives only salts, the verifier, the public key and the two wrapped keys.
  */
-import { createAccountKeyMaterial, normalizeEmail } from '@somnus/crypto';
+import { normalizeEmail } from '@somnus/crypto';
 import { ROUTES, signupResponse, type SignupBody } from '@somnus/models';
-import { computeVerifier, DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
+import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
 import type { HttpClient } from '../http';
-import { srpPassword } from '../srp-password';
+import { newAccountCredentials } from './account-credentials';
 import { routePath } from './route';
 
 export interface SignupInput {
@@ -30,20 +30,13 @@ export async function signup(http: HttpClient, input: SignupInput): Promise<Sign
   const srpProfile = input.srpProfile ?? DEFAULT_SRP_PROFILE;
   // The identity hashed into the verifier must be the same string login will use, so normalise once here.
   const email = normalizeEmail(input.email);
-  const material = await createAccountKeyMaterial(input.passphrase, email);
-  const verifier = computeVerifier(srpProfile, email, material.saltAuth, srpPassword(srpProfile, material.authSecretHex));
+  const credentials = await newAccountCredentials(input.passphrase, email, srpProfile);
 
   const body: SignupBody = {
     email,
     firstName: input.firstName?.trim() ?? '',
     lastName: input.lastName?.trim() ?? '',
-    saltKey: material.saltKey,
-    saltAuth: material.saltAuth,
-    saltEnc: material.saltEnc,
-    verifier,
-    publicKey: material.publicKey,
-    encPrivateKey: material.encPrivateKey,
-    encSymmetricKey: material.encSymmetricKey,
+    ...credentials,
     srpProfile,
   };
   const res = await http.request({ method: 'POST', path: SIGNUP, schema: signupResponse, body });
