@@ -3,7 +3,11 @@
  * same run: the same number of HTTP round trips (3 per login) to a bare functions-framework function
  * that runs one trivial query. Client-side PBKDF2 is done once, beforehand. Prints the ratio
  * (target ≥ 0.5). Run: `pnpm bench` or `pnpm tsx test/bench/login.ts`.
+ *
+ * The server (gateway + functions, or the bare function) runs in this process; the clients run in a
+ * separate process (login-client.ts), as real clients would, for both measurements alike.
  */
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,22 +16,21 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { deriveKey } from '@somnus/crypto';
 import { getPool } from '@somnus/db';
 import { startStack } from '@somnus/dev';
-import { computeClientSession, createClientEphemeral } from '@somnus/srp';
 import { api, listen } from '../support/api';
 import { newAccount } from '../support/accounts';
+import type { LoginJob } from './login-client';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 150);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
-async function runConcurrently(total: number, worker: () => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < total) await worker();
-    }),
-  );
-  return (performance.now() - started) / 1000;
+/** Runs one measurement in a client process and returns its elapsed seconds. */
+function runClients(job: LoginJob): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'login-client.ts'), [JSON.stringify(job)], { execArgv: ['--import', 'tsx'] });
+    child.on('message', (m: { seconds: number }) => resolve(m.seconds));
+    child.on('error', reject);
+    child.on('exit', (code) => code !== 0 && reject(new Error(`login client exited with ${code}`)));
+  });
 }
 
 export async function main(): Promise<{ ours: number; baseline: number; ratio: number }> {
@@ -41,16 +44,7 @@ export async function main(): Promise<{ ours: number; baseline: number; ratio: n
     const account = await newAccount(email, 'bench passphrase');
     const signup = await http.post('/auth/signup', account.signupBody);
     if (signup.status !== 200) throw new Error(`signup failed: ${signup.text}`);
-    const password = Buffer.from(await deriveKey('bench passphrase', email, account.material.saltKey), 'hex');
-
-    const oneLogin = async () => {
-      const salts = await http.post('/auth/login-s', { email });
-      const eph = createClientEphemeral();
-      const a = await http.post('/auth/login-a', { email, srpA: eph.AHex });
-      const s = computeClientSession({ profile: 'insomnia', identity: email, saltHex: salts.body.saltAuth, password, aHex: eph.aHex, AHex: eph.AHex, BHex: a.body.srpB });
-      const m1 = await http.post('/auth/login-m1', { sessionStarterId: a.body.sessionStarterId, srpM1: s.M1Hex });
-      if (m1.status !== 200) throw new Error(`login failed: ${m1.text}`);
-    };
+    const authSecretHex = await deriveKey('bench passphrase', email, account.material.saltKey);
 
     // baseline: a bare functions-framework function doing one trivial query on the same Postgres
     registerHttp('bench-baseline', async (_req, res) => {
@@ -59,17 +53,9 @@ export async function main(): Promise<{ ours: number; baseline: number; ratio: n
       res.end(JSON.stringify(rows[0]));
     });
     const bare = await listen(getTestServer('bench-baseline'));
-    const baseHttp = api(bare.baseUrl);
-    const threeTrips = async () => {
-      for (let i = 0; i < 3; i++) await baseHttp.post('/', { email });
-    };
-
-    for (let i = 0; i < 10; i++) {
-      await oneLogin();
-      await threeTrips();
-    }
-    const oursSeconds = await runConcurrently(LOGINS, oneLogin);
-    const baseSeconds = await runConcurrently(LOGINS, threeTrips);
+    const job = { total: LOGINS, concurrency: CONCURRENCY, email, authSecretHex };
+    const oursSeconds = await runClients({ ...job, mode: 'logins', baseUrl: stack.baseUrl });
+    const baseSeconds = await runClients({ ...job, mode: 'baseline', baseUrl: bare.baseUrl });
     await bare.close();
     const ours = LOGINS / oursSeconds;
     const baseline = LOGINS / baseSeconds;

@@ -1,20 +1,16 @@
-import { countLoginFailures, type FailureWindow, type Queryable } from '@somnus/db';
+import type { FailureWindow } from '@somnus/db';
 import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, RATE_WINDOW_MS } from './policy';
 
-/**
- * After 10 failed logins for an email, or 50 from an IP, within 15 minutes, the next attempt waits.
- * Returns the seconds until the oldest counted failure leaves the window, or null when allowed.
- */
-export async function loginRetryAfter(db: Queryable, email: string, ip: string | null, now = new Date()): Promise<number | null> {
-  const failures = await countLoginFailures(db, { email, ip, since: rateWindowStart(now) });
-  return retryAfter(failures, ip, now);
-}
-
+/** Failures are counted from here: the last 15 minutes. */
 export function rateWindowStart(now = new Date()): Date {
   return new Date(now.getTime() - RATE_WINDOW_MS);
 }
 
-/** The decision itself, for callers that fetched the failure counts along with something else. */
+/**
+ * After 10 failed logins for an email, or 50 from an IP, within the window, the next attempt waits.
+ * Returns the seconds until the oldest counted failure leaves the window, or null when allowed.
+ * The counts arrive with other reads of login-a and login-m1, in the same statement.
+ */
 export function retryAfter(failures: { email: FailureWindow; ip: FailureWindow }, ip: string | null, now = new Date()): number | null {
   const waits = [
     [failures.email, MAX_FAILURES_PER_EMAIL] as const,

@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
-import { findAccountLogin, insertLoginSession } from '@somnus/db';
+import { insertLoginSession, lookupLoginChallenge } from '@somnus/db';
 import { ID_PREFIX, type LoginAResponse } from '@somnus/models';
 import { newId, seal } from '@somnus/runtime';
 import { createServerEphemeral, isValidClientPublicKey } from '@somnus/srp';
 import { fakeSalts, fakeVerifier } from '../fake-account';
 import { LOGIN_SESSION_TTL_MS } from '../policy';
-import { loginRetryAfter } from '../rate-limit';
+import { rateWindowStart, retryAfter } from '../rate-limit';
 import { fail, ok, type Result } from '../result';
 
 /**
@@ -18,8 +18,8 @@ export async function loginChallenge(
   input: { email: string; srpA: string; ip: string | null },
 ): Promise<Result<LoginAResponse>> {
   if (!isValidClientPublicKey(input.srpA)) return fail('VALIDATION_ERROR', 'srpA is not a valid SRP public value');
-  // two independent reads, side by side: this is on every login
-  const [wait, account] = await Promise.all([loginRetryAfter(db, input.email, input.ip), findAccountLogin(db, input.email)]);
+  const { account, failures } = await lookupLoginChallenge(db, { email: input.email, ip: input.ip, since: rateWindowStart() });
+  const wait = retryAfter(failures, input.ip);
   if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });
 
   const profile = account?.srp_profile ?? 'insomnia';

@@ -60,7 +60,6 @@ export async function loginVerify(
     sessionId: newId(ID_PREFIX.session),
     tokenHash: hashSessionToken(proof.KHex),
     accountId: ls.account_id,
-    email: ls.email,
     ...meta,
     ttlSeconds: input.sessionTtlSeconds,
   });

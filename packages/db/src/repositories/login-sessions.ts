@@ -1,4 +1,5 @@
 import type { Queryable } from '../pool';
+import type { FailureWindow } from './login-attempts';
 
 export interface LoginSessionRow {
   id: string;
@@ -24,6 +25,38 @@ export async function insertLoginSession(db: Queryable, s: NewLoginSession): Pro
     { name: 'insert-login-session', text: `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, ip, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + make_interval(secs => $11))`, values: [s.id, s.account_id, s.email, s.srp_profile, s.salt_auth, s.verifier, s.srp_a, s.srp_b, s.srp_b_secret, s.ip, s.ttlSeconds] },
   );
+}
+
+/** What login-a needs, in one round trip: the account's SRP record (if any) and the recent failures. */
+export interface LoginChallengeLookup {
+  account: { id: string; srp_profile: 'insomnia' | 'rfc2945'; salt_auth: string; verifier: string } | null;
+  failures: { email: FailureWindow; ip: FailureWindow };
+}
+
+export async function lookupLoginChallenge(db: Queryable, q: { email: string; ip: string | null; since: Date }): Promise<LoginChallengeLookup> {
+  const { rows } = await db.query<{
+    id: string | null; srp_profile: 'insomnia' | 'rfc2945'; salt_auth: string; verifier: string;
+    email_count: string; email_oldest: Date | null; ip_count: string; ip_oldest: Date | null;
+  }>({
+    name: 'lookup-login-challenge',
+    text: `SELECT a.id, a.srp_profile, a.salt_auth, a.verifier, f.*
+             FROM (SELECT count(*) FILTER (WHERE email = $1)        AS email_count,
+                          min(created_at) FILTER (WHERE email = $1) AS email_oldest,
+                          count(*) FILTER (WHERE ip = $2)           AS ip_count,
+                          min(created_at) FILTER (WHERE ip = $2)    AS ip_oldest
+                     FROM login_attempts
+                    WHERE NOT succeeded AND created_at > $3 AND (email = $1 OR ip = $2)) f
+             LEFT JOIN accounts a ON a.email = $1`,
+    values: [q.email, q.ip, q.since],
+  });
+  const r = rows[0]!;
+  return {
+    account: r.id ? { id: r.id, srp_profile: r.srp_profile, salt_auth: r.salt_auth, verifier: r.verifier } : null,
+    failures: {
+      email: { count: Number(r.email_count), oldest: r.email_oldest },
+      ip: { count: Number(r.ip_count), oldest: r.ip_oldest },
+    },
+  };
 }
 
 export interface ClaimedLoginSession extends LoginSessionRow {
@@ -68,25 +101,26 @@ export async function claimLoginAttempt(
 /**
  * Completes a login in one statement (so one round trip, and atomic without BEGIN/COMMIT): marks the
  * handshake used — only if nobody else did, so two racing correct proofs yield one session — and
- * creates the session, the attempt row and the audit event. Returns false if the handshake was taken.
+ * creates the session and the audit event. Only failures go to login_attempts (the rate limits count
+ * nothing else). Returns false if the handshake was taken.
  */
 export async function completeLogin(
   db: Queryable,
-  l: { loginSessionId: string; sessionId: string; tokenHash: Buffer; accountId: string; email: string; client: string | null; ip: string | null; ttlSeconds: number },
+  l: { loginSessionId: string; sessionId: string; tokenHash: Buffer; accountId: string; client: string | null; ip: string | null; ttlSeconds: number },
 ): Promise<boolean> {
-  const { rows } = await db.query<{ id: string }>(
-    { name: 'complete-login', text: `WITH consumed AS (
-       UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL RETURNING id
-     ), new_session AS (
-       INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at)
-       SELECT $2, $3, $4, $6, $7, now() + make_interval(secs => $8) FROM consumed RETURNING id
-     ), attempt AS (
-       INSERT INTO login_attempts (email, ip, succeeded) SELECT $5, $7, true FROM consumed
-     ), audit AS (
-       INSERT INTO account_audit_events (account_id, type, ip, client) SELECT $4, 'login.succeeded', $7, $6 FROM consumed
-     )
-     SELECT id FROM new_session`, values: [l.loginSessionId, l.sessionId, l.tokenHash, l.accountId, l.email, l.client, l.ip, l.ttlSeconds] },
-  );
+  const { rows } = await db.query<{ id: string }>({
+    name: 'complete-login',
+    text: `WITH consumed AS (
+             UPDATE login_sessions SET consumed_at = now() WHERE id = $1 AND consumed_at IS NULL RETURNING id
+           ), new_session AS (
+             INSERT INTO sessions (id, token_hash, account_id, client, ip, expires_at)
+             SELECT $2, $3, $4, $5, $6, now() + make_interval(secs => $7) FROM consumed RETURNING id
+           ), audit AS (
+             INSERT INTO account_audit_events (account_id, type, ip, client) SELECT $4, 'login.succeeded', $6, $5 FROM consumed
+           )
+           SELECT id FROM new_session`,
+    values: [l.loginSessionId, l.sessionId, l.tokenHash, l.accountId, l.client, l.ip, l.ttlSeconds],
+  });
   return rows.length > 0;
 }
 
