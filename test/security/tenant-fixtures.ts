@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@somnus/models';
 import { login, newAccount } from '../support/accounts';
-import type { Api } from '../support/api';
+import type { Api, ApiResponse } from '../support/api';
 import type { FunctionHarness } from '../support/function-server';
 import { extractCode } from '../support/smtp';
 
@@ -35,10 +35,10 @@ export async function signupAndLogin(h: Harness, name: string): Promise<User> {
   return { id: signup.body.accountId, email, token: session.token!, headers: { 'X-Session-Id': session.token! } };
 }
 
-async function ok(res: Promise<{ status: number; text: string }>, what: string) {
+async function ok(res: Promise<ApiResponse>, what: string): Promise<ApiResponse> {
   const r = await res;
   if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.text}`);
-  return r as any;
+  return r;
 }
 
 export interface Tenant {
