@@ -1,9 +1,7 @@
 import type { Pool } from 'pg';
-import { findAccountById, recordAccountEvent, replaceAccountCode, withTransaction, type SessionRow } from '@somnus/db';
-import { ID_PREFIX } from '@somnus/models';
-import { newId, sendMail } from '@somnus/runtime';
-import { hashCode, newCode } from '../codes';
-import { CODE_TTL_MS } from '../policy';
+import { findAccountById, recordAccountEvent, withTransaction, type SessionRow } from '@somnus/db';
+import { sendMail } from '@somnus/runtime';
+import { issueAccountCode } from '../codes';
 import { fail, ok, type Result } from '../result';
 
 /**
@@ -18,16 +16,9 @@ export async function sendPasswordCode(
 ): Promise<Result<{ ok: true }>> {
   const account = await findAccountById(db, session.account_id);
   if (!account) return fail('UNAUTHORIZED', 'Account no longer exists');
-  const code = newCode();
-  await withTransaction(db, async (tx) => {
-    await replaceAccountCode(tx, {
-      id: newId(ID_PREFIX.code),
-      accountId: account.id,
-      purpose: 'password_change',
-      codeHash: hashCode(secret, code),
-      expiresAt: new Date(Date.now() + CODE_TTL_MS),
-    });
+  const code = await withTransaction(db, async (tx) => {
     await recordAccountEvent(tx, { accountId: account.id, type: 'password.code_sent', ...meta });
+    return issueAccountCode(tx, secret, account.id, 'password_change');
   });
   try {
     await sendMail({

@@ -1,16 +1,8 @@
 import type { Pool } from 'pg';
-import {
-  countResetCodesSentSince,
-  findAccountByEmail,
-  lockAccount,
-  recordAccountEvent,
-  replaceAccountCode,
-  withTransaction,
-} from '@somnus/db';
-import { ID_PREFIX } from '@somnus/models';
-import { logger, newId, sendMail } from '@somnus/runtime';
-import { hashCode, newCode } from '../codes';
-import { CODE_TTL_MS, MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
+import { countAccountEventsSince, findAccountByEmail, lockAccount, recordAccountEvent, withTransaction } from '@somnus/db';
+import { logger, sendMail } from '@somnus/runtime';
+import { issueAccountCode } from '../codes';
+import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
 
 /**
  * Emails a single-use code that allows resetting the account after a forgotten passphrase. The answer is
@@ -25,26 +17,18 @@ export async function sendResetCode(
 ): Promise<{ ok: true }> {
   const known = await findAccountByEmail(db, email);
   if (!known) return { ok: true };
-  const code = newCode();
   const issued = await withTransaction(db, async (tx) => {
     // the row lock serialises concurrent requests, so the hourly count cannot be raced past
     const account = await lockAccount(tx, known.id);
     if (!account) return null;
-    const sent = await countResetCodesSentSince(tx, account.id, new Date(Date.now() - RESET_CODE_WINDOW_MS));
+    const sent = await countAccountEventsSince(tx, account.id, 'account.reset_code_sent', new Date(Date.now() - RESET_CODE_WINDOW_MS));
     if (sent >= MAX_RESET_CODES_PER_WINDOW) return null;
-    await replaceAccountCode(tx, {
-      id: newId(ID_PREFIX.code),
-      accountId: account.id,
-      purpose: 'account_reset',
-      codeHash: hashCode(secret, code),
-      expiresAt: new Date(Date.now() + CODE_TTL_MS),
-    });
     await recordAccountEvent(tx, { accountId: account.id, type: 'account.reset_code_sent', ...meta });
-    return account;
+    return { email: account.email, code: await issueAccountCode(tx, secret, account.id, 'account_reset') };
   });
   if (!issued) return { ok: true };
   try {
-    await sendMail({ to: issued.email, subject: 'Your Somnus account reset code', text: resetCodeMail(code) });
+    await sendMail({ to: issued.email, subject: 'Your Somnus account reset code', text: resetCodeMail(issued.code) });
   } catch (err) {
     // an error answer here would tell the caller the account exists; the user can simply ask again
     logger().warn({ event: 'reset_code_mail_failed', err: (err as Error).message }, 'reset code email could not be sent');

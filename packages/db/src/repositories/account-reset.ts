@@ -6,15 +6,6 @@ import type { MemberRole, OrgType } from './organizations';
  * They run in the reset's one transaction; the comment on each says which tenant context it needs.
  */
 
-/** Reset codes emailed to the account since `since` (rate limit). Reads the account audit log: unused codes are replaced, events are not. */
-export async function countResetCodesSentSince(db: Queryable, accountId: string, since: Date): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM account_audit_events WHERE account_id = $1 AND type = 'account.reset_code_sent' AND created_at >= $2`,
-    [accountId, since],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 /** New salts, verifier and key material: what signup stored, replaced wholesale. */
 export async function replaceAccountKeyMaterial(
   db: Queryable,

@@ -32,14 +32,6 @@ export async function recordAccountEvent(
   );
 }
 
-export async function listAccountEvents(db: Queryable, accountId: string, limit = 100): Promise<AccountEventRow[]> {
-  const { rows } = await db.query<AccountEventRow>(
-    `SELECT * FROM account_audit_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2`,
-    [accountId, limit],
-  );
-  return rows;
-}
-
 /** How often an account did something recently: the basis of per-account rate limits. */
 export async function countAccountEventsSince(db: Queryable, accountId: string, type: AccountEventType, since: Date): Promise<number> {
   const { rows } = await db.query<{ n: string }>(

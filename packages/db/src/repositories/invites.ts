@@ -29,12 +29,6 @@ export interface MyInviteRow extends InviteListRow {
   org_name: string;
 }
 
-export interface InviteKeyRow {
-  project_id: string;
-  enc_symmetric_key: string;
-  auto_linked: boolean;
-}
-
 /** The inviter's display name: "First Last", or their email when they gave no name. */
 const INVITER = `coalesce(nullif(trim(concat_ws(' ', a.first_name, a.last_name)), ''), a.email, '') AS inviter_name, a.email AS inviter_email`;
 
@@ -118,14 +112,6 @@ export async function listPendingInvitesFor(db: Queryable, email: string): Promi
       WHERE i.invitee_email = $1 AND i.status = 'pending' AND i.expires_at > now()
       ORDER BY i.created_at, i.id`,
     [email],
-  );
-  return rows;
-}
-
-export async function listInviteKeys(db: Queryable, inviteId: string): Promise<InviteKeyRow[]> {
-  const { rows } = await db.query<InviteKeyRow>(
-    'SELECT project_id, enc_symmetric_key, auto_linked FROM invite_keys WHERE invite_id = $1 ORDER BY project_id',
-    [inviteId],
   );
   return rows;
 }

@@ -9,7 +9,3 @@ export interface FailureWindow {
   oldest: Date | null;
 }
 
-export async function deleteLoginAttemptsBefore(db: Queryable, before: Date): Promise<number> {
-  const r = await db.query('DELETE FROM login_attempts WHERE created_at < $1', [before]);
-  return r.rowCount ?? 0;
-}

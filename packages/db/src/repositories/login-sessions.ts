@@ -124,7 +124,3 @@ export async function completeLogin(
   return rows.length > 0;
 }
 
-export async function deleteExpiredLoginSessions(db: Queryable, olderThan: Date): Promise<number> {
-  const r = await db.query('DELETE FROM login_sessions WHERE expires_at < $1', [olderThan]);
-  return r.rowCount ?? 0;
-}
