@@ -5,7 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
  * Secrets are read with requireSecret and stay Outputs marked secret; nothing secret has a default.
  */
 
-/** DESIGN.md §8: the service runs in us-central1 only; every regional resource is placed there. */
+/** docs/architecture.md §5.3: the service runs in us-central1 only; every regional resource is placed there. */
 export const REGION = 'us-central1';
 
 export interface FunctionSizing {

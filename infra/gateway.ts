@@ -5,7 +5,7 @@ import type { StackConfig } from './config';
 import type { DeployedFunction } from './functions';
 
 /**
- * The public entry (DESIGN.md §4): a global external Application Load Balancer whose URL map is generated
+ * The public entry (docs/architecture.md §3, §5.3): a global external Application Load Balancer whose URL map is generated
  * from the same route table as the local gateway (packages/dev/src/gateway.ts). One serverless NEG and
  * backend service per public function; anything that is not a route reaches an empty bucket, never a function.
  */

@@ -4,7 +4,7 @@ import { grants } from './support/policy';
 import { PROJECT, PROJECT_NUMBER, runStack, testConfig, T, type StackRun } from './support/harness';
 
 /**
- * The registry as it will grow (DESIGN.md §4): an operator-only `incidents` function that publishes to the
+ * The registry as it will grow (docs/architecture.md §5.1): an operator-only `incidents` function that publishes to the
  * notification topic, and a Pub/Sub-triggered `notify`. Adding them takes only these entries.
  */
 const FIXTURE: readonly FunctionSpec[] = [

@@ -5,7 +5,7 @@ import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, wrappedKe
 
 /**
  * The isolation matrix of issue 3: every org-scoped route of the route table × every kind of caller
- * who must not act on the victim's org. Each gets 401/403/404 as DESIGN.md §7a says, outsiders get the
+ * who must not act on the victim's org. Each gets 401/403/404 as docs/architecture.md §3 says, outsiders get the
  * same answer for a real org as for one that does not exist, and no tenant row changes. Routes are read
  * from ROUTES, so a route added later is in the matrix without anyone touching this file — unless it
  * needs a body or a path parameter this file does not know yet, in which case the test says so.

@@ -4,7 +4,7 @@ import { startFunctions } from '../support/function-server';
 import { seedTenant, signupAndLogin, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
 
 /**
- * Row-Level Security as the functions' database role sees it (DESIGN.md §6): no tenant context, no
+ * Row-Level Security as the functions' database role sees it (docs/architecture.md §4): no tenant context, no
  * rows; someone else's org in the context, none of its rows; the right context, all of them. Data is
  * seeded through the API; the app-role connection is the one the functions use (DATABASE_URL).
  */

@@ -2,7 +2,7 @@ import { N_HEX } from '@somnus/srp';
 import { startFunctions } from '../support/function-server';
 import { login, newAccount } from '../support/accounts';
 
-/** The SRP rules of DESIGN.md §7, each as a test that fails if the protection is removed. */
+/** The SRP rules of docs/architecture.md §7, each as a test that fails if the protection is removed. */
 type Harness = Awaited<ReturnType<typeof startFunctions>>;
 let h: Harness;
 const N = BigInt(`0x${N_HEX}`);

@@ -38,7 +38,7 @@ async function personalOrgOf(accountId: string): Promise<string> {
   return rows[0].id;
 }
 
-/** The client side of an invitation (wire-protocol §6), then the invitee accepts: membership the real way. */
+/** The client side of an invitation (docs/protocol.md §6), then the invitee accepts: membership the real way. */
 async function invite(orgId: string, inviter: Member, invitee: Member, role: 'admin' | 'member', inviteKeys: unknown[] = []) {
   const instr = await h.invites.post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: invitee.account.email }, auth(inviter));
   expect(instr.status).toBe(200);

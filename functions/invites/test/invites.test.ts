@@ -23,7 +23,7 @@ async function expectNoChange(before: Record<string, number>) {
   expect(await counts(h)).toEqual(before);
 }
 
-/** Instructions → my-project-keys → wrap for the invitee → invites: the client side of wire-protocol §6. */
+/** Instructions → my-project-keys → wrap for the invitee → invites: the client side of docs/protocol.md §6. */
 async function invite(inviter: User, orgId: string, email: string, extra: Record<string, unknown> = {}) {
   const inviterApi = client(h.invites, inviter);
   const instr = await inviterApi.post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: email });

@@ -5,7 +5,7 @@ import { login, newAccount } from '../../../test/support/accounts';
 import { startFunctions } from '../../../test/support/function-server';
 import { inviteCode } from './key-sharing-support';
 
-/** Functional tests of the org endpoints of wire-protocol §6 (everything but invites and key sharing). */
+/** Functional tests of the org endpoints of docs/protocol.md §6 (everything but invites and key sharing). */
 
 let h: Awaited<ReturnType<typeof startFunctions>>;
 
@@ -419,7 +419,7 @@ describe('settings', () => {
   });
 
   it('serves exactly the §6 permission keys, valued from the role table', async () => {
-    // wire-protocol §6, written out here rather than imported so that a drift in the model shows
+    // docs/protocol.md §6, written out here rather than imported so that a drift in the model shows
     const WIRE_KEYS = [
       'own:organization', 'read:organization', 'delete:organization', 'update:organization',
       'read:membership', 'delete:membership', 'update:membership',

@@ -203,7 +203,7 @@ export class SomnusClient {
     await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
   }
 
-  // ─── organizations (wire-protocol §6) ────────────────────────────────────────────────────────
+  // ─── organizations (docs/protocol.md §6) ────────────────────────────────────────────────────────
 
   /** Every org the account belongs to (its personal org included), across all pages. */
   async listOrgs(): Promise<Organization[]> {
@@ -324,7 +324,7 @@ export class SomnusClient {
   // ─── invites and key sharing ─────────────────────────────────────────────────────────────────
 
   /**
-   * Invites `email` with `role`, running the whole client side of wire-protocol §6: check-seats,
+   * Invites `email` with `role`, running the whole client side of docs/protocol.md §6: check-seats,
    * instructions, my-project-keys, re-wrapping every project key for the invitee (if they have an
    * account), the invite itself, reconcile-keys for anyone else lacking keys, then the role.
    * `keys` are the caller's unwrapped keys, or its passphrase to unwrap them here.

@@ -7,7 +7,7 @@
  * Wrong passphrases detected locally are @somnus/crypto's WrongPassphraseError, re-exported as is.
  */
 
-/** A `{error: CODE, message}` answer with a 4xx/5xx status (DESIGN.md §7a). */
+/** A `{error: CODE, message}` answer with a 4xx/5xx status (docs/protocol.md §1). */
 export class SomnusApiError extends Error {
   override readonly name = 'SomnusApiError';
   constructor(

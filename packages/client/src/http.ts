@@ -22,7 +22,7 @@ export interface HttpClientOptions {
   clientName: string;
   /** Defaults to the global fetch; injectable for tests. */
   fetch?: typeof fetch;
-  /** Insomnia's client gives up after 30 s (wire-protocol §1); so do we. */
+  /** Insomnia's client gives up after 30 s (docs/protocol.md §1); so do we. */
   timeoutMs?: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The account key chain (DESIGN §2), bundled for the SDK's signup, login and passphrase change:
+ * The account key chain (docs/protocol.md §2; names as in docs/architecture.md §1.3), bundled for the SDK's signup, login and passphrase change:
  *
  *   SEC_PWD_Enc = deriveKey(pass, email, saltEnc) --wraps--> SYM_Account (AES JWK) --wraps--> PRV_Account (RSA JWK)
  *   SEC_PWD_Auth = deriveKey(pass, email, saltKey) -> SRP password

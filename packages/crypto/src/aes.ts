@@ -1,5 +1,5 @@
 /**
- * AES-256-GCM "AESMessage" blobs (wire protocol §2 and §5). Used for encSymmetricKey,
+ * AES-256-GCM "AESMessage" blobs (docs/protocol.md §2 and §5). Used for encSymmetricKey,
  * encPrivateKey and every sync blob, so the JSON shape {iv, t, d, ad} (lowercase hex) is wire
  * format shared with every Insomnia client.
  */

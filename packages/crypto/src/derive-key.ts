@@ -1,5 +1,5 @@
 /**
- * Insomnia's passphrase KDF (wire protocol §2). Used twice per account:
+ * Insomnia's passphrase KDF (docs/protocol.md §2). Used twice per account:
  *   deriveKey(pass, email, saltKey) -> SRP password (SEC_PWD_Auth)
  *   deriveKey(pass, email, saltEnc) -> AES key wrapping the account key (SEC_PWD_Enc)
  */

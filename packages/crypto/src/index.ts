@@ -1,6 +1,6 @@
 /**
  * @somnus/crypto: the client-side E2EE primitives of Insomnia's account crypto, wire-compatible
- * with Insomnia's clients (see /work/shared/insomnia-wire-protocol.md §2, §5). Node built-ins only.
+ * with Insomnia's clients (see docs/protocol.md §2, §5). Node built-ins only.
  * The server imports only the shape checks (isAESMessageJson, isRsaPublicJwkJson); it never
  * derives, wraps or unwraps anything.
  */

@@ -1,5 +1,5 @@
 /**
- * RSA-OAEP wrapping of project (resource-group) keys for each member (wire protocol §2).
+ * RSA-OAEP wrapping of project (resource-group) keys for each member (docs/protocol.md §2).
  * SHA-256 for both the OAEP hash and MGF1, which is what forge's `md: sha256` and WebCrypto's
  * RSA-OAEP-256 do; Node's oaepHash sets both.
  */

@@ -1,6 +1,6 @@
 -- Up Migration
 
--- The functions connect as somnus_app: no table ownership, no BYPASSRLS (DESIGN.md §6).
+-- The functions connect as somnus_app: no table ownership, no BYPASSRLS (docs/architecture.md §4.2).
 -- Deployments create it as a LOGIN role beforehand; this only guarantees it exists so grants succeed.
 DO $$
 BEGIN

@@ -60,7 +60,7 @@ CREATE TABLE team_projects (
 CREATE INDEX team_projects_org_idx ON team_projects (org_id);
 CREATE UNIQUE INDEX team_projects_one_default ON team_projects (org_id) WHERE is_default;
 
--- A VCS project / resource group (seed M_ResourceGroup): one key, shared per member as a wrapped copy.
+-- A VCS project / resource group (M_ResourceGroup, docs/architecture.md §1.3): one key, shared per member as a wrapped copy.
 CREATE TABLE projects (
   id                text PRIMARY KEY,
   org_id            text NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,

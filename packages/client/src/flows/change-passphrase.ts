@@ -1,5 +1,5 @@
 /**
- * Passphrase change, L22 variant (wire-protocol §4.3): same salts, same key pair, same account key;
+ * Passphrase change, L22 variant (docs/protocol.md §4.3): same salts, same key pair, same account key;
  * only the verifier and the wrapping of the account key change. The current passphrase is checked
  * locally first (it must open the stored account key) so a typo never reaches the server, and the
  * code is not spent on a change that would have locked the user out.

@@ -1,5 +1,5 @@
 /**
- * The whole client side of inviting someone (wire-protocol §6 "Invite and key-sharing flow"), in the
+ * The whole client side of inviting someone (docs/protocol.md §6 "The invite and key-sharing flow"), in the
  * order Insomnia's desktop client runs it: check-seats → invites/instructions → my-project-keys →
  * unwrap and re-wrap locally → POST invites → reconcile-keys → PATCH the role unless it is `member`.
  * The server never sees an unwrapped key: it hands over wrapped copies and public keys, and stores
@@ -85,7 +85,7 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
 
   const reconciled = await reconcile(http, sessionId, orgId, opened);
 
-  // Insomnia creates invites with the default role and then PATCHes it (§6 step 6); so do we, so
+  // Insomnia creates invites with the default role and then PATCHes it (docs/protocol.md §6 step 6); so do we, so
   // that both paths of the server are the ones real clients use.
   if (role !== 'member') {
     const updated = await http.request({
@@ -100,7 +100,7 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
   return { invitation, inviteeHasAccount: Boolean(instructions.inviteePublicKey), projectsShared: inviteKeys.length, reconciled };
 }
 
-/** The org's pending invitations (§6 `GET …/invites`). */
+/** The org's pending invitations (docs/protocol.md §6 `GET …/invites`). */
 export async function listOrgInvites(http: HttpClient, sessionId: string, orgId: string): Promise<OrgInvitation[]> {
   const res = await http.request({ method: 'GET', path: fillPath(LIST_INVITES, { orgId }), schema: orgInvitationList, sessionId });
   return res.invitations;

@@ -1,5 +1,5 @@
 /**
- * SRP login (wire-protocol §4.1): login-s → login-a → login-m1. The passphrase never leaves this
+ * SRP login (docs/protocol.md §4.1): login-s → login-a → login-m1. The passphrase never leaves this
  * function; the server only ever sees A and M1. The session token is hex(K), which only a party that
  * knows the verifier can also compute, and we accept it only after checking the server's M2.
  */

@@ -1,5 +1,5 @@
 /**
- * The pure part of key sharing (wire-protocol §2, §6): making, wrapping and unwrapping project keys
+ * The pure part of key sharing (docs/protocol.md §2, §6): making, wrapping and unwrapping project keys
  * (SYM_ResourceGroup), and working out which wrapped copies a member still needs. No HTTP here, so
  * every rule is unit-testable; the flows that call the server (invite, reshare, create-project) only
  * fetch, call these, and post the result.
@@ -37,7 +37,7 @@ export interface ReconcileKey {
   encSymmetricKey: string;
 }
 
-/** `prj_` + 32 hex: VCS project ids are chosen by the client (DESIGN.md §7a). */
+/** `prj_` + 32 hex: VCS project ids are chosen by the client (docs/architecture.md §8). */
 export function newProjectId(): string {
   return `prj_${randomHex(16)}`;
 }

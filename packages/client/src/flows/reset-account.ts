@@ -1,5 +1,5 @@
 /**
- * Account reset after a forgotten passphrase (DESIGN.md §7b, issue 3). Without the passphrase the
+ * Account reset after a forgotten passphrase (docs/protocol.md §4.3 and §11, issue 3). Without the passphrase the
  * old account key cannot be opened, so nothing is re-wrapped: the client makes entirely new salts,
  * verifier and key pair, exactly as at signup, and sends them with the emailed code. The server then
  * drops every wrapped project key of the account and every session; team memberships stay, marked

@@ -1,5 +1,5 @@
 /**
- * Key sharing over the wire (wire-protocol §6, steps 3 and 5): fetch the caller's wrapped project
+ * Key sharing over the wire (docs/protocol.md §6, steps 3 and 5): fetch the caller's wrapped project
  * keys and the members who lack one (my-project-keys), open them locally with the private key, and
  * post a copy wrapped for each such member (reconcile-keys). Used by invite() at the end of the
  * invite flow and on its own by reshareKeys() (an admin after an account reset or a late sign-up).

@@ -1,5 +1,5 @@
 /**
- * Signup (wire-protocol §4.1 "POST /auth/signup"): all key material is made here, on the client;
+ * Signup (docs/protocol.md §4.1 "POST /auth/signup"): all key material is made here, on the client;
  * the server receives only salts, the verifier, the public key and the two wrapped keys.
  */
 import { normalizeEmail } from '@somnus/crypto';

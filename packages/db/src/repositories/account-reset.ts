@@ -2,7 +2,7 @@ import type { Queryable } from '../pool';
 import type { MemberRole, OrgType } from './organizations';
 
 /**
- * The statements of an account reset after a forgotten passphrase (issue 3, seed "Forgot Passphrase").
+ * The statements of an account reset after a forgotten passphrase (issue 3; docs/protocol.md §4.3).
  * They run in the reset's one transaction; the comment on each says which tenant context it needs.
  */
 

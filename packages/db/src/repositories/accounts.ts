@@ -56,7 +56,7 @@ export async function lockAccount(db: Queryable, id: string): Promise<AccountRow
   return rows[0] ?? null;
 }
 
-/** Replaces the login verifier and the wrapped account key (salts and key pair stay, wire-protocol §4.3). */
+/** Replaces the login verifier and the wrapped account key (salts and key pair stay, docs/protocol.md §4.3). */
 export async function updateAccountPassphrase(
   db: Queryable,
   id: string,

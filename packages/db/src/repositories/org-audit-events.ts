@@ -43,7 +43,7 @@ export interface OrgAuditEntry {
 }
 
 /**
- * The org's events merged with its current members' login events (the seed's "Login Report"),
+ * The org's events merged with its current members' login events (the org's login report, docs/protocol.md §6 audit-events),
  * newest first. Logins are recorded once per account and joined here, not copied into every org.
  */
 export async function listOrgAuditEvents(

@@ -47,7 +47,7 @@ export async function listKeysOf(db: Queryable, orgId: string, accountId: string
 
 /**
  * For each project of the org that `holderId` holds a key for, every member without a key for it,
- * with their public key: exactly what the holder can wrap and share (wire-protocol §6 my-project-keys).
+ * with their public key: exactly what the holder can wrap and share (docs/protocol.md §6, my-project-keys).
  */
 export async function listMembersLackingKeys(db: Queryable, orgId: string, holderId: string): Promise<MemberLackingKey[]> {
   const { rows } = await db.query<MemberLackingKey>(

@@ -1,6 +1,6 @@
 import type { Queryable } from '../pool';
 
-/** A VCS project (seed M_ResourceGroup): its id is chosen by the client, its key never reaches us. */
+/** A VCS project (M_ResourceGroup, docs/architecture.md §1.3): its id is chosen by the client, its key never reaches us. */
 export interface ProjectRow {
   id: string;
   org_id: string;

@@ -1,5 +1,5 @@
 /**
- * `somnus org …`: organizations, members, roles, invitations and key sharing (wire-protocol §6).
+ * `somnus org …`: organizations, members, roles, invitations and key sharing (docs/protocol.md §6).
  * `invite` and `reshare` unwrap the account keys locally with the passphrase: project keys are
  * re-wrapped on this machine, the server only ever sees wrapped copies.
  */

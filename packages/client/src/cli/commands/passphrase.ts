@@ -1,4 +1,4 @@
-/** `somnus passphrase change|send-code` (wire-protocol §4.3). */
+/** `somnus passphrase change|send-code` (docs/protocol.md §4.3). */
 import { normalizePassphrase } from '@somnus/crypto';
 import { UsageError } from '../args';
 import type { Command, CommandContext } from '../context';
