@@ -1,22 +1,15 @@
 import crypto from 'node:crypto';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Pool } from 'pg';
 import { closePools } from '@somnus/db';
-import type { FunctionName } from '@somnus/models';
+import { loadFunctions } from '@somnus/dev/src/function-loader';
+import type { RegisteredFunctionName } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
 import { api, listen, type Api } from './api';
 import { createTestDatabase } from './database';
 import { startTestSmtp } from './smtp';
 
-/** The public functions of the route table plus the private ones of the registry that tests run. */
-export type HarnessFunctionName = FunctionName | 'maintenance';
-
-const MODULES: Record<HarnessFunctionName, () => unknown> = {
-  auth: () => require('@somnus/auth'),
-  keys: () => require('@somnus/keys'),
-  invites: () => require('@somnus/invites'),
-  maintenance: () => require('@somnus/maintenance'),
-};
+/** Any function of the registry: each is loaded from its entry, so a new function needs nothing here. */
+export type HarnessFunctionName = RegisteredFunctionName;
 
 export interface FunctionHarness {
   http: Api;
@@ -30,7 +23,7 @@ export interface FunctionHarness {
  * Runs real functions in-process through functions-framework's test server, on a fresh migrated
  * database (connected as the app role) and a real SMTP server. Nothing of ours is mocked.
  */
-export async function startFunctions(...names: HarnessFunctionName[]): Promise<Record<HarnessFunctionName, Api> & FunctionHarness> {
+export async function startFunctions<N extends HarnessFunctionName>(...names: N[]): Promise<Record<N, Api> & FunctionHarness> {
   const database = await createTestDatabase();
   const inspector = new Pool({ connectionString: database.adminUrl, max: 2 });
   const db = Object.assign(database, { query: inspector.query.bind(inspector) as Pool['query'] });
@@ -40,13 +33,9 @@ export async function startFunctions(...names: HarnessFunctionName[]): Promise<R
   process.env.SMTP_URL = smtp.url;
   process.env.MAIL_FROM = 'Somnus Test <no-reply@somnus.test>';
   resetConfig();
-  const servers = await Promise.all(
-    names.map(async (name) => {
-      MODULES[name]();
-      return [name, await listen(getTestServer(name))] as const;
-    }),
-  );
-  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<HarnessFunctionName, Api>;
+  const loaded = loadFunctions(names);
+  const servers = await Promise.all(names.map(async (name) => [name, await listen(loaded[name])] as const));
+  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<N, Api>;
   return {
     ...apis,
     http: apis[names[0]!],

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { closePools } from '@somnus/db';
 import { closeServer, createGateway, listen, loadFunctions } from '@somnus/dev/src/gateway';
-import type { FunctionName } from '@somnus/models';
+import type { RegisteredFunctionName } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtp, type SmtpSink } from './smtp';
@@ -19,7 +19,7 @@ export interface TestStack {
   baseUrl: string;
   db: TestDatabase;
   smtp: SmtpSink;
-  functions: Record<FunctionName, http.Server>;
+  functions: Partial<Record<RegisteredFunctionName, http.Server>>;
   /** The environment the functions were given. */
   env: { DATABASE_URL: string; SOMNUS_SERVER_SECRET: string; SMTP_URL: string; MAIL_FROM: string };
   stop(): Promise<void>;
@@ -28,7 +28,7 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Extra env for the functions (e.g. LOG_LEVEL: 'silent'), applied over the defaults. */
   env?: Record<string, string>;
-  functions?: readonly FunctionName[];
+  functions?: readonly RegisteredFunctionName[];
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {

@@ -1,4 +1,4 @@
-/** The numbers behind the login and code rules, in one place (DESIGN.md §7, issue "Foundation"). */
+/** The numbers behind the login and code rules, in one place (docs/architecture.md §7). */
 export const LOGIN_SESSION_TTL_MS = 5 * 60 * 1000;
 export const MAX_M1_ATTEMPTS = 5;
 export const RATE_WINDOW_MS = 15 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { sendMail } from '@somnus/runtime';
+import type { Mailer } from '@somnus/runtime';
 
 export interface InvitationMail {
   inviteId: string;
@@ -32,9 +32,9 @@ const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ');
  * Sends it after the invite is committed. A failed send does not undo the invite: the invitee can still
  * find it with GET /v1/invites, so the caller reports the failure instead of failing the request.
  */
-export async function sendInvitationMail(m: InvitationMail): Promise<boolean> {
+export async function sendInvitationMail(mail: Mailer, m: InvitationMail): Promise<boolean> {
   try {
-    await sendMail({ to: m.inviteeEmail, subject: oneLine(`${m.inviterName} invited you to ${m.orgName} on Somnus`), text: invitationMailText(m) });
+    await mail.send({ to: m.inviteeEmail, subject: oneLine(`${m.inviterName} invited you to ${m.orgName} on Somnus`), text: invitationMailText(m) });
     return true;
   } catch {
     return false;

@@ -1,25 +1,15 @@
-import { getPool } from '@somnus/db';
-import { defineFunction, HttpError, requireSession } from '@somnus/runtime';
+import { defineFunction } from '@somnus/runtime';
+import { keysDeps } from './deps';
 import { ownKeys } from './use-cases/own-keys';
 import { profile } from './use-cases/profile';
 import { publicKeyOf } from './use-cases/public-key';
 
-const gone = () => new HttpError('UNAUTHORIZED', 'Account no longer exists');
-
+/** Thin handlers: the runtime has checked access and input against each route's contract. */
 export const handleKeys = defineFunction('keys', {
-  'GET /v1/keys': async (ctx) => {
-    const body = await ownKeys(getPool(), await requireSession(ctx.req));
-    if (!body) throw gone();
-    return { body };
-  },
-  'GET /v1/keys/accounts/:accountId': async (ctx) => {
-    const body = await publicKeyOf(getPool(), await requireSession(ctx.req), ctx.params.accountId ?? '');
-    if (!body) throw new HttpError('NOT_FOUND', 'No such account');
-    return { body };
-  },
-  'GET /v1/user/profile': async (ctx) => {
-    const body = await profile(getPool(), await requireSession(ctx.req));
-    if (!body) throw gone();
-    return { body };
+  deps: keysDeps,
+  handlers: {
+    'GET /v1/keys': ({ deps, actor }) => ownKeys(deps, actor),
+    'GET /v1/keys/accounts/:accountId': ({ deps, actor, params }) => publicKeyOf(deps, actor, { accountId: params.accountId }),
+    'GET /v1/user/profile': ({ deps, actor }) => profile(deps, actor),
   },
 });

@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
-import { getPool } from '@somnus/db';
-import { logger, sendError, sendJson } from '@somnus/runtime';
+import { ERROR_STATUS } from '@somnus/models';
+import { logger, requestId, sendError, sendJson, type Anonymous, type Result } from '@somnus/runtime';
+import { maintenanceDeps } from './deps';
 import { cleanup } from './use-cases/cleanup';
 
 /** The jobs this function runs, by path. Cloud Scheduler POSTs to them (see FUNCTION_REGISTRY). */
-const JOBS: Record<string, () => Promise<unknown>> = {
-  '/cleanup': () => cleanup(getPool()),
+const JOBS: Record<string, (actor: Anonymous) => Promise<Result<unknown>>> = {
+  '/cleanup': (actor) => cleanup(maintenanceDeps(), actor),
 };
 
 /**
@@ -15,23 +16,19 @@ const JOBS: Record<string, () => Promise<unknown>> = {
  */
 export async function handleMaintenance(req: Request, res: Response): Promise<void> {
   const path = (req.path || req.url.split('?')[0]) ?? '/';
-  const log = logger().child({ fn: 'maintenance' });
+  const id = requestId(req);
+  const log = logger().child({ fn: 'maintenance', requestId: id });
   const job = JOBS[path];
-  if (!job) {
-    sendError(res, 404, 'NOT_FOUND', `No job at ${path}`);
-    return;
-  }
-  if (req.method !== 'POST') {
-    sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`, { Allow: 'POST' });
-    return;
-  }
+  if (!job) return sendError(res, 404, 'NOT_FOUND', `No job at ${path}`);
+  if (req.method !== 'POST') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`, { Allow: 'POST' });
   try {
-    const result = await job();
-    log.info({ job: path, result }, 'maintenance job done');
-    sendJson(res, 200, result);
+    const result = await job({ meta: { requestId: id, ip: null, client: null } });
+    if (!result.ok) return sendError(res, ERROR_STATUS[result.error], result.error, result.message, result.headers);
+    log.info({ job: path, result: result.value }, 'maintenance job done');
+    sendJson(res, 200, result.value);
   } catch (err) {
     log.error({ job: path, err: { type: (err as Error)?.name, stack: (err as Error)?.stack } }, 'maintenance job failed');
     // a 5xx makes Cloud Scheduler retry the job
-    sendError(res, 500, 'INTERNAL', 'Maintenance job failed');
+    sendError(res, 500, 'INTERNAL', `Maintenance job failed (request ${id})`);
   }
 }

@@ -17,5 +17,4 @@ export * from './repositories/projects';
 export * from './repositories/project-keys';
 export * from './repositories/account-reset';
 export * from './repositories/public-keys';
-export * from './organization-setup';
 export * from './repositories/cleanup';

@@ -26,3 +26,8 @@ export function withTenant<T>(pool: Pool, ctx: TenantContext, fn: (client: PoolC
     return fn(client);
   });
 }
+
+/** Adds the org to the current transaction's context, once the caller has just become its member. */
+export async function setTenantOrg(db: Queryable, orgId: string): Promise<void> {
+  await db.query({ name: 'set-tenant-org', text: `SELECT set_config('app.org_id', $1, true)`, values: [orgId] });
+}

@@ -1,15 +1,18 @@
 import http from 'node:http';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { FUNCTION_NAMES, ROUTES, matchRoute, type FunctionName, type RouteDef } from '@somnus/models';
+import { ROUTES, matchRoute, type RouteDef } from '@somnus/models';
+export { loadFunctions } from './function-loader';
 
 /**
- * The local stand-in for the load balancer (DESIGN.md §4): one http.Server that routes each request by the
+* The local stand-in for the load balancer (docs/architecture.md §5): one http.Server that routes each request by the
  * shared route table to the function's in-process server, exactly as the URL map does in production.
  */
 
 export type FunctionTarget = http.Server | http.RequestListener;
 
+type FunctionName = string;
+
 export interface GatewayOptions {
+  /** Servers by function name; routes to a function that is not here answer 503. */
   functions: Partial<Record<FunctionName, FunctionTarget>>;
   routes?: readonly RouteDef[];
   /** One call per finished request (never with the query string, which may carry secrets). */
@@ -18,7 +21,7 @@ export interface GatewayOptions {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** JSON error in the shape every function uses (DESIGN.md §7a), with `Content-Type: application/json` exactly. */
+/** JSON error in the shape every function uses (docs/protocol.md §1), with `Content-Type: application/json` exactly. */
 export function sendJsonError(
   res: http.ServerResponse,
   status: number,
@@ -93,20 +96,6 @@ export function createGateway(opts: GatewayOptions): http.Server {
       sendJsonError(res, 500, 'INTERNAL', 'Internal error');
     }
   });
-}
-
-/**
- * Loads every function package (each registers itself with the Functions Framework on import) and returns
- * an in-process server per function. Reads no config: functions read env at first use, so set it first.
- */
-export function loadFunctions(names: readonly FunctionName[] = FUNCTION_NAMES): Record<FunctionName, http.Server> {
-  const servers = {} as Record<FunctionName, http.Server>;
-  for (const name of names) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(`@somnus/${name}`);
-    servers[name] = getTestServer(name);
-  }
-  return servers;
 }
 
 /** Listens on host:port and resolves with the bound address; rejects on EADDRINUSE and the like. */

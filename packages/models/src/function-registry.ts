@@ -1,7 +1,8 @@
-import { ROUTES, type RouteDef } from './routes';
+import type { RouteDef } from './route-contract';
+import { ROUTES } from './routes';
 
 /**
- * The one registry of deployable functions (DESIGN.md §4). infra/ derives everything per function from it:
+ * The one registry of deployable functions (docs/architecture.md §5). infra/ derives everything per function from it:
  * the build, the Cloud Function, its service account and roles, its secrets, its triggers and schedules.
  * Adding a function later means adding its entry here (and, if it serves public HTTP, its rows in ROUTES).
  * No Pulumi types here: the local stack may read it too.
@@ -67,7 +68,7 @@ export const FUNCTION_REGISTRY = [
     entryPoint: 'auth',
     source: 'functions/auth',
     trigger: { type: 'http', public: true },
-    // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (DESIGN.md §9)
+    // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (docs/architecture.md §9)
     memoryMiB: 1024,
     cpu: 1,
     secrets: ['database-url', 'server-secret', 'smtp-url'],
@@ -80,7 +81,8 @@ export const FUNCTION_REGISTRY = [
     trigger: { type: 'http', public: true },
     memoryMiB: 512,
     cpu: 1,
-    secrets: ['database-url', 'server-secret'],
+    // key material is stored as the client made it: nothing here is derived from the server secret
+    secrets: ['database-url'],
     roles: ['roles/cloudsql.client'],
   },
   {
@@ -114,6 +116,12 @@ export const FUNCTION_REGISTRY = [
 ] as const satisfies readonly FunctionSpec[];
 
 export type RegisteredFunctionName = (typeof FUNCTION_REGISTRY)[number]['name'];
+/** Functions behind the load balancer (and the local gateway), serving the rows of ROUTES. */
+export type PublicFunctionName = Extract<(typeof FUNCTION_REGISTRY)[number], { trigger: { public: true } }>['name'];
+
+export function functionSpec(name: string): FunctionSpec | undefined {
+  return (FUNCTION_REGISTRY as readonly FunctionSpec[]).find((f) => f.name === name);
+}
 
 /** Every public HTTP function of the registry must serve routes, and every routed function must be public. */
 export function checkRegistry(registry: readonly FunctionSpec[], routes: readonly RouteDef[] = ROUTES): string[] {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES } from './roles';
+import { PERMISSIONS, ROLES } from './roles';
+import { page } from './organizations';
 
 /**
  * Answers of the org, invite and project endpoints that only clients parse (the server builds them in
@@ -56,3 +57,30 @@ export const projectListResponse = z.object({ data: z.array(projectResponse.exte
 
 /** POST …/{orgId}/reconcile-keys: how many wrapped keys were stored. */
 export const reconcileKeysResponse = z.object({ count: z.number().int().min(0) });
+
+/** POST …/transfer-ownership: the member who becomes the owner. */
+export const transferOwnershipBody = z.object({ accountId: z.string().max(64) });
+
+/** GET /v1/organizations/roles */
+export const roleList = z.array(z.object({ id: z.string(), name: z.enum(ROLES), description: z.string() }));
+
+/** GET/PUT …/invite-policy: email domains the org invites; empty = any. */
+export const invitePolicyResponse = z.object({ allowedDomains: z.array(z.string()) });
+
+/** GET …/user-permissions: exactly the permission keys of the role model, each true or false. */
+export const userPermissionsResponse = z.object(
+  Object.fromEntries(PERMISSIONS.map((p) => [p, z.boolean()])) as Record<(typeof PERMISSIONS)[number], z.ZodBoolean>,
+).strict();
+
+/** GET …/audit-events: org events and members' logins, newest first. */
+export const auditEvent = z.object({
+  id: z.string(),
+  type: z.string(),
+  actor: z.object({ accountId: z.string(), email: z.string().nullable() }).nullable(),
+  subject: z.string().nullable(),
+  ip: z.string().nullable(),
+  client: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  created: z.string(),
+});
+export const auditEventList = page.extend({ events: z.array(auditEvent) });

@@ -1,121 +1,159 @@
+import { z } from 'zod';
+import {
+  changePasswordBody,
+  loginABody,
+  loginAResponse,
+  loginM1Body,
+  loginM1Response,
+  loginSBody,
+  loginSResponse,
+  okResponse,
+  resetBody,
+  sendResetCodeBody,
+  sessionListResponse,
+  signupBody,
+  signupResponse,
+  whoamiResponse,
+} from './auth';
+import type { RegisteredFunctionName } from './function-registry';
+import {
+  acceptInviteBody,
+  createInviteBody,
+  createProjectBody,
+  inviteInstructions,
+  inviteInstructionsBody,
+  KEYS_BODY_LIMIT,
+  myProjectKeys,
+  reconcileKeysBody,
+} from './invites';
+import { keysResponse, profileResponse, publicKeyResponse } from './keys';
+import {
+  acceptInviteResponse,
+  auditEventList,
+  createInviteResponse,
+  invitePolicyResponse,
+  myInvitationList,
+  orgInvitation,
+  orgInvitationList,
+  projectListResponse,
+  projectResponse,
+  reconcileKeysResponse,
+  roleList,
+  transferOwnershipBody,
+  transferOwnershipResponse,
+  userPermissionsResponse,
+} from './org-responses';
+import {
+  checkSeatsBody,
+  checkSeatsResponse,
+  createOrganizationBody,
+  featuresResponse,
+  invitePolicyBody,
+  memberList,
+  memberRole,
+  membersQuery,
+  organization,
+  organizationList,
+  pageQuery,
+  storageRuleBody,
+  storageRuleResponse,
+  teamProject,
+  teamProjectBody,
+  teamProjectList,
+  updateMemberRolesBody,
+  updateOrganizationBody,
+} from './organizations';
+import type { RouteContract, RouteKeyOf } from './route-contract';
+
+/** A row of the table; `const` keeps each row's literal method, path and schemas for the types below. */
+const route = <const R extends RouteContract & { fn: RegisteredFunctionName }>(r: R): R => r;
+
 /**
- * The one route table (DESIGN.md §4). The local gateway and the load-balancer URL map are both generated
- * from it, so `pnpm start` and production route identically. `:name` segments match one path segment.
+ * The one route table (docs/architecture.md §3). Each row is the contract of one public endpoint; the
+ * wire shapes are those of docs/protocol.md. Literal segments come before `:param` rows so that they win.
  */
-export const FUNCTION_NAMES = ['auth', 'keys', 'invites'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export const ROUTES = [
+  // ─── accounts and login (docs/protocol.md §4) ───────────────────────────────────────────────
+  route({ method: 'POST', path: '/auth/signup', fn: 'auth', access: 'public', summary: 'Create an account from client-made key material', body: signupBody, response: signupResponse }),
+  route({ method: 'POST', path: '/auth/login-s', fn: 'auth', access: 'public', summary: 'SRP step 1: the salts of an email', body: loginSBody, response: loginSResponse }),
+  route({ method: 'POST', path: '/auth/login-a', fn: 'auth', access: 'public', summary: 'SRP step 2: client public value A, server answers B', body: loginABody, response: loginAResponse }),
+  route({ method: 'POST', path: '/auth/login-m1', fn: 'auth', access: 'public', summary: 'SRP step 3: client proof M1, server proof M2; opens the session', body: loginM1Body, response: loginM1Response }),
+  route({ method: 'GET', path: '/auth/whoami', fn: 'auth', access: 'session', summary: 'The account and its wrapped keys', response: whoamiResponse }),
+  route({ method: 'POST', path: '/auth/whoami', fn: 'auth', access: 'session', summary: 'whoami for clients that POST with a bearer token', response: whoamiResponse }),
+  route({ method: 'POST', path: '/auth/logout', fn: 'auth', access: 'session', summary: 'End this session', response: okResponse }),
+  route({ method: 'POST', path: '/auth/send-password-code', fn: 'auth', access: 'session', summary: 'Email a passphrase-change code', response: okResponse }),
+  route({ method: 'POST', path: '/auth/change-password', fn: 'auth', access: 'session', summary: 'Change the passphrase with an emailed code', body: changePasswordBody, response: okResponse }),
+  route({ method: 'POST', path: '/auth/send-reset-code', fn: 'auth', access: 'public', summary: 'Email an account-reset code (same answer for unknown emails)', body: sendResetCodeBody, response: okResponse }),
+  route({ method: 'POST', path: '/auth/reset', fn: 'auth', access: 'public', summary: 'Reset a forgotten passphrase: new key material, old keys dropped', body: resetBody, response: okResponse }),
+  route({ method: 'GET', path: '/v1/user/sessions', fn: 'auth', access: 'session', summary: 'The account’s live sessions', response: sessionListResponse }),
+  route({ method: 'DELETE', path: '/v1/user/sessions/:sessionId', fn: 'auth', access: 'session', summary: 'Revoke one of the account’s sessions', response: okResponse }),
 
-export interface RouteDef {
-  method: HttpMethod;
-  path: string;
-  fn: FunctionName;
+  // ─── key material (docs/protocol.md §4.1, §6) ───────────────────────────────────────────────
+  route({ method: 'GET', path: '/v1/keys', fn: 'keys', access: 'session', summary: 'The caller’s own wrapped key material', response: keysResponse }),
+  route({ method: 'GET', path: '/v1/keys/accounts/:accountId', fn: 'keys', access: 'session', summary: 'A co-member’s public key', response: publicKeyResponse }),
+  route({ method: 'GET', path: '/v1/user/profile', fn: 'keys', access: 'session', summary: 'The startup profile of current clients', response: profileResponse }),
+
+  // ─── organizations (docs/protocol.md §6) ────────────────────────────────────────────────────
+  route({ method: 'GET', path: '/v1/organizations', fn: 'invites', access: 'session', summary: 'The caller’s organizations, personal first', query: pageQuery, response: organizationList }),
+  route({ method: 'POST', path: '/v1/organizations', fn: 'invites', access: 'session', summary: 'Create a team organization owned by the caller', body: createOrganizationBody, response: organization, status: 201 }),
+  route({ method: 'GET', path: '/v1/organizations/roles', fn: 'invites', access: 'session', summary: 'The roles of the role model', response: roleList }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId', fn: 'invites', access: 'read:organization', summary: 'One organization', response: organization }),
+  route({ method: 'PATCH', path: '/v1/organizations/:orgId', fn: 'invites', access: 'update:organization', summary: 'Rename an organization', body: updateOrganizationBody, response: organization }),
+  route({ method: 'DELETE', path: '/v1/organizations/:orgId', fn: 'invites', access: 'delete:organization', summary: 'Delete a team organization with everything in it', response: okResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/members', fn: 'invites', access: 'read:membership', summary: 'Members, paginated, optionally filtered by email', query: membersQuery, response: memberList }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/members/:accountId/roles', fn: 'invites', access: 'read:membership', summary: 'A member’s role', response: memberRole }),
+  route({ method: 'PUT', path: '/v1/organizations/:orgId/members/:accountId/roles', fn: 'invites', access: 'update:membership', summary: 'Set a member’s role (below owner)', body: updateMemberRolesBody, response: memberRole }),
+  route({ method: 'DELETE', path: '/v1/organizations/:orgId/members/:accountId', fn: 'invites', access: 'delete:membership', summary: 'Remove a member and their wrapped keys', response: okResponse }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/leave', fn: 'invites', access: 'leave:organization', summary: 'Leave an organization', response: okResponse }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/transfer-ownership', fn: 'invites', access: 'start:organization:transfer', summary: 'Make another member the owner', body: transferOwnershipBody, response: transferOwnershipResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/features', fn: 'invites', access: 'read:organization', summary: 'Feature flags (all on when self-hosted)', response: featuresResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/storage-rule', fn: 'invites', access: 'read:organization', summary: 'Where the org’s projects may be stored', response: storageRuleResponse }),
+  route({ method: 'PUT', path: '/v1/organizations/:orgId/storage-rule', fn: 'invites', access: 'update:organization', summary: 'Set the storage rule', body: storageRuleBody, response: storageRuleResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/invite-policy', fn: 'invites', access: 'read:organization', summary: 'Email domains the org invites', response: invitePolicyResponse }),
+  route({ method: 'PUT', path: '/v1/organizations/:orgId/invite-policy', fn: 'invites', access: 'update:organization', summary: 'Restrict invitations to email domains', body: invitePolicyBody, response: invitePolicyResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/user-permissions', fn: 'invites', access: 'read:organization', summary: 'What the caller’s role allows', response: userPermissionsResponse }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/check-seats', fn: 'invites', access: 'read:organization', summary: 'Would inviting these emails fit the seat limit?', body: checkSeatsBody, response: checkSeatsResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/team-projects', fn: 'invites', access: 'read:team_project', summary: 'Team projects (folders of VCS projects)', response: teamProjectList }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/team-projects', fn: 'invites', access: 'create:team_project', summary: 'Create a team project', body: teamProjectBody, response: teamProject, status: 201 }),
+  route({ method: 'PATCH', path: '/v1/organizations/:orgId/team-projects/:projectId', fn: 'invites', access: 'update:team_project', summary: 'Rename a team project', body: teamProjectBody, response: teamProject }),
+  route({ method: 'DELETE', path: '/v1/organizations/:orgId/team-projects/:projectId', fn: 'invites', access: 'delete:team_project', summary: 'Delete a team project (not the default one)', response: okResponse }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/audit-events', fn: 'invites', access: 'read:audit_log', summary: 'Org events and members’ logins, newest first', query: pageQuery, response: auditEventList }),
+
+  // ─── invites and key sharing (docs/protocol.md §6); accept and decline are Somnus API ──────
+  route({ method: 'POST', path: '/v1/organizations/:orgId/invites/instructions', fn: 'invites', access: 'create:invitation', summary: 'The invitee’s public key, to wrap project keys for', body: inviteInstructionsBody, response: inviteInstructions }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/invites', fn: 'invites', access: 'read:invitation', summary: 'Pending invitations', response: orgInvitationList }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/invites', fn: 'invites', access: 'create:invitation', summary: 'Invite an email, with project keys wrapped for the invitee', body: createInviteBody, bodyLimit: KEYS_BODY_LIMIT, response: createInviteResponse, status: 201 }),
+  route({ method: 'PATCH', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'create:invitation', summary: 'Change a pending invitation’s role', body: updateMemberRolesBody, response: orgInvitation }),
+  route({ method: 'DELETE', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'delete:invitation', summary: 'Revoke a pending invitation', response: okResponse }),
+  route({ method: 'GET', path: '/v1/invites', fn: 'invites', access: 'session', summary: 'Invitations addressed to the caller', response: myInvitationList }),
+  route({ method: 'POST', path: '/v1/invites/:invitationId/accept', fn: 'invites', access: 'session', summary: 'Accept an invitation with the code from its email', body: acceptInviteBody, response: acceptInviteResponse }),
+  route({ method: 'POST', path: '/v1/invites/:invitationId/decline', fn: 'invites', access: 'session', summary: 'Decline an invitation', response: okResponse }),
+
+  // ─── VCS projects over REST: a Somnus extension mirroring GraphQL projectCreate (docs/protocol.md §5)
+  route({ method: 'GET', path: '/v1/organizations/:orgId/projects', fn: 'invites', access: 'read:organization', summary: 'VCS projects of the org', response: projectListResponse }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/projects', fn: 'invites', access: 'read:organization', summary: 'Create a VCS project with its key wrapped per member (200 on a replay)', body: createProjectBody, bodyLimit: KEYS_BODY_LIMIT, response: projectResponse, status: 201 }),
+  route({ method: 'GET', path: '/v1/organizations/:orgId/my-project-keys', fn: 'invites', access: 'read:organization', summary: 'The caller’s wrapped project keys and the members lacking one', response: myProjectKeys }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/reconcile-keys', fn: 'invites', access: 'update:membership', summary: 'Store project keys wrapped for members who lack them', body: reconcileKeysBody, bodyLimit: KEYS_BODY_LIMIT, response: reconcileKeysResponse }),
+] as const;
+
+export type Route = (typeof ROUTES)[number];
+export type RouteKey = RouteKeyOf<Route>;
+/** The row of a `'METHOD /path'` key, with its literal schemas. */
+export type RouteByKey<K extends RouteKey> = Route extends infer R ? (R extends Route ? (K extends RouteKeyOf<R> ? R : never) : never) : never;
+/** Rows of one function. */
+export type RoutesOf<F extends string> = Extract<Route, { fn: F }>;
+
+/** The body a caller sends (before the schema's defaults and transforms), the query, and the success body. */
+export type RouteBody<R> = R extends { body: z.ZodType } ? z.input<R['body']> : undefined;
+export type RouteQuery<R> = R extends { query: z.ZodType } ? z.input<R['query']> : undefined;
+export type RouteResponse<R> = R extends { response: z.ZodType } ? z.output<R['response']> : never;
+
+export function routesOf<F extends string>(fn: F): RoutesOf<F>[] {
+  return ROUTES.filter((r) => r.fn === fn) as RoutesOf<F>[];
 }
 
-export const ROUTES: readonly RouteDef[] = [
-  { method: 'POST', path: '/auth/signup', fn: 'auth' },
-  { method: 'POST', path: '/auth/login-s', fn: 'auth' },
-  { method: 'POST', path: '/auth/login-a', fn: 'auth' },
-  { method: 'POST', path: '/auth/login-m1', fn: 'auth' },
-  { method: 'GET', path: '/auth/whoami', fn: 'auth' },
-  { method: 'POST', path: '/auth/whoami', fn: 'auth' },
-  { method: 'POST', path: '/auth/logout', fn: 'auth' },
-  { method: 'POST', path: '/auth/send-password-code', fn: 'auth' },
-  { method: 'POST', path: '/auth/change-password', fn: 'auth' },
-  { method: 'POST', path: '/auth/send-reset-code', fn: 'auth' },
-  { method: 'POST', path: '/auth/reset', fn: 'auth' },
-  { method: 'GET', path: '/v1/user/sessions', fn: 'auth' },
-  { method: 'DELETE', path: '/v1/user/sessions/:sessionId', fn: 'auth' },
-  { method: 'GET', path: '/v1/keys', fn: 'keys' },
-  { method: 'GET', path: '/v1/keys/accounts/:accountId', fn: 'keys' },
-  { method: 'GET', path: '/v1/user/profile', fn: 'keys' },
-
-  // organizations (wire-protocol §6). Literal segments come before `:orgId` so that they win.
-  { method: 'GET', path: '/v1/organizations', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/roles', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId', fn: 'invites' },
-  { method: 'PATCH', path: '/v1/organizations/:orgId', fn: 'invites' },
-  { method: 'DELETE', path: '/v1/organizations/:orgId', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/members', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/members/:accountId/roles', fn: 'invites' },
-  { method: 'PUT', path: '/v1/organizations/:orgId/members/:accountId/roles', fn: 'invites' },
-  { method: 'DELETE', path: '/v1/organizations/:orgId/members/:accountId', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/leave', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/transfer-ownership', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/features', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/storage-rule', fn: 'invites' },
-  { method: 'PUT', path: '/v1/organizations/:orgId/storage-rule', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/invite-policy', fn: 'invites' },
-  { method: 'PUT', path: '/v1/organizations/:orgId/invite-policy', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/user-permissions', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/check-seats', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/team-projects', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/team-projects', fn: 'invites' },
-  { method: 'PATCH', path: '/v1/organizations/:orgId/team-projects/:projectId', fn: 'invites' },
-  { method: 'DELETE', path: '/v1/organizations/:orgId/team-projects/:projectId', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/audit-events', fn: 'invites' },
-  // invites and key sharing (wire-protocol §6 "Invite and key-sharing flow"); accept/decline are Somnus API
-  { method: 'POST', path: '/v1/organizations/:orgId/invites/instructions', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/invites', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/invites', fn: 'invites' },
-  { method: 'PATCH', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites' },
-  { method: 'DELETE', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites' },
-  { method: 'GET', path: '/v1/invites', fn: 'invites' },
-  { method: 'POST', path: '/v1/invites/:invitationId/accept', fn: 'invites' },
-  { method: 'POST', path: '/v1/invites/:invitationId/decline', fn: 'invites' },
-  // VCS projects over REST: a Somnus extension mirroring GraphQL projectCreate (§5) until sync lands
-  { method: 'GET', path: '/v1/organizations/:orgId/projects', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/projects', fn: 'invites' },
-  { method: 'GET', path: '/v1/organizations/:orgId/my-project-keys', fn: 'invites' },
-  { method: 'POST', path: '/v1/organizations/:orgId/reconcile-keys', fn: 'invites' },
-];
-
-export interface RouteMatch {
-  route: RouteDef;
-  params: Record<string, string>;
-}
-
-function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split('/');
-  const got = path.split('/');
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w.startsWith(':')) {
-      if (g === '') return null;
-      params[w.slice(1)] = decodeURIComponent(g);
-    } else if (w !== g) {
-      return null;
-    }
-  }
-  return params;
-}
-
-/** Finds the route for a request; `methodMismatch` tells a 405 from a 404. */
-export function matchRoute(
-  method: string,
-  path: string,
-  routes: readonly RouteDef[] = ROUTES,
-): RouteMatch | { methodMismatch: boolean } {
-  const clean = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  let methodMismatch = false;
-  for (const route of routes) {
-    let params: Record<string, string> | null;
-    try {
-      params = matchPath(route.path, clean);
-    } catch {
-      params = null; // malformed percent-encoding never matches
-    }
-    if (!params) continue;
-    if (route.method === method.toUpperCase()) return { route, params };
-    methodMismatch = true;
-  }
-  return { methodMismatch };
-}
-
-export function routesOf(fn: FunctionName): RouteDef[] {
-  return ROUTES.filter((r) => r.fn === fn);
+export function routeByKey<K extends RouteKey>(key: K): RouteByKey<K> {
+  const found = ROUTES.find((r) => `${r.method} ${r.path}` === key);
+  if (!found) throw new Error(`${key} is not in the route table`);
+  return found as RouteByKey<K>;
 }

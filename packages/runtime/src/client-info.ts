@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { Request } from 'express';
-import { loadConfig } from './config';
+import { proxyConfig } from './config';
 
 /**
  * The caller's IP for rate limits and the session list. Behind N trusted proxies the client address is
  * the N-th entry from the right of X-Forwarded-For; entries further left are whatever the client sent.
  */
 export function clientIp(req: Request): string | null {
-  const hops = loadConfig().trustedProxyHops;
+  const hops = proxyConfig().trustedProxyHops;
   if (hops > 0) {
     const forwarded = String(req.headers['x-forwarded-for'] ?? '')
       .split(',')

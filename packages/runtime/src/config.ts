@@ -1,22 +1,16 @@
 /**
- * All runtime configuration, read from the environment at first use (env locally, Secret Manager
- * references on GCP — DESIGN.md §6). Nothing secret has a default.
+ * Configuration, read from the environment at first use (env locally, Secret Manager references in GCP;
+ * docs/architecture.md §6). Each function reads only the settings it uses, so a function that needs no
+ * server secret is deployed without one and starts without one. Nothing secret has a default.
  */
-export interface RuntimeConfig {
-  serverSecret: Buffer;
-  smtpUrl: string | null;
-  mailFrom: string;
-  sessionTtlSeconds: number;
-  /** How many proxies append to X-Forwarded-For in front of us (GCP load balancer: 2); 0 = use the socket. */
-  trustedProxyHops: number;
-  logLevel: string;
-  /** Seats per team organization (members + pending invites); null = unlimited. */
-  orgSeatLimit: number | null;
-  /** How long an invitation stays valid. */
-  inviteTtlSeconds: number;
-}
 
-let cached: RuntimeConfig | null = null;
+const cache = new Map<string, unknown>();
+
+/** Reads once per process (until resetConfig): config never changes under a running function. */
+function cached<T>(name: string, read: () => T): T {
+  if (!cache.has(name)) cache.set(name, read());
+  return cache.get(name) as T;
+}
 
 function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -26,26 +20,62 @@ function intFromEnv(name: string, fallback: number): number {
   return n;
 }
 
-export function loadConfig(): RuntimeConfig {
-  if (cached) return cached;
-  const secretHex = process.env.SOMNUS_SERVER_SECRET ?? '';
-  if (!/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
-    throw new Error('SOMNUS_SERVER_SECRET must be set to at least 64 hex characters (32 random bytes)');
-  }
-  cached = {
-    serverSecret: Buffer.from(secretHex, 'hex'),
-    smtpUrl: process.env.SMTP_URL || null,
-    mailFrom: process.env.MAIL_FROM || 'Somnus <no-reply@somnus.local>',
-    sessionTtlSeconds: intFromEnv('SOMNUS_SESSION_TTL_SECONDS', 30 * 24 * 3600),
-    trustedProxyHops: intFromEnv('SOMNUS_TRUSTED_PROXY_HOPS', 0),
-    logLevel: process.env.LOG_LEVEL || 'info',
-    orgSeatLimit: process.env.SOMNUS_ORG_SEAT_LIMIT ? intFromEnv('SOMNUS_ORG_SEAT_LIMIT', 0) || null : null,
-    inviteTtlSeconds: intFromEnv('SOMNUS_INVITE_TTL_SECONDS', 7 * 24 * 3600),
-  };
-  return cached;
+/** The key of fake salts, sealed SRP secrets and code HMACs. */
+export function serverSecret(): Buffer {
+  return cached('serverSecret', () => {
+    const hex = process.env.SOMNUS_SERVER_SECRET ?? '';
+    if (!/^[0-9a-fA-F]{64,}$/.test(hex)) {
+      throw new Error('SOMNUS_SERVER_SECRET must be set to at least 64 hex characters (32 random bytes)');
+    }
+    return Buffer.from(hex, 'hex');
+  });
 }
 
-/** Tests change the environment between suites; this makes the next loadConfig() read it again. */
+export interface MailConfig {
+  /** null: not configured, sending fails (callers decide what that means). */
+  smtpUrl: string | null;
+  mailFrom: string;
+}
+
+export function mailConfig(): MailConfig {
+  return cached('mail', () => ({
+    smtpUrl: process.env.SMTP_URL || null,
+    mailFrom: process.env.MAIL_FROM || 'Somnus <no-reply@somnus.local>',
+  }));
+}
+
+export interface SessionConfig {
+  sessionTtlSeconds: number;
+}
+
+export function sessionConfig(): SessionConfig {
+  return cached('session', () => ({ sessionTtlSeconds: intFromEnv('SOMNUS_SESSION_TTL_SECONDS', 30 * 24 * 3600) }));
+}
+
+export interface ProxyConfig {
+  /** How many proxies append to X-Forwarded-For in front of us (GCP load balancer: 2); 0 = use the socket. */
+  trustedProxyHops: number;
+}
+
+export function proxyConfig(): ProxyConfig {
+  return cached('proxy', () => ({ trustedProxyHops: intFromEnv('SOMNUS_TRUSTED_PROXY_HOPS', 0) }));
+}
+
+export interface OrgConfig {
+  /** Seats per team organization (members + pending invites); null = unlimited. */
+  orgSeatLimit: number | null;
+  /** How long an invitation stays valid. */
+  inviteTtlSeconds: number;
+}
+
+export function orgConfig(): OrgConfig {
+  return cached('org', () => ({
+    orgSeatLimit: process.env.SOMNUS_ORG_SEAT_LIMIT ? intFromEnv('SOMNUS_ORG_SEAT_LIMIT', 0) || null : null,
+    inviteTtlSeconds: intFromEnv('SOMNUS_INVITE_TTL_SECONDS', 7 * 24 * 3600),
+  }));
+}
+
+/** Tests change the environment between suites; this makes the next read see it. */
 export function resetConfig(): void {
-  cached = null;
+  cache.clear();
 }

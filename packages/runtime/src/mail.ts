@@ -1,8 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import { loadConfig } from './config';
-
-let transport: Transporter | null = null;
-let transportUrl: string | null = null;
+import { mailConfig, type MailConfig } from './config';
 
 export interface OutgoingMail {
   to: string;
@@ -10,16 +7,27 @@ export interface OutgoingMail {
   text: string;
 }
 
+/** How use cases send email: a dependency, so that a use case says what it sends and a test can see it. */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+let transport: Transporter | null = null;
+let transportUrl: string | null = null;
+
 /**
- * Sends one email through the configured SMTP server (the local sink under `pnpm start`). Callers
- * decide what a failure means; codes are stored before sending, so a retry just sends a new code.
+ * Sends through the configured SMTP server (the local sink under `pnpm start`). Callers decide what a
+ * failure means; codes are stored before sending, so a retry just sends a new code.
  */
-export async function sendMail(mail: OutgoingMail): Promise<void> {
-  const { smtpUrl, mailFrom } = loadConfig();
-  if (!smtpUrl) throw new Error('SMTP_URL is not configured');
-  if (!transport || transportUrl !== smtpUrl) {
-    transport = nodemailer.createTransport(smtpUrl);
-    transportUrl = smtpUrl;
-  }
-  await transport.sendMail({ from: mailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+export function smtpMailer(config: MailConfig = mailConfig()): Mailer {
+  return {
+    async send(mail) {
+      if (!config.smtpUrl) throw new Error('SMTP_URL is not configured');
+      if (!transport || transportUrl !== config.smtpUrl) {
+        transport = nodemailer.createTransport(config.smtpUrl);
+        transportUrl = config.smtpUrl;
+      }
+      await transport.sendMail({ from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text });
+    },
+  };
 }

@@ -1,41 +1,70 @@
 import type { Request, Response } from 'express';
-import { matchRoute, routesOf, type FunctionName, type HttpMethod } from '@somnus/models';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import {
+  ERROR_STATUS,
+  matchRoute,
+  routeKey,
+  routesOf,
+  type PathParams,
+  type PublicFunctionName,
+  type RouteKeyOf,
+  type RoutesOf,
+} from '@somnus/models';
+import { resolveActor } from './access';
+import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
-import { HttpError } from './http-error';
 import { logger } from './logger';
 import { sendError, sendJson } from './respond';
-import type { Logger } from 'pino';
+import type { Result } from './result';
+import { DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
 
 // Express (inside functions-framework) answers errors it raises itself, such as a malformed JSON body,
 // with a stack trace unless NODE_ENV is production (functions-framework-nodejs#686). A function process
 // is always production as far as that is concerned; this runs before the framework builds its app.
 process.env.NODE_ENV = 'production';
 
-export interface RequestContext {
-  req: Request;
-  params: Record<string, string>;
-  requestId: string;
-  ip: string | null;
-  client: string | null;
+type Parsed<R, K extends 'body' | 'query'> = R extends { [P in K]: z.ZodType } ? z.output<R[K]> : undefined;
+
+/** What a handler gets: everything already checked against its route's contract. */
+export interface HandlerInput<R extends { access: unknown; path: string }, D> {
+  deps: D;
+  actor: ActorFor<R['access'] & Parameters<typeof resolveActor>[1]>;
+  body: Parsed<R, 'body'>;
+  query: Parsed<R, 'query'>;
+  params: Record<PathParams<R['path']>, string>;
   log: Logger;
 }
 
-export interface HandlerResult {
-  status?: number;
-  body: unknown;
-  headers?: Record<string, string>;
+/** A use case's result, optionally with a success status other than the route's (a replayed create: 200). */
+export type HandlerOutput<T> = Result<T> & { status?: number };
+
+type Handler<R extends { access: unknown; path: string; response: z.ZodType }, D> = (
+  input: HandlerInput<R, D>,
+) => Promise<HandlerOutput<z.input<R['response']>>>;
+
+export type Handlers<F extends PublicFunctionName, D> = {
+  [K in RouteKeyOf<RoutesOf<F>>]: Handler<Extract<RoutesOf<F>, { method: K extends `${infer M} ${string}` ? M : never; path: K extends `${string} ${infer P}` ? P : never }>, D>;
+};
+
+export interface FunctionDefinition<F extends PublicFunctionName, D extends { db: Pool }> {
+  /** Built per request from config read at first use, so a test can point the function elsewhere. */
+  deps: () => D;
+  handlers: Handlers<F, D>;
 }
 
-export type RouteHandler = (ctx: RequestContext) => Promise<HandlerResult>;
-export type RouteKey = `${HttpMethod} ${string}`;
-
 /**
- * Builds the single HTTP entry point of a function from its handlers. The handler keys must equal the
- * function's rows of the route table, checked at load time, so the table and the code cannot drift.
+ * The single HTTP entry point of a public function, from its rows of the route table. Per request, in
+ * this order: route match (404/405), the access check of the row (401/404/403), the query and body
+ * against the row's schemas (400/413/415), then the handler. A failed Result becomes `{error, message}`
+ * with the code's status; a throw is a bug and becomes a 500 that names the request id. The handler keys
+ * must equal the function's rows, checked at load time, so the table and the code cannot drift.
  */
-export function defineFunction(fn: FunctionName, handlers: Record<RouteKey, RouteHandler>) {
+export function defineFunction<F extends PublicFunctionName, D extends { db: Pool }>(fn: F, def: FunctionDefinition<F, D>) {
   const routes = routesOf(fn);
-  const expected = new Set(routes.map((r) => `${r.method} ${r.path}`));
+  const handlers = def.handlers as unknown as Record<string, (input: unknown) => Promise<HandlerOutput<unknown>>>;
+  const expected = new Set(routes.map(routeKey));
   const given = new Set(Object.keys(handlers));
   const missing = [...expected].filter((k) => !given.has(k));
   const extra = [...given].filter((k) => !expected.has(k));
@@ -53,30 +82,46 @@ export function defineFunction(fn: FunctionName, handlers: Record<RouteKey, Rout
     let errorCode: string | undefined;
     // the route pattern, not the concrete path: paths can carry ids that do not belong in logs
     let route = 'unmatched';
+    const answer = (result: HandlerOutput<unknown>, successStatus: number) => {
+      if (result.ok) {
+        status = result.status ?? successStatus;
+        sendJson(res, status, result.value);
+      } else {
+        status = ERROR_STATUS[result.error];
+        errorCode = result.error;
+        sendError(res, status, result.error, result.message, result.headers);
+      }
+    };
     try {
       const match = matchRoute(req.method, path, routes);
       if (!('route' in match)) {
-        throw match.methodMismatch
-          ? new HttpError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`)
-          : new HttpError('NOT_FOUND', `No route for ${path}`);
+        return answer(
+          match.methodMismatch
+            ? { ok: false, error: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed on ${path}` }
+            : { ok: false, error: 'NOT_FOUND', message: `No route for ${path}` },
+          200,
+        );
       }
-      route = match.route.path;
-      const handler = handlers[`${match.route.method} ${match.route.path}` as RouteKey]!;
-      const result = await handler({ req, params: match.params, requestId: id, ip: clientIp(req), client: clientName(req), log });
-      status = result.status ?? 200;
-      sendJson(res, status, result.body, result.headers);
+      const row = match.route;
+      route = row.path;
+      let deps: D | undefined;
+      const depsOnce = () => (deps ??= def.deps());
+      const meta: RequestMeta = { requestId: id, ip: clientIp(req), client: clientName(req) };
+      const actor = await resolveActor(() => depsOnce().db, row.access, req, match.params, meta);
+      if (!actor.ok) return answer(actor, 200);
+      const query = 'query' in row ? parseValue(req.query, row.query, 'query') : { ok: true as const, value: undefined };
+      if (!query.ok) return answer(query, 200);
+      const body = 'body' in row ? parseBody(req, row.body, ('bodyLimit' in row ? row.bodyLimit : undefined) ?? DEFAULT_BODY_LIMIT) : { ok: true as const, value: undefined };
+      if (!body.ok) return answer(body, 200);
+      const handler = handlers[routeKey(row)]!;
+      const result = await handler({ deps: depsOnce(), actor: actor.value, body: body.value, query: query.value, params: match.params, log });
+      answer(result, 'status' in row ? row.status : 200);
     } catch (err) {
-      if (err instanceof HttpError) {
-        status = err.status;
-        errorCode = err.code;
-        sendError(res, err.status, err.code, err.message, err.headers);
-      } else {
-        status = 500;
-        errorCode = 'INTERNAL';
-        // the message of an unexpected error may quote data; log its class and stack only
-        log.error({ err: { type: (err as Error)?.name, stack: (err as Error)?.stack } }, 'unhandled error');
-        if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Internal error (request ${id})`);
-      }
+      status = 500;
+      errorCode = 'INTERNAL';
+      // the message of an unexpected error may quote data; log its class and stack only
+      log.error({ err: { type: (err as Error)?.name, stack: (err as Error)?.stack } }, 'unhandled error');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Internal error (request ${id})`);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       log.info({ method: req.method, route, status, errorCode, ms: Math.round(ms * 10) / 10 }, 'request');

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { HttpError } from './http-error';
+import { fail, ok, type Result } from './result';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -15,24 +15,23 @@ function describe(issues: z.core.$ZodIssue[]): string {
  * Validates a JSON body against its wire schema. Size is checked on the raw bytes, so an oversized
  * body is a 413 whatever its shape; a non-JSON body is a 415 and a wrong shape a 400.
  */
-export function parseBody<S extends z.ZodType>(req: Request, schema: S, limit = DEFAULT_BODY_LIMIT): z.infer<S> {
+export function parseBody<S extends z.ZodType>(req: Request, schema: S, limit = DEFAULT_BODY_LIMIT): Result<z.output<S>> {
   const raw = (req as Request & { rawBody?: Buffer }).rawBody;
   const size = raw?.length ?? Number(req.headers['content-length'] ?? 0);
-  if (size > limit) throw new HttpError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`);
+  if (size > limit) return fail('PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes`);
   let body: unknown = req.body;
   const empty = !raw || raw.length === 0;
   if (empty) {
-    body = {}; // bodiless POSTs (logout, send-password-code) validate as an empty object
+    body = {}; // bodiless POSTs validate as an empty object
   } else if (!req.is('application/json')) {
-    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON sent as Content-Type: application/json');
+    return fail('UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON sent as Content-Type: application/json');
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HttpError('VALIDATION_ERROR', describe(parsed.error.issues));
-  return parsed.data;
+  return parseValue(body, schema);
 }
 
-export function parseValue<S extends z.ZodType>(value: unknown, schema: S, what: string): z.infer<S> {
+/** Validates any value (a query string, a path parameter); `what` prefixes the message. */
+export function parseValue<S extends z.ZodType>(value: unknown, schema: S, what?: string): Result<z.output<S>> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new HttpError('VALIDATION_ERROR', `${what}: ${describe(parsed.error.issues)}`);
-  return parsed.data;
+  if (!parsed.success) return fail('VALIDATION_ERROR', what ? `${what}: ${describe(parsed.error.issues)}` : describe(parsed.error.issues));
+  return ok(parsed.data);
 }

@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import {
   cancelOpenLoginSessions,
   countCodeAttempt,
@@ -8,29 +7,23 @@ import {
   recordAccountEvent,
   revokeOtherSessions,
   updateAccountPassphrase,
-  withTransaction,
-  type SessionRow,
 } from '@somnus/db';
 import type { ChangePasswordBody } from '@somnus/models';
-import { constantTimeEqual } from '@somnus/runtime';
+import { auditMeta, constantTimeEqual, fail, failAndKeep, ok, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import { hashCode } from '../codes';
+import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS } from '../policy';
-import { fail, ok, type Result } from '../result';
+
+const WRONG_CODE = 'The code is wrong or was already used; request a new one';
 
 /**
  * Replaces the verifier and the wrapped account key in one transaction, consumes the code and revokes
- * every other session. Salts, key pair and project keys stay (wire-protocol §4.3). A wrong code is
+ * every other session. Salts, key pair and project keys stay (docs/protocol.md §4.3). A wrong code is
  * counted and committed, so the 5-attempt cap holds even though the request fails.
  */
-export async function changePassword(
-  db: Pool,
-  secret: Buffer,
-  session: SessionRow,
-  input: ChangePasswordBody,
-  meta: { ip: string | null; client: string | null },
-): Promise<Result<{ ok: true }>> {
-  return await withTransaction(db, async (tx) => {
-    const account = await lockAccount(tx, session.account_id);
+export async function changePassword(deps: AuthDeps, actor: SessionActor, input: ChangePasswordBody): Promise<Result<{ ok: true }>> {
+  return transaction(deps.db, async (tx) => {
+    const account = await lockAccount(tx, actor.accountId);
     if (!account) return fail('UNAUTHORIZED', 'Account no longer exists');
     // The code went to the current address, so it proves nothing about `newEmail`: taking an address
     // one does not own would, for one, let its holder accept invitations meant for that address. An
@@ -39,11 +32,11 @@ export async function changePassword(
     // refused request costs no attempt.
     if (input.newEmail !== account.email) return fail('VALIDATION_ERROR', 'changing the email address is not supported');
     const code = await lockOpenAccountCode(tx, account.id, 'password_change');
-    if (!code || code.attempts >= MAX_CODE_ATTEMPTS) return fail('INVALID_CODE', 'The code is wrong or was already used; request a new one');
-    if (code.expires_at.getTime() <= Date.now()) return fail('CODE_EXPIRED', 'The code has expired; request a new one');
-    if (!constantTimeEqual(code.code_hash, hashCode(secret, input.code))) {
+    if (!code || code.attempts >= MAX_CODE_ATTEMPTS) return fail('INVALID_CODE', WRONG_CODE);
+    if (code.expires_at.getTime() <= deps.clock.now().getTime()) return fail('CODE_EXPIRED', 'The code has expired; request a new one');
+    if (!constantTimeEqual(code.code_hash, hashCode(deps.config.serverSecret, input.code))) {
       await countCodeAttempt(tx, code.id);
-      return fail('INVALID_CODE', 'The code is wrong or was already used; request a new one');
+      return failAndKeep('INVALID_CODE', WRONG_CODE);
     }
     // the client re-wrapped the key it downloaded; if that is stale it would wrap an old key
     if (input.encSymmetricKey !== account.enc_symmetric_key) {
@@ -55,15 +48,10 @@ export async function changePassword(
       encSymmetricKey: input.newEncSymmetricKey,
     });
     await markAccountCodeUsed(tx, code.id);
-    const revoked = await revokeOtherSessions(tx, account.id, session.id);
+    const revoked = await revokeOtherSessions(tx, account.id, actor.session.id);
     // a login started before the change holds the old verifier and could still finish with the old passphrase
     await cancelOpenLoginSessions(tx, account.id);
-    await recordAccountEvent(tx, {
-      accountId: account.id,
-      type: 'password.changed',
-      ...meta,
-      details: { sessionsRevoked: revoked },
-    });
+    await recordAccountEvent(tx, { accountId: account.id, type: 'password.changed', ...auditMeta(actor), details: { sessionsRevoked: revoked } });
     return ok({ ok: true as const });
   });
 }

@@ -1,11 +1,10 @@
-import type { Pool } from 'pg';
 import { claimLoginAttempt, completeLogin, recordAccountEvent, recordLoginAttempt, withTransaction } from '@somnus/db';
 import { ID_PREFIX, type LoginM1Response } from '@somnus/models';
-import { hashSessionToken, newId, unseal } from '@somnus/runtime';
+import { auditMeta, fail, hashSessionToken, newId, ok, unseal, type Anonymous, type Result } from '@somnus/runtime';
 import { verifyClientProof } from '@somnus/srp';
+import type { AuthDeps } from '../deps';
 import { MAX_M1_ATTEMPTS } from '../policy';
 import { rateWindowStart, retryAfter } from '../rate-limit';
-import { fail, ok, type Result } from '../result';
 
 const BAD_CREDENTIALS = 'Invalid email or passphrase';
 
@@ -15,15 +14,17 @@ const BAD_CREDENTIALS = 'Invalid email or passphrase';
  * allows 5 proofs; a wrong proof and an unknown email fail identically.
  */
 export async function loginVerify(
-  db: Pool,
-  secret: Buffer,
-  input: { sessionStarterId: string; srpM1: string; ip: string | null; client: string | null; sessionTtlSeconds: number },
+  deps: AuthDeps,
+  actor: Anonymous,
+  input: { sessionStarterId: string; srpM1: string },
 ): Promise<Result<LoginM1Response>> {
   const invalid = fail<LoginM1Response>('LOGIN_SESSION_INVALID', 'Login session is unknown, expired or already used; start again');
   if (!/^lss_[0-9a-f]{32}$/.test(input.sessionStarterId)) return invalid;
+  const { ip } = actor.meta;
+  const now = deps.clock.now();
 
   // counting the attempt is its own statement so that it sticks even when the proof is wrong
-  const ls = await claimLoginAttempt(db, { id: input.sessionStarterId, ip: input.ip, since: rateWindowStart() });
+  const ls = await claimLoginAttempt(deps.db, { id: input.sessionStarterId, ip, since: rateWindowStart(now) });
   if (!ls || ls.consumed_at || ls.expired || ls.attempts > MAX_M1_ATTEMPTS) return invalid;
 
   const wait = retryAfter(
@@ -31,9 +32,10 @@ export async function loginVerify(
       email: { count: ls.email_failures, oldest: ls.email_oldest_failure },
       ip: { count: ls.ip_failures, oldest: ls.ip_oldest_failure },
     },
-    input.ip,
+    ip,
+    now,
   );
-  if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { 'Retry-After': String(wait) });
+  if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { headers: { 'Retry-After': String(wait) } });
 
   const proof = verifyClientProof({
     profile: ls.srp_profile,
@@ -41,27 +43,27 @@ export async function loginVerify(
     saltHex: ls.salt_auth,
     verifierHex: ls.verifier,
     AHex: ls.srp_a,
-    bHex: unseal(secret, ls.srp_b_secret),
+    bHex: unseal(deps.config.serverSecret, ls.srp_b_secret),
     BHex: ls.srp_b,
     M1Hex: input.srpM1,
   });
-  const meta = { ip: input.ip, client: input.client };
+  const meta = auditMeta(actor);
 
   if (!proof.ok || !ls.account_id) {
-    await withTransaction(db, async (tx) => {
-      await recordLoginAttempt(tx, { email: ls.email, ip: input.ip, succeeded: false });
+    await withTransaction(deps.db, async (tx) => {
+      await recordLoginAttempt(tx, { email: ls.email, ip, succeeded: false });
       if (ls.account_id) await recordAccountEvent(tx, { accountId: ls.account_id, type: 'login.failed', ...meta });
     });
     return fail('INVALID_CREDENTIALS', BAD_CREDENTIALS);
   }
 
-  const consumed = await completeLogin(db, {
+  const consumed = await completeLogin(deps.db, {
     loginSessionId: ls.id,
     sessionId: newId(ID_PREFIX.session),
     tokenHash: hashSessionToken(proof.KHex),
     accountId: ls.account_id,
     ...meta,
-    ttlSeconds: input.sessionTtlSeconds,
+    ttlSeconds: deps.config.sessionTtlSeconds,
   });
   if (!consumed) return invalid;
   return ok({ srpM2: proof.M2Hex });

@@ -1,10 +1,12 @@
-import type { Pool } from 'pg';
-import { recordAccountEvent, revokeSession, withTransaction, type SessionRow } from '@somnus/db';
+import { recordAccountEvent, revokeSession } from '@somnus/db';
+import { auditMeta, ok, transaction, type Result, type SessionActor } from '@somnus/runtime';
+import type { AuthDeps } from '../deps';
 
 /** Revokes the caller's own session; the token stops working at once. */
-export async function logout(db: Pool, session: SessionRow, meta: { ip: string | null; client: string | null }): Promise<void> {
-  await withTransaction(db, async (tx) => {
-    await revokeSession(tx, session.account_id, session.id);
-    await recordAccountEvent(tx, { accountId: session.account_id, type: 'session.logout', ...meta });
+export async function logout(deps: AuthDeps, actor: SessionActor): Promise<Result<{ ok: true }>> {
+  return transaction(deps.db, async (tx) => {
+    await revokeSession(tx, actor.accountId, actor.session.id);
+    await recordAccountEvent(tx, { accountId: actor.accountId, type: 'session.logout', ...auditMeta(actor) });
+    return ok({ ok: true as const });
   });
 }

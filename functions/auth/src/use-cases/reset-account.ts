@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import {
   cancelOpenLoginSessions,
   countCodeAttempt,
@@ -17,15 +16,14 @@ import {
   replaceAccountKeyMaterial,
   revokeOtherSessions,
   setTenantContext,
-  withTransaction,
   type AccountRow,
   type Queryable,
 } from '@somnus/db';
 import type { ResetBody } from '@somnus/models';
-import { constantTimeEqual, logger, sendMail } from '@somnus/runtime';
+import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, ok, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
+import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS } from '../policy';
-import { fail, ok, type Result } from '../result';
 
 type Meta = { ip: string | null; client: string | null };
 
@@ -36,36 +34,38 @@ interface ReshareRequest {
   admins: string[];
 }
 
-const invalidCode = () => fail<never>('INVALID_CODE', 'The code is wrong or was already used; request a new one');
+const WRONG_CODE = 'The code is wrong or was already used; request a new one';
+const invalidCode = () => fail<never>('INVALID_CODE', WRONG_CODE);
 
 /**
- * Resets an account whose passphrase is forgotten (issue 3, seed "Forgot Passphrase"). In one transaction:
+ * Resets an account whose passphrase is forgotten (the seed page "Forgot Passphrase": docs/protocol.md §4.3). In one transaction:
  * the code is checked (a wrong one is counted and committed), the client's new salts, verifier and key
  * material replace the old ones, every wrapped project key of the account is deleted (its old private key
  * is unrecoverable), projects nobody else can decrypt are deleted, team memberships stay but are marked
  * as lacking keys, and every session is revoked. The team admins are emailed after the commit.
  */
-export async function resetAccount(db: Pool, secret: Buffer, input: ResetBody, meta: Meta): Promise<Result<{ ok: true }>> {
+export async function resetAccount(deps: AuthDeps, actor: Anonymous, input: ResetBody): Promise<Result<{ ok: true }>> {
   // an unknown email gets the answer of a wrong code, so the endpoint does not tell which emails exist
-  const known = await findAccountByEmail(db, input.email);
+  const known = await findAccountByEmail(deps.db, input.email);
   if (!known) return invalidCode();
+  const meta = auditMeta(actor);
 
-  const outcome = await withTransaction(db, async (tx) => {
+  const outcome = await transaction(deps.db, async (tx) => {
     await setTenantContext(tx, { accountId: known.id, email: known.email });
     const account = await lockAccount(tx, known.id);
     if (!account) return invalidCode();
     const code = await lockOpenAccountCode(tx, account.id, 'account_reset');
     if (!code || code.attempts >= MAX_CODE_ATTEMPTS) return invalidCode();
-    if (code.expires_at.getTime() <= Date.now()) return fail<never>('CODE_EXPIRED', 'The code has expired; request a new one');
-    if (!constantTimeEqual(code.code_hash, hashCode(secret, input.code))) {
+    if (code.expires_at.getTime() <= deps.clock.now().getTime()) return fail<never>('CODE_EXPIRED', 'The code has expired; request a new one');
+    if (!constantTimeEqual(code.code_hash, hashCode(deps.config.serverSecret, input.code))) {
       await countCodeAttempt(tx, code.id);
-      return invalidCode();
+      return failAndKeep<never>('INVALID_CODE', WRONG_CODE);
     }
     await markAccountCodeUsed(tx, code.id);
     return ok(await resetInTransaction(tx, account, input, meta));
   });
   if (!outcome.ok) return outcome;
-  await askAdminsToReshare(outcome.value, known.email);
+  await askAdminsToReshare(deps.mail, outcome.value, known.email);
   return ok({ ok: true as const });
 }
 
@@ -111,11 +111,11 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
 }
 
 /** After the commit: a failed email must not undo a reset the user has already been told succeeded. */
-async function askAdminsToReshare(requests: ReshareRequest[], memberEmail: string): Promise<void> {
+async function askAdminsToReshare(mail: Mailer, requests: ReshareRequest[], memberEmail: string): Promise<void> {
   for (const r of requests) {
     for (const to of r.admins) {
       try {
-        await sendMail({
+        await mail.send({
           to,
           subject: `${memberEmail} needs their keys re-shared in ${r.orgName}`,
           text:

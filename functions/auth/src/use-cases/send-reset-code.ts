@@ -1,7 +1,7 @@
-import type { Pool } from 'pg';
-import { countAccountEventsSince, findAccountByEmail, lockAccount, recordAccountEvent, withTransaction } from '@somnus/db';
-import { logger, sendMail } from '@somnus/runtime';
+import { countAccountEventsSince, findAccountByEmail, lockAccount, recordAccountEvent } from '@somnus/db';
+import { auditMeta, logger, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { issueAccountCode } from '../codes';
+import type { AuthDeps } from '../deps';
 import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
 
 /**
@@ -9,31 +9,28 @@ import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
  * the same `{ok: true}` whether the account exists, is rate limited, or the mail server failed, so the
  * endpoint cannot be used to learn which emails have accounts.
  */
-export async function sendResetCode(
-  db: Pool,
-  secret: Buffer,
-  email: string,
-  meta: { ip: string | null; client: string | null },
-): Promise<{ ok: true }> {
-  const known = await findAccountByEmail(db, email);
-  if (!known) return { ok: true };
-  const issued = await withTransaction(db, async (tx) => {
+export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { email: string }): Promise<Result<{ ok: true }>> {
+  const done = ok({ ok: true as const });
+  const known = await findAccountByEmail(deps.db, input.email);
+  if (!known) return done;
+  const now = deps.clock.now();
+  const issued = await transaction(deps.db, async (tx) => {
     // the row lock serialises concurrent requests, so the hourly count cannot be raced past
     const account = await lockAccount(tx, known.id);
-    if (!account) return null;
-    const sent = await countAccountEventsSince(tx, account.id, 'account.reset_code_sent', new Date(Date.now() - RESET_CODE_WINDOW_MS));
-    if (sent >= MAX_RESET_CODES_PER_WINDOW) return null;
-    await recordAccountEvent(tx, { accountId: account.id, type: 'account.reset_code_sent', ...meta });
-    return { email: account.email, code: await issueAccountCode(tx, secret, account.id, 'account_reset') };
+    if (!account) return ok(null);
+    const sent = await countAccountEventsSince(tx, account.id, 'account.reset_code_sent', new Date(now.getTime() - RESET_CODE_WINDOW_MS));
+    if (sent >= MAX_RESET_CODES_PER_WINDOW) return ok(null);
+    await recordAccountEvent(tx, { accountId: account.id, type: 'account.reset_code_sent', ...auditMeta(actor) });
+    return ok({ email: account.email, code: await issueAccountCode(tx, deps.config.serverSecret, now, account.id, 'account_reset') });
   });
-  if (!issued) return { ok: true };
+  if (!issued.ok || !issued.value) return done;
   try {
-    await sendMail({ to: issued.email, subject: 'Your Somnus account reset code', text: resetCodeMail(issued.code) });
+    await deps.mail.send({ to: issued.value.email, subject: 'Your Somnus account reset code', text: resetCodeMail(issued.value.code) });
   } catch (err) {
     // an error answer here would tell the caller the account exists; the user can simply ask again
     logger().warn({ event: 'reset_code_mail_failed', err: (err as Error).message }, 'reset code email could not be sent');
   }
-  return { ok: true };
+  return done;
 }
 
 function resetCodeMail(code: string): string {

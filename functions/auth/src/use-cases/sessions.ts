@@ -1,12 +1,12 @@
-import type { Pool } from 'pg';
-import { listLiveSessions, recordAccountEvent, revokeSession, withTransaction, type SessionRow } from '@somnus/db';
+import { listLiveSessions, recordAccountEvent, revokeSession } from '@somnus/db';
 import type { SessionListResponse } from '@somnus/models';
-import { fail, ok, type Result } from '../result';
+import { auditMeta, fail, ok, transaction, type Result, type SessionActor } from '@somnus/runtime';
+import type { AuthDeps } from '../deps';
 
 /** The caller's live sessions: when and from where, never the tokens (they are not stored). */
-export async function listSessions(db: Pool, current: SessionRow): Promise<SessionListResponse> {
-  const rows = await listLiveSessions(db, current.account_id);
-  return {
+export async function listSessions(deps: AuthDeps, actor: SessionActor): Promise<Result<SessionListResponse>> {
+  const rows = await listLiveSessions(deps.db, actor.accountId);
+  return ok({
     sessions: rows.map((s) => ({
       id: s.id,
       created: s.created_at.toISOString(),
@@ -14,22 +14,16 @@ export async function listSessions(db: Pool, current: SessionRow): Promise<Sessi
       expires: s.expires_at.toISOString(),
       client: s.client,
       ip: s.ip,
-      current: s.id === current.id,
+      current: s.id === actor.session.id,
     })),
-  };
+  });
 }
 
 /** Revokes one of the caller's sessions; someone else's session id is "not found", never "forbidden". */
-export async function revokeOwnSession(
-  db: Pool,
-  current: SessionRow,
-  sessionId: string,
-  meta: { ip: string | null; client: string | null },
-): Promise<Result<{ ok: true }>> {
-  const revoked = await withTransaction(db, async (tx) => {
-    const done = await revokeSession(tx, current.account_id, sessionId);
-    if (done) await recordAccountEvent(tx, { accountId: current.account_id, type: 'session.revoked', ...meta });
-    return done;
+export async function revokeOwnSession(deps: AuthDeps, actor: SessionActor, input: { sessionId: string }): Promise<Result<{ ok: true }>> {
+  return transaction(deps.db, async (tx) => {
+    if (!(await revokeSession(tx, actor.accountId, input.sessionId))) return fail('NOT_FOUND', 'No such session');
+    await recordAccountEvent(tx, { accountId: actor.accountId, type: 'session.revoked', ...auditMeta(actor) });
+    return ok({ ok: true as const });
   });
-  return revoked ? ok({ ok: true }) : fail('NOT_FOUND', 'No such session');
 }

@@ -1,21 +1,18 @@
-import type { Pool } from 'pg';
-import { createOrganizationWithOwner, insertAccount, isUniqueViolation, recordAccountEvent, setTenantContext, withTransaction } from '@somnus/db';
+import { insertAccount, isUniqueViolation, recordAccountEvent, setTenantContext } from '@somnus/db';
+import { createOrganizationWithOwner } from '@somnus/tenancy';
 import { ID_PREFIX, type SignupBody, type SignupResponse } from '@somnus/models';
-import { newId } from '@somnus/runtime';
-import { fail, ok, type Result } from '../result';
+import { auditMeta, fail, newId, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
+import type { AuthDeps } from '../deps';
 
 /**
  * Creates an account from client-made key material (the server never sees the passphrase or a key),
  * and its personal organization, in one transaction.
  */
-export async function signup(
-  db: Pool,
-  input: SignupBody,
-  meta: { ip: string | null; client: string | null },
-): Promise<Result<SignupResponse>> {
+export async function signup(deps: AuthDeps, actor: Anonymous, input: SignupBody): Promise<Result<SignupResponse>> {
   const accountId = newId(ID_PREFIX.account);
+  const meta = auditMeta(actor);
   try {
-    await withTransaction(db, async (tx) => {
+    return await transaction(deps.db, async (tx) => {
       await insertAccount(tx, {
         id: accountId,
         email: input.email,
@@ -35,10 +32,11 @@ export async function signup(
       // every account has a personal org from its first moment (current clients refuse to start without one)
       await setTenantContext(tx, { accountId, email: input.email });
       await createOrganizationWithOwner(tx, { name: 'Personal', type: 'personal', ownerAccountId: accountId, seatLimit: 1, ip: meta.ip });
+      return ok({ accountId, email: input.email });
     });
   } catch (err) {
+    // two signups racing for one email: the unique index decides, and the loser is told plainly
     if (isUniqueViolation(err, 'accounts_email_key')) return fail('EMAIL_TAKEN', 'An account with this email already exists');
     throw err;
   }
-  return ok({ accountId, email: input.email });
 }

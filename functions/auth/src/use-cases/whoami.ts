@@ -1,16 +1,18 @@
-import type { Pool } from 'pg';
-import { findAccountById, type SessionRow } from '@somnus/db';
+import { findAccountById } from '@somnus/db';
 import type { WhoamiResponse } from '@somnus/models';
+import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
+import type { AuthDeps } from '../deps';
 
 /**
  * whoami: everything a client needs to unwrap its keys, plus the plan fields current clients type.
  * There is no billing: every account is a verified, paid-up account of the self-hosted plan.
  */
-export async function whoami(db: Pool, session: SessionRow): Promise<WhoamiResponse | null> {
-  const a = await findAccountById(db, session.account_id);
-  if (!a) return null;
-  return {
-    sessionAge: Math.floor((Date.now() - session.created_at.getTime()) / 1000),
+export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Result<WhoamiResponse>> {
+  const a = await findAccountById(deps.db, actor.accountId);
+  if (!a) return fail('UNAUTHORIZED', 'Account no longer exists');
+  const { session } = actor;
+  return ok({
+    sessionAge: Math.floor((deps.clock.now().getTime() - session.created_at.getTime()) / 1000),
     sessionExpiry: session.expires_at.toISOString(),
     accountId: a.id,
     email: a.email,
@@ -33,5 +35,5 @@ export async function whoami(db: Pool, session: SessionRow): Promise<WhoamiRespo
     passwordSet: true,
     canUnsetPassword: false,
     unsubscribedFromEmails: !a.email_newsletter,
-  };
+  });
 }

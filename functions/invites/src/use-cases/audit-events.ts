@@ -1,13 +1,14 @@
-import { listOrgAuditEvents, type SessionRow } from '@somnus/db';
+import { listOrgAuditEvents } from '@somnus/db';
 import type { PageQuery } from '@somnus/models';
-import { inOrg } from '../org-access';
+import { ok, tenantOf, tenantTransaction, type OrgActor } from '@somnus/runtime';
+import type { InvitesDeps } from '../deps';
 import { pageEnvelope } from '../present';
 
 /** The seed's Session/Login Report: org events and members' logins, for owners and admins. */
-export async function orgAuditEvents(session: SessionRow, orgId: string, q: PageQuery) {
-  return inOrg(session, orgId, 'read:audit_log', async ({ tx }) => {
-    const { rows, total } = await listOrgAuditEvents(tx, orgId, { offset: q.page * q.per_page, limit: q.per_page });
-    return {
+export async function orgAuditEvents(deps: InvitesDeps, actor: OrgActor, q: PageQuery) {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const { rows, total } = await listOrgAuditEvents(tx, actor.orgId, { offset: q.page * q.per_page, limit: q.per_page });
+    return ok({
       events: rows.map((e) => ({
         id: e.id,
         type: e.type,
@@ -19,6 +20,6 @@ export async function orgAuditEvents(session: SessionRow, orgId: string, q: Page
         created: e.created_at.toISOString(),
       })),
       ...pageEnvelope(q, rows.length, total),
-    };
+    });
   });
 }

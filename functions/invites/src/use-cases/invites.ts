@@ -3,6 +3,7 @@ import {
   countAccountEventsSince,
   countInviteAcceptAttempt,
   findAccountByEmail,
+  findAccountById,
   findInviteInOrg,
   findMembership,
   findOrganization,
@@ -22,27 +23,39 @@ import {
   seatsInUse,
   setInviteRole,
   setInviteStatus,
-  setTenantContext,
+  setTenantOrg,
   type AccountRow,
   type InviteListRow,
   type InviteRole,
   type InviteRow,
   type OrganizationRow,
-  type SessionRow,
+  type Queryable,
 } from '@somnus/db';
 import { roleFromId, type CreateInviteBody } from '@somnus/models';
-import { constantTimeEqual, hashCode, HttpError, newCode, newId } from '@somnus/runtime';
-import type { PoolClient } from 'pg';
+import {
+  constantTimeEqual,
+  fail,
+  failAndKeep,
+  hashCode,
+  newCode,
+  newId,
+  ok,
+  tenantOf,
+  tenantTransaction,
+  type Failure,
+  type OrgActor,
+  type Result,
+  type SessionActor,
+} from '@somnus/runtime';
+import type { InvitesDeps } from '../deps';
 import { sendInvitationMail } from '../invite-mail';
-import { asAccount, inOrg, orgNotFound } from '../org-access';
 
 const INVITE_ID = /^inv_[0-9a-f]{32}$/;
-const inviteNotFound = () => new HttpError('NOT_FOUND', 'No such invitation');
-const closed = (i: InviteRow) => new HttpError('INVITE_CLOSED', `This invitation was already ${i.status}`);
-const expired = () => new HttpError('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
-const invalid = (message: string) => new HttpError('VALIDATION_ERROR', message);
-
-const wrongCode = () => new HttpError('INVALID_CODE', 'The code is wrong; it is in the invitation email (ask for a new invitation after 5 wrong tries)');
+const inviteNotFound = () => fail<never>('NOT_FOUND', 'No such invitation');
+const closed = (i: InviteRow) => fail<never>('INVITE_CLOSED', `This invitation was already ${i.status}`);
+const expired = () => fail<never>('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
+const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
+const WRONG_CODE = 'The code is wrong; it is in the invitation email (ask for a new invitation after 5 wrong tries)';
 
 /** Wrong codes an invitation survives; then no code accepts it and the org has to invite again. */
 export const MAX_ACCEPT_ATTEMPTS = 5;
@@ -52,66 +65,63 @@ const ACCEPT_CODE = 'invite-accept-code';
 const LOOKUP_WINDOW_MS = 60 * 60 * 1000;
 const MAX_LOOKUPS_PER_WINDOW = 50;
 
-const isExpired = (i: InviteRow) => i.expires_at.getTime() <= Date.now();
 const emailDomain = (email: string) => email.slice(email.lastIndexOf('@') + 1);
 
 /** A role an invitation can carry: admin or member (ownership is transferred, never granted by invite). */
-function inviteRole(roleIdOrName: string): InviteRole {
+function inviteRole(roleIdOrName: string): Result<InviteRole> {
   const role = roleFromId(roleIdOrName);
-  if (!role) throw invalid(`Unknown role ${roleIdOrName}`);
-  if (role === 'owner') throw new HttpError('FORBIDDEN', 'An invitation cannot make someone the owner; transfer ownership instead');
-  return role;
+  if (!role) return invalid(`Unknown role ${roleIdOrName}`);
+  if (role === 'owner') return fail('FORBIDDEN', 'An invitation cannot make someone the owner; transfer ownership instead');
+  return ok(role);
 }
 
 /**
  * The org's rules for inviting `email`, shared by instructions and invites: team orgs only, the
- * allowed domains (seed "Invite Controls"), not a member already, and a free seat.
+ * allowed domains (seed "Invite Controls"), not a member already, and a free seat. Null when allowed.
  */
-async function checkMayInvite(tx: PoolClient, org: OrganizationRow, email: string, invitee: AccountRow | null): Promise<void> {
-  if (org.type === 'personal') throw new HttpError('FORBIDDEN', 'A personal organization cannot have other members; create a team organization');
+async function mayInvite(tx: Queryable, org: OrganizationRow, email: string, invitee: AccountRow | null): Promise<Failure | null> {
+  if (org.type === 'personal') return fail('FORBIDDEN', 'A personal organization cannot have other members; create a team organization') as Failure;
   const domains = org.allowed_invite_domains;
   if (domains.length > 0 && !domains.includes(emailDomain(email))) {
-    throw new HttpError('FORBIDDEN', `This organization only invites addresses at ${domains.join(', ')}`);
+    return fail('FORBIDDEN', `This organization only invites addresses at ${domains.join(', ')}`) as Failure;
   }
-  if (invitee && (await findMembership(tx, org.id, invitee.id))) throw new HttpError('ALREADY_MEMBER', `${email} is already a member`);
+  if (invitee && (await findMembership(tx, org.id, invitee.id))) return fail('ALREADY_MEMBER', `${email} is already a member`) as Failure;
   if (org.seat_limit !== null) {
     const { used, includesEmail } = await seatsInUse(tx, org.id, email);
     if (!includesEmail && used + 1 > org.seat_limit) {
-      throw new HttpError('NEEDS_TO_INCREASE_SEATS', `All ${org.seat_limit} seats of this organization are taken (members and pending invitations)`);
+      return fail('NEEDS_TO_INCREASE_SEATS', `All ${org.seat_limit} seats of this organization are taken (members and pending invitations)`) as Failure;
     }
   }
-}
-
-async function orgOrNotFound(tx: PoolClient, orgId: string): Promise<OrganizationRow> {
-  const org = await findOrganization(tx, orgId);
-  if (!org) throw orgNotFound();
-  return org;
+  return null;
 }
 
 /**
- * POST …/invites/instructions (wire-protocol §6 step 2): the invitee's public key, so the inviter's
- * client can wrap the org's project keys for them. An email without an account gets empty ids: its
- * keys are shared after sign-up through reconcile-keys.
+ * POST …/invites/instructions (docs/protocol.md §6 step 2): the invitee's public key, so the inviter's
+ * client can wrap the org's project keys for them. An email without an account gets empty ids: its keys
+ * are shared after sign-up through reconcile-keys.
  */
-export async function inviteInstructions(session: SessionRow, orgId: string, inviteeEmail: string, ip: string | null) {
-  return inOrg(session, orgId, 'create:invitation', async ({ tx, account }) => {
+export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
+  const { inviteeEmail } = input;
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
     // Anyone can own a team org, so this answer ("has an account, here is its public key") would let
     // an account probe addresses in bulk. Every lookup is recorded and the rate is capped per account.
-    const since = new Date(Date.now() - LOOKUP_WINDOW_MS);
-    if ((await countAccountEventsSince(tx, account.id, 'invite.lookup', since)) >= MAX_LOOKUPS_PER_WINDOW) {
-      throw new HttpError('RATE_LIMITED', 'Too many invitation lookups; try again later', { 'Retry-After': String(LOOKUP_WINDOW_MS / 1000) });
+    const since = new Date(deps.clock.now().getTime() - LOOKUP_WINDOW_MS);
+    if ((await countAccountEventsSince(tx, actor.accountId, 'invite.lookup', since)) >= MAX_LOOKUPS_PER_WINDOW) {
+      return fail('RATE_LIMITED', 'Too many invitation lookups; try again later', { headers: { 'Retry-After': String(LOOKUP_WINDOW_MS / 1000) } });
     }
-    await recordAccountEvent(tx, { accountId: account.id, type: 'invite.lookup', ip, client: null, details: { orgId } });
-    const org = await orgOrNotFound(tx, orgId);
+    await recordAccountEvent(tx, { accountId: actor.accountId, type: 'invite.lookup', ip: actor.meta.ip, client: null, details: { orgId: actor.orgId } });
+    const org = await findOrganization(tx, actor.orgId);
+    if (!org) return fail('NOT_FOUND', 'No such organization');
     const invitee = await findAccountByEmail(tx, inviteeEmail);
-    await checkMayInvite(tx, org, inviteeEmail, invitee);
-    return {
+    const refused = await mayInvite(tx, org, inviteeEmail, invitee);
+    if (refused) return refused;
+    return ok({
       inviteeId: invitee?.id ?? '',
       inviteeEmail,
       inviteePublicKey: invitee?.public_key ?? '',
       inviteeAutoLinked: false,
       inviteKeys: [] as { projectId: string; encSymmetricKey: string; autoLinked: boolean }[],
-    };
+    });
   });
 }
 
@@ -121,65 +131,68 @@ export async function inviteInstructions(session: SessionRow, orgId: string, inv
  * account can have keys wrapped for it. The email goes out after the commit, with the acceptance code:
  * an account's email is not proof of owning the mailbox, the code is. Only its HMAC is stored.
  */
-export async function createInvite(
-  session: SessionRow,
-  orgId: string,
-  body: CreateInviteBody,
-  opts: { ttlSeconds: number; secret: Buffer },
-  ip: string | null,
-) {
+export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: CreateInviteBody) {
   const code = newCode();
-  const sent = await inOrg(session, orgId, 'create:invitation', async ({ tx, account }) => {
+  const { orgId } = actor;
+  const sent = await tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    // read after BEGIN: the row's created_at is the transaction's start, and the TTL counts from it
+    const now = deps.clock.now();
     await lockOrganizationForInvites(tx, orgId);
-    const org = await orgOrNotFound(tx, orgId);
+    const org = await findOrganization(tx, orgId);
+    const inviter = await findAccountById(tx, actor.accountId);
+    if (!org || !inviter) return fail<never>('NOT_FOUND', 'No such organization');
     const email = body.inviteeEmail;
     const invitee = await findAccountByEmail(tx, email);
-    await checkMayInvite(tx, org, email, invitee);
+    const refused = await mayInvite(tx, org, email, invitee);
+    if (refused) return refused;
     const role = inviteRole(body.role ?? 'member');
+    if (!role.ok) return role;
 
-    if (body.inviteeId && body.inviteeId !== invitee?.id) throw invalid('inviteeId is not the account of inviteeEmail');
+    if (body.inviteeId && body.inviteeId !== invitee?.id) return invalid('inviteeId is not the account of inviteeEmail');
     const keys = body.inviteKeys;
     if (keys.length > 0 && !invitee) {
-      throw invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join');
+      return invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join');
     }
     const projectIds = keys.map((k) => k.projectId);
-    if (new Set(projectIds).size !== projectIds.length) throw invalid('inviteKeys lists a project more than once');
+    if (new Set(projectIds).size !== projectIds.length) return invalid('inviteKeys lists a project more than once');
     const inOrgIds = await projectIdsInOrg(tx, orgId, projectIds);
-    const held = new Set((await listKeysOf(tx, orgId, account.id)).map((k) => k.project_id));
+    const held = new Set((await listKeysOf(tx, orgId, actor.accountId)).map((k) => k.project_id));
     for (const id of projectIds) {
-      if (!inOrgIds.has(id)) throw invalid(`inviteKeys: ${id} is not a project of this organization`);
-      if (!held.has(id)) throw invalid(`inviteKeys: you hold no key for ${id}, so you cannot share it`);
+      if (!inOrgIds.has(id)) return invalid(`inviteKeys: ${id} is not a project of this organization`);
+      if (!held.has(id)) return invalid(`inviteKeys: you hold no key for ${id}, so you cannot share it`);
     }
 
     const pending = await findPendingInvite(tx, orgId, email);
-    if (pending && !isExpired(pending)) throw new HttpError('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`);
+    if (pending && pending.expires_at > now) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`);
     if (pending) await setInviteStatus(tx, pending.id, 'expired');
 
     const id = newId('inv');
-    const expiresAt = new Date(Date.now() + opts.ttlSeconds * 1000);
-    const acceptCodeHash = hashCode(opts.secret, ACCEPT_CODE, code);
+    const expiresAt = new Date(now.getTime() + deps.config.inviteTtlSeconds * 1000);
+    const acceptCodeHash = hashCode(deps.config.serverSecret, ACCEPT_CODE, code);
     try {
-      await insertInvite(tx, { id, orgId, inviterId: account.id, email, role, expiresAt, acceptCodeHash });
+      await insertInvite(tx, { id, orgId, inviterId: actor.accountId, email, role: role.value, expiresAt, acceptCodeHash });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new HttpError('INVITE_EXISTS', `${email} already has a pending invitation`);
+      if (isUniqueViolation(err)) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation`);
       throw err;
     }
     await insertInviteKeys(tx, orgId, id, keys);
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.sent', subject: id, ip, details: { email, role, keys: keys.length } });
-    const inviterName = [account.first_name, account.last_name].filter(Boolean).join(' ') || account.email;
-    return { id, email, role, expiresAt, orgName: org.name, inviterName, inviterEmail: account.email };
+    await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.sent', subject: id, ip: actor.meta.ip, details: { email, role: role.value, keys: keys.length } });
+    const inviterName = [inviter.first_name, inviter.last_name].filter(Boolean).join(' ') || inviter.email;
+    return ok({ id, email, role: role.value, expiresAt, orgName: org.name, inviterName, inviterEmail: inviter.email });
   });
-  const emailSent = await sendInvitationMail({
-    inviteId: sent.id,
+  if (!sent.ok) return sent;
+  const invite = sent.value;
+  const emailSent = await sendInvitationMail(deps.mail, {
+    inviteId: invite.id,
     code,
-    inviteeEmail: sent.email,
-    orgName: sent.orgName,
-    inviterName: sent.inviterName,
-    inviterEmail: sent.inviterEmail,
-    role: sent.role,
-    expiresAt: sent.expiresAt,
+    inviteeEmail: invite.email,
+    orgName: invite.orgName,
+    inviterName: invite.inviterName,
+    inviterEmail: invite.inviterEmail,
+    role: invite.role,
+    expiresAt: invite.expiresAt,
   });
-  return { id: sent.id, inviteeEmail: sent.email, role: sent.role, expiresAt: sent.expiresAt.toISOString(), emailSent };
+  return ok({ id: invite.id, inviteeEmail: invite.email, role: invite.role, expiresAt: invite.expiresAt.toISOString(), emailSent });
 }
 
 function presentInvitation(i: InviteListRow) {
@@ -194,69 +207,81 @@ function presentInvitation(i: InviteListRow) {
 }
 
 /** GET …/invites: pending, unexpired invitations (§6 shape, not paginated). */
-export async function listOrgInvites(session: SessionRow, orgId: string) {
-  return inOrg(session, orgId, 'read:invitation', async ({ tx }) => ({
-    invitations: (await listPendingInvites(tx, orgId)).map(presentInvitation),
-  }));
+export async function listOrgInvites(deps: InvitesDeps, actor: OrgActor) {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => ok({ invitations: (await listPendingInvites(tx, actor.orgId)).map(presentInvitation) }));
 }
 
-async function pendingInviteInOrg(tx: PoolClient, orgId: string, invitationId: string): Promise<InviteRow> {
+async function pendingInviteInOrg(tx: Queryable, orgId: string, invitationId: string): Promise<Result<InviteRow>> {
   const invite = INVITE_ID.test(invitationId) ? await findInviteInOrg(tx, orgId, invitationId) : null;
-  if (!invite) throw inviteNotFound();
-  if (invite.status !== 'pending') throw closed(invite);
-  return invite;
+  if (!invite) return inviteNotFound();
+  if (invite.status !== 'pending') return closed(invite);
+  return ok(invite);
 }
 
 /** PATCH …/invites/{id} {roles:[roleId]} (§6 step 6: the client sets a non-default role after inviting). */
-export async function updateInviteRole(session: SessionRow, orgId: string, invitationId: string, roleId: string, ip: string | null) {
-  const role = inviteRole(roleId);
-  return inOrg(session, orgId, 'create:invitation', async ({ tx, account }) => {
-    const invite = await pendingInviteInOrg(tx, orgId, invitationId);
-    if (isExpired(invite)) throw expired();
-    if (invite.role !== role) {
-      await setInviteRole(tx, invite.id, role);
-      await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.updated', subject: invite.id, ip, details: { from: invite.role, to: role } });
+export async function updateInviteRole(deps: InvitesDeps, actor: OrgActor, input: { invitationId: string; roleId: string }) {
+  const role = inviteRole(input.roleId);
+  if (!role.ok) return role;
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const found = await pendingInviteInOrg(tx, actor.orgId, input.invitationId);
+    if (!found.ok) return found;
+    const invite = found.value;
+    if (invite.expires_at <= deps.clock.now()) return expired();
+    if (invite.role !== role.value) {
+      await setInviteRole(tx, invite.id, role.value);
+      await recordOrgEvent(tx, {
+        orgId: actor.orgId,
+        actorId: actor.accountId,
+        type: 'invite.updated',
+        subject: invite.id,
+        ip: actor.meta.ip,
+        details: { from: invite.role, to: role.value },
+      });
     }
     // the database clock decides expiry in that list; if it just passed, say so rather than fail
-    const row = (await listPendingInvites(tx, orgId)).find((i) => i.id === invite.id);
-    if (!row) throw expired();
-    return presentInvitation(row);
+    const row = (await listPendingInvites(tx, actor.orgId)).find((i) => i.id === invite.id);
+    return row ? ok(presentInvitation(row)) : expired();
   });
 }
 
 /** DELETE …/invites/{id}: revoked, with its wrapped keys left unusable (accept refuses it). */
-export async function revokeInvite(session: SessionRow, orgId: string, invitationId: string, ip: string | null): Promise<void> {
-  await inOrg(session, orgId, 'delete:invitation', async ({ tx, account }) => {
-    const invite = await pendingInviteInOrg(tx, orgId, invitationId);
+export async function revokeInvite(deps: InvitesDeps, actor: OrgActor, input: { invitationId: string }): Promise<Result<{ ok: true }>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const found = await pendingInviteInOrg(tx, actor.orgId, input.invitationId);
+    if (!found.ok) return found;
+    const invite = found.value;
     await setInviteStatus(tx, invite.id, 'revoked');
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.revoked', subject: invite.id, ip, details: { email: invite.invitee_email } });
+    await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'invite.revoked', subject: invite.id, ip: actor.meta.ip, details: { email: invite.invitee_email } });
+    return ok({ ok: true as const });
   });
 }
 
 /** GET /v1/invites: the caller's own live invitations, found by their email (RLS invitee clause). */
-export async function listMyInvites(session: SessionRow) {
-  return asAccount(session, async (tx, account) => ({
-    invitations: (await listPendingInvitesFor(tx, account.email)).map((i) => ({
-      id: i.id,
-      organization: { id: i.org_id, name: i.org_name },
-      inviter: { name: i.inviter_name, email: i.inviter_email },
-      role: i.role,
-      created_at: i.created_at.toISOString(),
-      expires_at: i.expires_at.toISOString(),
-    })),
-  }));
+export async function listMyInvites(deps: InvitesDeps, actor: SessionActor) {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+    ok({
+      invitations: (await listPendingInvitesFor(tx, actor.email)).map((i) => ({
+        id: i.id,
+        organization: { id: i.org_id, name: i.org_name },
+        inviter: { name: i.inviter_name, email: i.inviter_email ?? '' },
+        role: i.role,
+        created_at: i.created_at.toISOString(),
+        expires_at: i.expires_at.toISOString(),
+      })),
+    }),
+  );
 }
 
 /**
  * The invitee's own invitation, locked. Someone else's invitation is not visible (RLS) and is the same
  * 404 as one that does not exist; the email check repeats what RLS already enforces.
  */
-async function myPendingInvite(tx: PoolClient, account: AccountRow, invitationId: string): Promise<InviteRow> {
+async function myPendingInvite(tx: Queryable, actor: SessionActor, invitationId: string, now: Date): Promise<Result<InviteRow>> {
   const invite = INVITE_ID.test(invitationId) ? await lockInvite(tx, invitationId) : null;
-  if (!invite || invite.invitee_email !== account.email) throw inviteNotFound();
-  if (invite.status !== 'pending') throw closed(invite);
-  if (isExpired(invite)) throw expired();
-  return invite;
+  if (!invite || invite.invitee_email !== actor.email) return inviteNotFound();
+  if (invite.status !== 'pending') return closed(invite);
+  if (invite.expires_at <= now) return expired();
+  return ok(invite);
 }
 
 /**
@@ -266,32 +291,34 @@ async function myPendingInvite(tx: PoolClient, account: AccountRow, invitationId
  * email alone proves nothing (signup does not verify addresses), so the code mailed to the invitee is
  * required too. A wrong code is counted and committed, so the attempt cap holds although the request fails.
  */
-export async function acceptInvite(session: SessionRow, invitationId: string, code: string, secret: Buffer, ip: string | null) {
-  const result = await asAccount(session, async (tx, account) => {
-    const invite = await myPendingInvite(tx, account, invitationId);
-    if (!invite.accept_code_hash || invite.accept_attempts >= MAX_ACCEPT_ATTEMPTS) return { accepted: false as const };
-    if (!constantTimeEqual(invite.accept_code_hash, hashCode(secret, ACCEPT_CODE, code))) {
+export async function acceptInvite(deps: InvitesDeps, actor: SessionActor, input: { invitationId: string; code: string }) {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const found = await myPendingInvite(tx, actor, input.invitationId, deps.clock.now());
+    if (!found.ok) return found;
+    const invite = found.value;
+    if (!invite.accept_code_hash || invite.accept_attempts >= MAX_ACCEPT_ATTEMPTS) return fail('INVALID_CODE', WRONG_CODE);
+    if (!constantTimeEqual(invite.accept_code_hash, hashCode(deps.config.serverSecret, ACCEPT_CODE, input.code))) {
       await countInviteAcceptAttempt(tx, invite.id);
-      return { accepted: false as const };
+      return failAndKeep('INVALID_CODE', WRONG_CODE);
     }
     const orgId = invite.org_id;
-    await setTenantContext(tx, { accountId: account.id, email: account.email, orgId });
-    const existing = await findMembership(tx, orgId, account.id);
-    if (!existing) await insertMembership(tx, { orgId, accountId: account.id, role: invite.role });
-    const projectKeys = await copyInviteKeysTo(tx, invite.id, account.id);
+    await setTenantOrg(tx, orgId);
+    const existing = await findMembership(tx, orgId, actor.accountId);
+    if (!existing) await insertMembership(tx, { orgId, accountId: actor.accountId, role: invite.role });
+    const projectKeys = await copyInviteKeysTo(tx, invite.id, actor.accountId);
     await setInviteStatus(tx, invite.id, 'accepted');
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'invite.accepted', subject: invite.id, ip, details: { role: invite.role, keys: projectKeys } });
-    return { accepted: true as const, body: { organizationId: orgId, role: existing?.role ?? invite.role, projectKeys } };
+    await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.accepted', subject: invite.id, ip: actor.meta.ip, details: { role: invite.role, keys: projectKeys } });
+    return ok({ organizationId: orgId, role: existing?.role ?? invite.role, projectKeys });
   });
-  if (!result.accepted) throw wrongCode();
-  return result.body;
 }
 
 /** POST /v1/invites/{id}/decline. The event is written while the invitation is still live (RLS policy org_audit_events_invitee_decline). */
-export async function declineInvite(session: SessionRow, invitationId: string, ip: string | null): Promise<void> {
-  await asAccount(session, async (tx, account) => {
-    const invite = await myPendingInvite(tx, account, invitationId);
-    await recordOrgEvent(tx, { orgId: invite.org_id, actorId: account.id, type: 'invite.declined', subject: invite.id, ip });
-    await setInviteStatus(tx, invite.id, 'declined');
+export async function declineInvite(deps: InvitesDeps, actor: SessionActor, input: { invitationId: string }): Promise<Result<{ ok: true }>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const found = await myPendingInvite(tx, actor, input.invitationId, deps.clock.now());
+    if (!found.ok) return found;
+    await recordOrgEvent(tx, { orgId: found.value.org_id, actorId: actor.accountId, type: 'invite.declined', subject: found.value.id, ip: actor.meta.ip });
+    await setInviteStatus(tx, found.value.id, 'declined');
+    return ok({ ok: true as const });
   });
 }

@@ -1,48 +1,60 @@
-import { createOrganizationWithOwner, deleteOrganization, findOrganization, listOrganizationsOf, recordOrgEvent, renameOrganization, type SessionRow } from '@somnus/db';
-import type { Organization, OrganizationList, PageQuery } from '@somnus/models';
-import { HttpError } from '@somnus/runtime';
-import { asAccount, inOrg, orgNotFound } from '../org-access';
+import { deleteOrganization, findOrganization, listOrganizationsOf, recordOrgEvent, renameOrganization } from '@somnus/db';
+import { ROLE_DESCRIPTIONS, ROLE_IDS, ROLES, type Organization, type OrganizationList, type PageQuery } from '@somnus/models';
+import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result, type SessionActor } from '@somnus/runtime';
+import { createOrganizationWithOwner } from '@somnus/tenancy';
+import type { InvitesDeps } from '../deps';
 import { pageEnvelope, presentOrganization } from '../present';
 
+const orgNotFound = () => fail<never>('NOT_FOUND', 'No such organization');
+
 /** GET /v1/organizations — the caller's orgs, personal first (clients require it to exist). */
-export async function listMyOrganizations(session: SessionRow, q: PageQuery): Promise<OrganizationList> {
-  return asAccount(session, async (tx, account) => {
-    const { rows, total } = await listOrganizationsOf(tx, account.id, { offset: q.page * q.per_page, limit: q.per_page });
-    return { organizations: rows.map(presentOrganization), ...pageEnvelope(q, rows.length, total) };
+export async function listMyOrganizations(deps: InvitesDeps, actor: SessionActor, q: PageQuery): Promise<Result<OrganizationList>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const { rows, total } = await listOrganizationsOf(tx, actor.accountId, { offset: q.page * q.per_page, limit: q.per_page });
+    return ok({ organizations: rows.map(presentOrganization), ...pageEnvelope(q, rows.length, total) });
   });
 }
 
-export async function getOrganization(session: SessionRow, orgId: string): Promise<Organization> {
-  return inOrg(session, orgId, 'read:organization', async ({ tx }) => {
-    const org = await findOrganization(tx, orgId);
-    if (!org) throw orgNotFound();
-    return presentOrganization(org);
+export async function listRoles(_deps: InvitesDeps, _actor: SessionActor) {
+  return ok(ROLES.map((name) => ({ id: ROLE_IDS[name], name, description: ROLE_DESCRIPTIONS[name] })));
+}
+
+export async function getOrganization(deps: InvitesDeps, actor: OrgActor): Promise<Result<Organization>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const org = await findOrganization(tx, actor.orgId);
+    return org ? ok(presentOrganization(org)) : orgNotFound();
   });
 }
 
 /** POST /v1/organizations — a team org; the caller becomes its owner. */
-export async function createTeamOrganization(session: SessionRow, name: string, seatLimit: number | null, ip: string | null): Promise<Organization> {
-  return asAccount(session, async (tx, account) => {
-    const orgId = await createOrganizationWithOwner(tx, { name, type: 'team', ownerAccountId: account.id, seatLimit, ip });
-    const org = await findOrganization(tx, orgId);
-    return presentOrganization(org!);
+export async function createTeamOrganization(deps: InvitesDeps, actor: SessionActor, input: { name: string }): Promise<Result<Organization>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const orgId = await createOrganizationWithOwner(tx, {
+      name: input.name,
+      type: 'team',
+      ownerAccountId: actor.accountId,
+      seatLimit: deps.config.orgSeatLimit,
+      ip: actor.meta.ip,
+    });
+    return ok(presentOrganization((await findOrganization(tx, orgId))!));
   });
 }
 
-export async function renameOrg(session: SessionRow, orgId: string, name: string, ip: string | null): Promise<Organization> {
-  return inOrg(session, orgId, 'update:organization', async ({ tx, account }) => {
-    await renameOrganization(tx, orgId, name);
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'org.renamed', ip, details: { name } });
-    return presentOrganization((await findOrganization(tx, orgId))!);
+export async function renameOrg(deps: InvitesDeps, actor: OrgActor, input: { name: string }): Promise<Result<Organization>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    await renameOrganization(tx, actor.orgId, input.name);
+    await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'org.renamed', ip: actor.meta.ip, details: { name: input.name } });
+    return ok(presentOrganization((await findOrganization(tx, actor.orgId))!));
   });
 }
 
 /** Owner only; never the personal org. Projects, keys, invites and members go in the same transaction. */
-export async function deleteOrg(session: SessionRow, orgId: string): Promise<void> {
-  await inOrg(session, orgId, 'delete:organization', async ({ tx }) => {
-    const org = await findOrganization(tx, orgId);
-    if (!org) throw orgNotFound();
-    if (org.type === 'personal') throw new HttpError('FORBIDDEN', 'A personal organization cannot be deleted');
-    await deleteOrganization(tx, orgId);
+export async function deleteOrg(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ ok: true }>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const org = await findOrganization(tx, actor.orgId);
+    if (!org) return orgNotFound();
+    if (org.type === 'personal') return fail('FORBIDDEN', 'A personal organization cannot be deleted');
+    await deleteOrganization(tx, actor.orgId);
+    return ok({ ok: true as const });
   });
 }

@@ -7,41 +7,44 @@ import {
   insertProjectKeys,
   listProjects,
   type ProjectRow,
-  type SessionRow,
 } from '@somnus/db';
-import type { CreateProjectBody } from '@somnus/models';
-import { HttpError } from '@somnus/runtime';
-import { inOrg } from '../org-access';
+import type { CreateProjectBody, ProjectResponse } from '@somnus/models';
+import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import type { InvitesDeps } from '../deps';
 
 /**
  * VCS projects over REST: a documented Somnus extension that mirrors GraphQL `projectCreate`
- * (wire-protocol §5) until the sync function serves GraphQL. Any member may create one.
+ * (docs/protocol.md §5) until the sync function serves GraphQL. Any member may create one.
  */
 
-const invalid = (message: string) => new HttpError('VALIDATION_ERROR', message);
-const taken = () => new HttpError('PROJECT_EXISTS', 'A project with this id already exists; choose a new id');
-const present = (p: ProjectRow) => ({ id: p.id, name: p.name, rootDocumentId: p.root_document_id });
+const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
+const taken = () => fail<never>('PROJECT_EXISTS', 'A project with this id already exists; choose a new id');
+const present = (p: ProjectRow): ProjectResponse => ({ id: p.id, name: p.name, rootDocumentId: p.root_document_id });
 
 /**
  * Creates the project with its key wrapped for the listed members (the caller included) in one
  * transaction. Retry-safe: the same id by the same caller in the same org returns the stored project
  * and changes nothing; the id anywhere else is a 409 that does not say where.
  */
-export async function createProject(session: SessionRow, orgId: string, body: CreateProjectBody) {
-  return inOrg(session, orgId, 'read:organization', async ({ tx, account }) => {
+export async function createProject(
+  deps: InvitesDeps,
+  actor: OrgActor,
+  body: CreateProjectBody,
+): Promise<Result<{ created: boolean; project: ProjectResponse }>> {
+  const { orgId } = actor;
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
     const accountIds = body.keys.map((k) => k.accountId);
-    if (new Set(accountIds).size !== accountIds.length) throw invalid('keys lists an account more than once');
-    if (!accountIds.includes(account.id)) throw invalid('keys must include your own wrapped copy of the project key');
+    if (new Set(accountIds).size !== accountIds.length) return invalid('keys lists an account more than once');
+    if (!accountIds.includes(actor.accountId)) return invalid('keys must include your own wrapped copy of the project key');
     for (const id of accountIds) {
-      if (!(await findMembership(tx, orgId, id))) throw invalid(`keys: ${id} is not a member of this organization`);
+      if (!(await findMembership(tx, orgId, id))) return invalid(`keys: ${id} is not a member of this organization`);
     }
     const teamProjectId = body.teamProjectId ?? defaultTeamProjectId(orgId);
-    if (!(await findTeamProject(tx, orgId, teamProjectId))) throw invalid(`teamProjectId: ${teamProjectId} is not a team project of this organization`);
+    if (!(await findTeamProject(tx, orgId, teamProjectId))) return invalid(`teamProjectId: ${teamProjectId} is not a team project of this organization`);
 
     const replay = async () => {
       const existing = await findProject(tx, orgId, body.id);
-      if (existing && existing.created_by === account.id) return { created: false, project: present(existing) };
-      throw taken();
+      return existing && existing.created_by === actor.accountId ? ok({ created: false, project: present(existing) }) : taken();
     };
     if (await findProject(tx, orgId, body.id)) return replay();
     const inserted = await insertProjectIfAbsent(tx, {
@@ -50,16 +53,16 @@ export async function createProject(session: SessionRow, orgId: string, body: Cr
       teamProjectId,
       name: body.name,
       rootDocumentId: body.rootDocumentId,
-      createdBy: account.id,
+      createdBy: actor.accountId,
     });
     if (!inserted) return replay();
     await insertProjectKeys(tx, orgId, body.keys.map((k) => ({ projectId: body.id, ...k })));
-    return { created: true, project: { id: body.id, name: body.name, rootDocumentId: body.rootDocumentId } };
+    return ok({ created: true, project: { id: body.id, name: body.name, rootDocumentId: body.rootDocumentId } });
   });
 }
 
-export async function listOrgProjects(session: SessionRow, orgId: string) {
-  return inOrg(session, orgId, 'read:organization', async ({ tx }) => ({
-    data: (await listProjects(tx, orgId)).map((p) => ({ ...present(p), teamProjectId: p.team_project_id })),
-  }));
+export async function listOrgProjects(deps: InvitesDeps, actor: OrgActor) {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+    ok({ data: (await listProjects(tx, actor.orgId)).map((p) => ({ ...present(p), teamProjectId: p.team_project_id })) }),
+  );
 }

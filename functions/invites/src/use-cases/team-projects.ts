@@ -1,41 +1,50 @@
 import crypto from 'node:crypto';
-import { deleteTeamProject, findTeamProject, insertTeamProject, listTeamProjects, recordOrgEvent, renameTeamProject, type SessionRow } from '@somnus/db';
-import { HttpError } from '@somnus/runtime';
-import { inOrg } from '../org-access';
+import { deleteTeamProject, findTeamProject, insertTeamProject, listTeamProjects, recordOrgEvent, renameTeamProject } from '@somnus/db';
+import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import type { InvitesDeps } from '../deps';
 
-const notFound = () => new HttpError('NOT_FOUND', 'No such team project');
+const notFound = () => fail<never>('NOT_FOUND', 'No such team project');
+type TeamProject = { id: string; name: string };
 
-export async function listOrgTeamProjects(session: SessionRow, orgId: string) {
-  return inOrg(session, orgId, 'read:team_project', async ({ tx }) => ({
-    data: (await listTeamProjects(tx, orgId)).map((p) => ({ id: p.id, name: p.name })),
-  }));
+export async function listOrgTeamProjects(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ data: TeamProject[] }>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+    ok({ data: (await listTeamProjects(tx, actor.orgId)).map((p) => ({ id: p.id, name: p.name })) }),
+  );
 }
 
-export async function createOrgTeamProject(session: SessionRow, orgId: string, name: string, ip: string | null) {
-  return inOrg(session, orgId, 'create:team_project', async ({ tx, account }) => {
+export async function createOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { name: string }): Promise<Result<TeamProject>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
     const id = `proj_${crypto.randomBytes(16).toString('hex')}`;
-    await insertTeamProject(tx, { id, orgId, name, isDefault: false });
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'team_project.created', subject: id, ip, details: { name } });
-    return { id, name };
+    await insertTeamProject(tx, { id, orgId: actor.orgId, name: input.name, isDefault: false });
+    await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'team_project.created', subject: id, ip: actor.meta.ip, details: { name: input.name } });
+    return ok({ id, name: input.name });
   });
 }
 
-export async function renameOrgTeamProject(session: SessionRow, orgId: string, projectId: string, name: string, ip: string | null) {
-  return inOrg(session, orgId, 'update:team_project', async ({ tx, account }) => {
-    if (!(await findTeamProject(tx, orgId, projectId))) throw notFound();
-    await renameTeamProject(tx, orgId, projectId, name);
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'team_project.renamed', subject: projectId, ip, details: { name } });
-    return { id: projectId, name };
+export async function renameOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { projectId: string; name: string }): Promise<Result<TeamProject>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    if (!(await findTeamProject(tx, actor.orgId, input.projectId))) return notFound();
+    await renameTeamProject(tx, actor.orgId, input.projectId, input.name);
+    await recordOrgEvent(tx, {
+      orgId: actor.orgId,
+      actorId: actor.accountId,
+      type: 'team_project.renamed',
+      subject: input.projectId,
+      ip: actor.meta.ip,
+      details: { name: input.name },
+    });
+    return ok({ id: input.projectId, name: input.name });
   });
 }
 
 /** The default team project stays: clients treat `proj_<orgId>` as always present. */
-export async function deleteOrgTeamProject(session: SessionRow, orgId: string, projectId: string, ip: string | null) {
-  await inOrg(session, orgId, 'delete:team_project', async ({ tx, account }) => {
-    const p = await findTeamProject(tx, orgId, projectId);
-    if (!p) throw notFound();
-    if (p.is_default) throw new HttpError('FORBIDDEN', 'The default team project cannot be deleted');
-    await deleteTeamProject(tx, orgId, projectId);
-    await recordOrgEvent(tx, { orgId, actorId: account.id, type: 'team_project.deleted', subject: projectId, ip });
+export async function deleteOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { projectId: string }): Promise<Result<{ ok: true }>> {
+  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+    const p = await findTeamProject(tx, actor.orgId, input.projectId);
+    if (!p) return notFound();
+    if (p.is_default) return fail('FORBIDDEN', 'The default team project cannot be deleted');
+    await deleteTeamProject(tx, actor.orgId, input.projectId);
+    await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'team_project.deleted', subject: input.projectId, ip: actor.meta.ip });
+    return ok({ ok: true as const });
   });
 }

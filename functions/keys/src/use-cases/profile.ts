@@ -1,12 +1,13 @@
-import type { Pool } from 'pg';
-import { findAccountById, type SessionRow } from '@somnus/db';
+import { findAccountById } from '@somnus/db';
 import type { ProfileResponse } from '@somnus/models';
+import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
+import type { KeysDeps } from '../deps';
 
-/** The startup profile call of current clients (wire-protocol §6); social fields are not collected. */
-export async function profile(db: Pool, session: SessionRow): Promise<ProfileResponse | null> {
-  const a = await findAccountById(db, session.account_id);
-  if (!a) return null;
-  return {
+/** The startup profile call of current clients (docs/protocol.md §6); social fields are not collected. */
+export async function profile(deps: KeysDeps, actor: SessionActor): Promise<Result<ProfileResponse>> {
+  const a = await findAccountById(deps.db, actor.accountId);
+  if (!a) return fail('UNAUTHORIZED', 'Account no longer exists');
+  return ok({
     id: a.id,
     email: a.email,
     name: [a.first_name, a.last_name].filter(Boolean).join(' '),
@@ -18,5 +19,5 @@ export async function profile(db: Pool, session: SessionRow): Promise<ProfileRes
     identities: [],
     given_name: a.first_name,
     family_name: a.last_name,
-  };
+  });
 }

@@ -64,3 +64,13 @@ export async function deleteMembership(db: Queryable, orgId: string, accountId: 
   const r = await db.query('DELETE FROM memberships WHERE org_id = $1 AND account_id = $2', [orgId, accountId]);
   return (r.rowCount ?? 0) > 0;
 }
+
+/** Everyone who holds a seat of the org: its members and the addresses of live pending invitations. */
+export async function seatHolderEmails(db: Queryable, orgId: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ email: string }>(
+    `SELECT a.email FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.org_id = $1
+     UNION SELECT invitee_email FROM invites WHERE org_id = $1 AND status = 'pending' AND expires_at > now()`,
+    [orgId],
+  );
+  return new Set(rows.map((r) => r.email));
+}

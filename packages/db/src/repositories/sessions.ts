@@ -12,11 +12,14 @@ export interface SessionRow {
   revoked_at: Date | null;
 }
 
-/** Only a live session: not revoked and not expired. */
-export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<SessionRow | null> {
-  const { rows } = await db.query<SessionRow>(
-    { name: 'find-live-session', text: `SELECT * FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()`, values: [tokenHash] },
-  );
+/** A live session (not revoked, not expired) with its account's email, which the tenant context needs. */
+export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<(SessionRow & { account_email: string }) | null> {
+  const { rows } = await db.query<SessionRow & { account_email: string }>({
+    name: 'find-live-session-with-email',
+    text: `SELECT s.*, a.email AS account_email FROM sessions s JOIN accounts a ON a.id = s.account_id
+            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    values: [tokenHash],
+  });
   return rows[0] ?? null;
 }
 

@@ -32,3 +32,6 @@ export async function renameTeamProject(db: Queryable, orgId: string, id: string
 export async function deleteTeamProject(db: Queryable, orgId: string, id: string): Promise<void> {
   await db.query('DELETE FROM team_projects WHERE org_id = $1 AND id = $2', [orgId, id]);
 }
+
+/** Insomnia treats `proj_<orgId>` as an org's default team project (docs/protocol.md §5, §6). */
+export const defaultTeamProjectId = (orgId: string) => `proj_${orgId}`;

@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import type { Permission } from './roles';
+
+/**
+ * What a route promises, written once: the local gateway and the load balancer route by it, the runtime
+ * checks access and validates input by it, the SDK calls by it, the isolation tests read their
+ * expectations from it, and docs/openapi.json is generated from it (docs/architecture.md §3).
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route: anyone; any live session; or a member of the org in the path (`:orgId`) whose
+ * role has this permission. Non-members get 404 (the same answer as for an org that does not exist),
+ * members without the permission 403.
+ */
+export type Access = 'public' | 'session' | Permission;
+
+/** The part of a route every router needs; infra's fixtures use it with function names of their own. */
+export interface RouteDef {
+  method: HttpMethod;
+  path: string;
+  fn: string;
+}
+
+export interface RouteContract extends RouteDef {
+  access: Access;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** JSON body schema; absent means the route reads no body (whatever is sent is ignored). */
+  body?: z.ZodType;
+  /** Query string schema (values arrive as strings; schemas coerce). */
+  query?: z.ZodType;
+  /** The success body; every success answer of the route parses with it. */
+  response: z.ZodType;
+  /** Success status when not 200. */
+  status?: number;
+  /** Body size cap in bytes when not the default 64 KiB (lists of wrapped keys). */
+  bodyLimit?: number;
+}
+
+export type RouteKeyOf<R extends RouteDef> = R extends RouteDef ? `${R['method']} ${R['path']}` : never;
+export const routeKey = (r: RouteDef): string => `${r.method} ${r.path}`;
+
+/** An org-scoped route: its access is a permission of the role model, checked against the org in the path. */
+export function isOrgRoute(r: { access: Access }): r is { access: Permission } {
+  return r.access !== 'public' && r.access !== 'session';
+}
+
+export interface RouteMatch<R extends RouteDef = RouteDef> {
+  route: R;
+  params: Record<string, string>;
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith(':')) {
+      if (g === '') return null;
+      params[w.slice(1)] = decodeURIComponent(g);
+    } else if (w !== g) {
+      return null;
+    }
+  }
+  return params;
+}
+
+/**
+ * Finds the route for a request; `methodMismatch` tells a 405 from a 404. `:name` segments match one
+ * path segment; rows are tried in order, so literal segments listed first win over parameters.
+ */
+export function matchRoute<R extends RouteDef>(method: string, path: string, routes: readonly R[]): RouteMatch<R> | { methodMismatch: boolean } {
+  const clean = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  let methodMismatch = false;
+  for (const route of routes) {
+    let params: Record<string, string> | null;
+    try {
+      params = matchPath(route.path, clean);
+    } catch {
+      params = null; // malformed percent-encoding never matches
+    }
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { route, params };
+    methodMismatch = true;
+  }
+  return { methodMismatch };
+}
+
+/** Fills `:name` segments, percent-encoding each value so that an id can never add a path segment. */
+export function fillPath(path: string, params: Record<string, string>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+/** The names of a path's `:name` segments, as a type: `'/a/:orgId/b/:id'` → `'orgId' | 'id'`. */
+export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParams<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;

@@ -1,0 +1,38 @@
+import type { SessionRow } from '@somnus/db';
+import type { Access, Role } from '@somnus/models';
+
+/** Where a request came from; recorded in audit events and shown in the session list. */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  client: string | null;
+}
+
+/** Anyone: the caller of a `public` route. */
+export interface Anonymous {
+  meta: RequestMeta;
+}
+
+/** The caller of a `session` route: a live session of an existing account. */
+export interface SessionActor extends Anonymous {
+  accountId: string;
+  /** normalised email: part of the tenant context (an invitee sees invites addressed to it) */
+  email: string;
+  session: SessionRow;
+}
+
+/** The caller of an org route: a member of the org in the path whose role has the route's permission. */
+export interface OrgActor extends SessionActor {
+  orgId: string;
+  role: Role;
+}
+
+export type ActorFor<A extends Access> = A extends 'public' ? Anonymous : A extends 'session' ? SessionActor : OrgActor;
+
+/** The tenant context RLS reads for this caller (docs/architecture.md §4). */
+export function tenantOf(actor: SessionActor | OrgActor): { accountId: string; email: string; orgId?: string } {
+  return 'orgId' in actor ? { accountId: actor.accountId, email: actor.email, orgId: actor.orgId } : { accountId: actor.accountId, email: actor.email };
+}
+
+/** The request facts an audit event records. */
+export const auditMeta = (actor: Anonymous): { ip: string | null; client: string | null } => ({ ip: actor.meta.ip, client: actor.meta.client });
