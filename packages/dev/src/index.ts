@@ -4,3 +4,4 @@ export * from './mime';
 export * from './gateway';
 export * from './local-database';
 export * from './stack';
+export * from './event-bus';

@@ -3,19 +3,27 @@ import type http from 'node:http';
 import path from 'node:path';
 import { closePools } from '@somnus/db';
 import { resetConfig } from '@somnus/runtime';
+import {
+  planPubSub,
+  pubsubEmulatorInstalled,
+  startEventBus,
+  startPubSubEmulator,
+  subscriptionsOf,
+  type PubSubEmulator,
+} from './event-bus';
 import { closeServer, createGateway, listen, loadFunctions } from './gateway';
 import { loadOrCreateSecrets, migrate, redactUrl, startLocalDatabase, type LocalDatabase } from './local-database';
 import { isPortFree } from './postgres';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
 /**
- * Everything `pnpm start` runs (DESIGN.md §8): embedded Postgres (or DATABASE_URL), the SMTP sink (or
- * SMTP_URL), every function in-process behind one gateway on 127.0.0.1.
+ * Everything `pnpm start` runs: embedded Postgres (or DATABASE_URL), the SMTP sink (or SMTP_URL), Pub/Sub
+ * (the emulator, PUBSUB_EMULATOR_HOST, or in-process delivery), every function in-process behind one
+ * gateway on 127.0.0.1.
  */
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAIL_FROM = 'Somnus <no-reply@somnus.localhost>';
-export const PUBSUB_EMULATOR_PATH = '/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator';
 
 export interface StackOptions {
   /** `.data`: Postgres in `postgres/`, emails in `mail/`, `secrets.json`. */
@@ -31,12 +39,15 @@ export interface StackOptions {
 export interface Stack {
   baseUrl: string;
   /** What the stack runs on, for printing. */
-  info: { database: string; databaseSource: 'embedded' | 'DATABASE_URL'; smtpUrl: string; mailDir: string | null };
+  info: {
+    database: string;
+    databaseSource: 'embedded' | 'DATABASE_URL';
+    smtpUrl: string;
+    mailDir: string | null;
+    /** How published messages reach subscribers, e.g. "emulator at 127.0.0.1:8085". */
+    pubsub: string;
+  };
   stop(): Promise<void>;
-}
-
-export function pubsubEmulatorInstalled(): boolean {
-  return fs.existsSync(PUBSUB_EMULATOR_PATH);
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -51,6 +62,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const userDatabaseUrl = env.DATABASE_URL;
   const userMigrationUrl = env.MIGRATION_DATABASE_URL;
   const userSmtpUrl = env.SMTP_URL;
+  const userEmulatorHost = env.PUBSUB_EMULATOR_HOST;
   if (!userDatabaseUrl && userMigrationUrl) {
     throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both to use an external database, or neither');
   }
@@ -74,6 +86,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   try {
     fs.mkdirSync(opts.dataDir, { recursive: true });
+
+    // --- Pub/Sub emulator: its JVM starts while Postgres does, and is awaited once the functions are loaded
+    const subscriptions = subscriptionsOf();
+    const plan = planPubSub({ userEmulatorHost, subscriptions, emulatorInstalled: pubsubEmulatorInstalled() });
+    let emulatorStarting: Promise<PubSubEmulator | Error> | null = null;
+    if (plan.kind === 'start-emulator') {
+      const emulatorLogFile = path.join(opts.dataDir, 'pubsub-emulator.log');
+      const emulatorLog = fs.createWriteStream(emulatorLogFile, { flags: 'a', mode: 0o600 });
+      log(`Pub/Sub: starting the emulator (output in ${emulatorLogFile})`);
+      const starting = startPubSubEmulator({ onOutput: (line) => emulatorLog.write(`${line}\n`) }).catch((err: Error) => err);
+      emulatorStarting = starting;
+      cleanups.push({
+        name: 'Pub/Sub emulator',
+        run: async () => {
+          const emulator = await starting;
+          if (!(emulator instanceof Error)) await emulator.stop();
+          await new Promise<void>((resolve) => emulatorLog.end(() => resolve()));
+        },
+      });
+    }
 
     // --- Postgres
     let databaseUrl: string;
@@ -146,6 +178,35 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const functions = loadFunctions();
     cleanups.push({ name: 'database pools', run: () => closePools() });
     log(`functions loaded: ${Object.keys(functions).join(', ')}`);
+
+    // --- Pub/Sub: subscribers are reachable before the gateway lets in requests that publish
+    let emulatorHost: string | null = plan.kind === 'user-emulator' ? plan.host : null;
+    let pubsub =
+      plan.kind === 'user-emulator'
+        ? `emulator at ${plan.host} (PUBSUB_EMULATOR_HOST)`
+        : plan.kind === 'in-process' && plan.reason === 'no-subscribers'
+          ? 'in-process (no function subscribes to a topic yet, so the emulator is not started)'
+          : 'emulator not installed, delivering in-process';
+    if (emulatorStarting) {
+      const emulator = await emulatorStarting;
+      if (emulator instanceof Error) {
+        pubsub = `the emulator failed to start (${emulator.message}), delivering in-process`;
+      } else {
+        emulatorHost = emulator.host;
+        pubsub = `emulator at ${emulator.host}`;
+      }
+    }
+    const bus = await startEventBus({
+      subscriptions,
+      servers: functions,
+      emulatorHost,
+      log: (line) => log(line),
+      ...(opts.logRequests === false
+        ? {}
+        : { onDelivery: (d) => log(`Pub/Sub ${d.topic} → ${d.fn} ${d.status} (${d.ms.toFixed(0)} ms)`) }),
+    });
+    cleanups.push({ name: 'Pub/Sub delivery', run: () => bus.stop() });
+    log(`Pub/Sub: ${pubsub}`);
     const gateway: http.Server = createGateway({
       functions,
       ...(opts.logRequests === false
@@ -170,6 +231,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         databaseSource: userDatabaseUrl ? 'DATABASE_URL' : 'embedded',
         smtpUrl,
         mailDir,
+        pubsub,
       },
       stop: stopAll,
     };

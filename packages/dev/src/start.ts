@@ -1,10 +1,11 @@
 /**
- * `pnpm start`: the whole service on 127.0.0.1 with data under `<repo>/.data` (DESIGN.md §8).
- * Ctrl-C (SIGINT) or SIGTERM stops the gateway, the SMTP sink and Postgres, then exits 0.
+ * `pnpm start`: the whole service on 127.0.0.1 with data under `<repo>/.data`.
+ * Ctrl-C (SIGINT) or SIGTERM stops the gateway, Pub/Sub delivery (and the emulator), the SMTP sink and
+ * Postgres, then exits 0.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pubsubEmulatorInstalled, startStack, type Stack } from './stack';
+import { startStack, type Stack } from './stack';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const dataDir = process.env.SOMNUS_DATA_DIR ? path.resolve(process.env.SOMNUS_DATA_DIR) : path.join(repoRoot, '.data');
@@ -56,7 +57,6 @@ async function main(): Promise<void> {
   if (shutdownRequested) return void (await shutdown(0));
 
   const url = stack.baseUrl;
-  const pubsub = pubsubEmulatorInstalled() ? 'found' : 'not found';
   process.stdout.write(
     [
       '',
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       '',
       `  Database:          ${stack.info.database} (${stack.info.databaseSource})`,
       `  Email:             ${stack.info.mailDir ? `every message saved in ${rel(stack.info.mailDir)}/ (SMTP sink ${stack.info.smtpUrl})` : stack.info.smtpUrl}`,
-      `  Pub/Sub emulator:  ${pubsub} (not needed yet)`,
+      `  Pub/Sub:           ${stack.info.pubsub}`,
       '',
       'Press Ctrl-C to stop.',
       '',
