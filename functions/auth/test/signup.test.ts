@@ -1,3 +1,4 @@
+import { api } from '../../../test/support/api';
 import { startFunctions } from '../../../test/support/function-server';
 import { newAccount } from '../../../test/support/accounts';
 
@@ -102,9 +103,11 @@ describe('POST /auth/signup', () => {
     });
 
     it('malformed JSON is refused with a 400 that leaks no stack trace', async () => {
-      // functions-framework's body parser answers this itself (functions-framework-nodejs#686)
+      // functions-framework's body parser answers this itself, with HTML (functions-framework-nodejs#686):
+      // the one answer outside the route's contract, known and documented until the body parser is ours
       const before = await accountCount();
-      const res = await h.http.post('/auth/signup', '{"email": "x@example.com",', { 'Content-Type': 'application/json' });
+      const unchecked = api(h.http.baseUrl, {}, { checked: false });
+      const res = await unchecked.post('/auth/signup', '{"email": "x@example.com",', { 'Content-Type': 'application/json' });
       expect(res.status).toBe(400);
       expect(res.text).not.toMatch(/SyntaxError|node_modules|at JSON\.parse/);
       expect(await accountCount()).toBe(before);

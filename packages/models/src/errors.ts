@@ -1,5 +1,7 @@
+import { z } from 'zod';
+
 /**
- * Every error a client can receive, with its HTTP status (DESIGN.md §7a).
+ * Every error a client can receive, with its HTTP status (docs/protocol.md §1).
  * Bodies are always `{ error: CODE, message }`.
  */
 export const ERROR_STATUS = {
@@ -34,3 +36,6 @@ export interface ErrorBody {
   error: ErrorCode;
   message: string;
 }
+
+/** Every error answer, exactly these two fields. */
+export const errorBody = z.object({ error: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]), message: z.string() }).strict();
