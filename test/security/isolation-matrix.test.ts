@@ -1,55 +1,20 @@
-import { can, ROUTES, type Permission, type RouteDef } from '@somnus/models';
+import { can, isOrgRoute, routeKey, ROUTES, type Permission, type Route } from '@somnus/models';
 import { login } from '../support/accounts';
 import { startFunctions } from '../support/function-server';
-import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, wrappedKey, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
+import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
 
 /**
- * The isolation matrix of issue 3: every org-scoped route of the route table × every kind of caller
- * who must not act on the victim's org. Each gets 401/403/404 as docs/architecture.md §3 says, outsiders get the
- * same answer for a real org as for one that does not exist, and no tenant row changes. Routes are read
- * from ROUTES, so a route added later is in the matrix without anyone touching this file — unless it
- * needs a body or a path parameter this file does not know yet, in which case the test says so.
+ * The isolation matrix: every org-scoped route × every kind of caller who must not act on the victim's
+ * org. Everything it expects comes from the route contracts (packages/models/src/routes.ts): a route is
+ * org-scoped when its `access` is a permission of the role model, and that permission decides which roles
+ * must get 403. Each caller gets 401/403/404 as docs/protocol.md §1 says, outsiders get the same answer
+ * for a real org as for one that does not exist, and no tenant row changes. A route added later is in the
+ * matrix without anyone touching this file.
  */
 
-const ORG_ROUTES = ROUTES.filter((r) => r.fn === 'invites' && r.path.includes(':orgId'));
-const key = (r: RouteDef) => `${r.method} ${r.path}`;
-
-/**
- * The permission each route needs (as the use case checks it, spelled as the role table spells it).
- * Used to decide which too-low roles must get 403. Every org route needs an entry.
- */
-const PERMISSION: Record<string, Permission> = {
-  'GET /v1/organizations/:orgId': 'read:organization',
-  'PATCH /v1/organizations/:orgId': 'update:organization',
-  'DELETE /v1/organizations/:orgId': 'delete:organization',
-  'GET /v1/organizations/:orgId/members': 'read:membership',
-  'GET /v1/organizations/:orgId/members/:accountId/roles': 'read:membership',
-  'PUT /v1/organizations/:orgId/members/:accountId/roles': 'update:membership',
-  'DELETE /v1/organizations/:orgId/members/:accountId': 'delete:membership',
-  'POST /v1/organizations/:orgId/leave': 'leave:organization',
-  'POST /v1/organizations/:orgId/transfer-ownership': 'start:organization:transfer',
-  'GET /v1/organizations/:orgId/features': 'read:organization',
-  'GET /v1/organizations/:orgId/storage-rule': 'read:organization',
-  'PUT /v1/organizations/:orgId/storage-rule': 'update:organization',
-  'GET /v1/organizations/:orgId/invite-policy': 'read:organization',
-  'PUT /v1/organizations/:orgId/invite-policy': 'update:organization',
-  'GET /v1/organizations/:orgId/user-permissions': 'read:organization',
-  'POST /v1/organizations/:orgId/check-seats': 'read:organization',
-  'GET /v1/organizations/:orgId/team-projects': 'read:team_project',
-  'POST /v1/organizations/:orgId/team-projects': 'create:team_project',
-  'PATCH /v1/organizations/:orgId/team-projects/:projectId': 'update:team_project',
-  'DELETE /v1/organizations/:orgId/team-projects/:projectId': 'delete:team_project',
-  'GET /v1/organizations/:orgId/audit-events': 'read:audit_log',
-  'POST /v1/organizations/:orgId/invites/instructions': 'create:invitation',
-  'GET /v1/organizations/:orgId/invites': 'read:invitation',
-  'POST /v1/organizations/:orgId/invites': 'create:invitation',
-  'PATCH /v1/organizations/:orgId/invites/:invitationId': 'create:invitation',
-  'DELETE /v1/organizations/:orgId/invites/:invitationId': 'delete:invitation',
-  'GET /v1/organizations/:orgId/projects': 'read:organization',
-  'POST /v1/organizations/:orgId/projects': 'read:organization',
-  'GET /v1/organizations/:orgId/my-project-keys': 'read:organization',
-  'POST /v1/organizations/:orgId/reconcile-keys': 'update:membership',
-};
+type OrgRoute = Route & { access: Permission };
+const ORG_ROUTES = ROUTES.filter((r): r is OrgRoute => isOrgRoute(r));
+const key = routeKey;
 
 /** What the path parameters stand for in the victim's org, and in the other org (foreign object ids). */
 interface Ids {
@@ -64,28 +29,15 @@ const PARAM: Record<string, (ids: Ids) => string> = {
   invitationId: (ids) => ids.tenant.invitationId,
 };
 
-/** A minimal valid body per route, so that validation passes and the access checks are what answers. */
-const BODY: Record<string, (ids: Ids) => unknown> = {
-  'PATCH /v1/organizations/:orgId': () => ({ name: 'Taken over' }),
-  'PUT /v1/organizations/:orgId/members/:accountId/roles': () => ({ roles: ['role_admin'] }),
-  'POST /v1/organizations/:orgId/transfer-ownership': (ids) => ({ accountId: ids.accountId }),
-  'PUT /v1/organizations/:orgId/storage-rule': () => ({ storage: 'local_only' }),
-  'PUT /v1/organizations/:orgId/invite-policy': () => ({ allowedDomains: ['evil.example'] }),
-  'POST /v1/organizations/:orgId/check-seats': () => ({ emails: ['someone@example.com'] }),
-  'POST /v1/organizations/:orgId/team-projects': () => ({ name: 'Taken over' }),
-  'PATCH /v1/organizations/:orgId/team-projects/:projectId': () => ({ name: 'Taken over' }),
-  'POST /v1/organizations/:orgId/invites/instructions': () => ({ inviteeEmail: 'someone@example.com' }),
-  'POST /v1/organizations/:orgId/invites': () => ({ inviteeEmail: 'someone@example.com' }),
-  'PATCH /v1/organizations/:orgId/invites/:invitationId': () => ({ roles: ['role_admin'] }),
-  'POST /v1/organizations/:orgId/projects': (ids) => ({
-    id: randomId('prj'),
-    name: 'Taken over',
-    keys: [{ accountId: ids.accountId, encSymmetricKey: wrappedKey() }],
-  }),
-  'POST /v1/organizations/:orgId/reconcile-keys': (ids) => ({
-    keys: [{ projectId: ids.tenant.projectId, accountId: ids.accountId, encSymmetricKey: wrappedKey() }],
-  }),
-};
+/**
+ * The body a route's contract gives as its example. Access is checked before the body, so refusals need
+ * none; the owner's calls with foreign ids need a valid one to reach the use case.
+ */
+function exampleBody(route: OrgRoute): unknown {
+  if (!('body' in route)) return undefined;
+  const examples = (route.body.meta() as { examples?: unknown[] } | undefined)?.examples;
+  return examples?.[0] ?? {};
+}
 
 let h: Harness;
 let tables: TenantTable[];
@@ -115,7 +67,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-function pathFor(route: RouteDef, orgId: string, ids: Ids): string {
+function pathFor(route: OrgRoute, orgId: string, ids: Ids): string {
   return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     if (name === 'orgId') return orgId;
     const param = PARAM[name];
@@ -124,8 +76,8 @@ function pathFor(route: RouteDef, orgId: string, ids: Ids): string {
   });
 }
 
-async function call(route: RouteDef, headers: Record<string, string>, orgId: string, ids: Ids) {
-  const body = route.method === 'GET' ? undefined : (BODY[key(route)]?.(ids) ?? {});
+async function call(route: OrgRoute, headers: Record<string, string>, orgId: string, ids: Ids) {
+  const body = route.method === 'GET' ? undefined : (exampleBody(route) ?? {});
   const res = await h.invites.call(route.method, pathFor(route, orgId, ids), body, headers);
   return { status: res.status, body: res.body };
 }
@@ -134,16 +86,12 @@ interface Caller {
   name: string;
   headers: () => Record<string, string>;
   /** the answer this caller must get on `route`, or null when the caller is allowed (not tested here) */
-  expected: (route: RouteDef) => { status: number; error: string } | null;
+  expected: (route: OrgRoute) => { status: number; error: string } | null;
   /** outsiders: the same answer for a nonexistent org, so org ids cannot be probed */
   probe?: boolean;
 }
 
-const tooLow = (role: 'member' | 'admin') => (route: RouteDef) => {
-  const permission = PERMISSION[key(route)];
-  if (!permission) throw new Error(`isolation-matrix: ${key(route)} has no entry in PERMISSION`);
-  return can(role, permission) ? null : { status: 403, error: 'FORBIDDEN' };
-};
+const tooLow = (role: 'member' | 'admin') => (route: OrgRoute) => (can(role, route.access) ? null : { status: 403, error: 'FORBIDDEN' });
 
 const CALLERS: Caller[] = [
   { name: 'no session', headers: () => ({}), expected: () => ({ status: 401, error: 'UNAUTHORIZED' }) },
@@ -163,7 +111,8 @@ describe('isolation matrix', () => {
   it('reads the org-scoped routes from the route table, and knows how to call each', () => {
     expect(ORG_ROUTES.length).toBeGreaterThanOrEqual(20);
     expect(ORG_ROUTES.map(key)).toEqual(expect.arrayContaining(['DELETE /v1/organizations/:orgId', 'PUT /v1/organizations/:orgId/storage-rule']));
-    expect(ORG_ROUTES.map(key).filter((k) => !PERMISSION[k])).toEqual([]);
+    // every route with :orgId in its path is org-scoped: none can skip the membership check
+    expect(ROUTES.filter((r) => r.path.includes(':orgId') && !isOrgRoute(r)).map(key)).toEqual([]);
     for (const r of ORG_ROUTES) pathFor(r, victim.orgId, { tenant: victim, accountId: mo.id }); // throws on an unknown parameter
   });
 

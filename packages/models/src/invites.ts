@@ -17,7 +17,7 @@ export const invitationId = serverId('inv');
 export const MAX_KEYS_PER_REQUEST = 1000;
 export const KEYS_BODY_LIMIT = 1024 * 1024;
 
-export const inviteInstructionsBody = z.object({ inviteeEmail: email });
+export const inviteInstructionsBody = z.object({ inviteeEmail: email }).meta({ examples: [{ inviteeEmail: 'bob@example.com' }] });
 
 export const inviteKeyInput = z.object({
   projectId,
@@ -32,7 +32,7 @@ export const createInviteBody = z.object({
   inviteKeys: z.array(inviteKeyInput).max(MAX_KEYS_PER_REQUEST).default([]),
   /** role id (`role_admin`) or name; default member. Insomnia PATCHes the role afterwards instead. */
   role: z.string().max(40).optional(),
-});
+}).meta({ examples: [{ inviteeEmail: 'bob@example.com', role: 'role_member' }] });
 export type CreateInviteBody = z.infer<typeof createInviteBody>;
 
 /**

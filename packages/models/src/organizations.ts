@@ -25,12 +25,14 @@ export const pageQuery = z.object({
 export type PageQuery = z.infer<typeof pageQuery>;
 
 export const orgName = z.string().trim().min(1, 'name is required').max(100);
-export const createOrganizationBody = z.object({ name: orgName });
-export const updateOrganizationBody = z.object({ name: orgName });
+export const createOrganizationBody = z.object({ name: orgName }).meta({ examples: [{ name: 'Acme' }] });
+export const updateOrganizationBody = z.object({ name: orgName }).meta({ examples: [{ name: 'Acme Inc.' }] });
 
 export const roleInfo = z.object({ id: z.string(), name: z.enum(ROLES), description: z.string() });
 export const memberRole = z.object({ roleId: z.string(), name: z.enum(ROLES), description: z.string() });
-export const updateMemberRolesBody = z.object({ roles: z.array(z.string().max(40)).length(1, 'exactly one role') });
+export const updateMemberRolesBody = z
+  .object({ roles: z.array(z.string().max(40)).length(1, 'exactly one role') })
+  .meta({ examples: [{ roles: ['role_admin'] }] });
 
 export const member = z.object({
   user_id: z.string(),
@@ -46,7 +48,7 @@ export const membersQuery = pageQuery.extend({ email: z.string().max(254).option
 
 export const STORAGE_RULES = ['cloud_plus_local', 'cloud_only', 'local_only'] as const;
 export const storageRuleResponse = z.object({ storage: z.enum(STORAGE_RULES), isOverridden: z.boolean() });
-export const storageRuleBody = z.object({ storage: z.enum(STORAGE_RULES) });
+export const storageRuleBody = z.object({ storage: z.enum(STORAGE_RULES) }).meta({ examples: [{ storage: 'local_only' }] });
 
 export const featuresResponse = z.object({
   features: z.object({
@@ -57,14 +59,14 @@ export const featuresResponse = z.object({
   }),
 });
 
-export const checkSeatsBody = z.object({ emails: z.array(email).max(100) });
+export const checkSeatsBody = z.object({ emails: z.array(email).max(100) }).meta({ examples: [{ emails: ['new.hire@example.com'] }] });
 export const checkSeatsResponse = z.object({ isAllowed: z.boolean() });
 
 export const teamProject = z.object({ id: z.string(), name: z.string() });
 export const teamProjectList = z.object({ data: z.array(teamProject) });
-export const teamProjectBody = z.object({ name: orgName });
+export const teamProjectBody = z.object({ name: orgName }).meta({ examples: [{ name: 'Payments API' }] });
 
 /** Invite Controls (seed): email domains an org accepts invites for; empty = any. */
 export const invitePolicyBody = z.object({
   allowedDomains: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain')).max(50),
-});
+}).meta({ examples: [{ allowedDomains: ['example.com'] }] });
