@@ -1,34 +1,20 @@
 /**
  * SomnusClient: the typed SDK facade. It holds the connection settings and the session token and
- * delegates each flow to its own module (flows/*). Every answer is validated by HttpClient against
- * the @somnus/models schemas; every secret (passphrase, derived keys, unwrapped keys) stays in this
+ * delegates each flow to its own module (flows/*). Every call names its row of the route table and
+ * HttpClient validates the answer with that row's response schema; every secret (passphrase, derived keys, unwrapped keys) stays in this
  * process.
  */
 import type { AccountKeys, AesJwk, RsaPrivateJwk } from '@somnus/crypto';
 import {
-  acceptInviteResponse,
-  keysResponse,
-  memberList,
-  memberRole,
-  myInvitationList,
-  okResponse,
-  organization,
-  organizationList,
-  profileResponse,
-  projectListResponse,
-  publicKeyResponse,
   ROLE_IDS,
-  ROUTES,
-  sessionListResponse,
-  storageRuleResponse,
-  transferOwnershipResponse,
-  whoamiResponse,
   type AcceptInviteResponse,
   type KeysResponse,
   type MyInvitation,
   type Organization,
   type OrgInvitation,
   type ProfileResponse,
+  type RouteByKey,
+  type RouteResponse,
   type SessionSummary,
   type WhoamiResponse,
 } from '@somnus/models';
@@ -38,7 +24,6 @@ import { changePassphrase, type ChangePassphraseInput } from './flows/change-pas
 import { createProject, type CreateProjectInput, type CreateProjectResult } from './flows/create-project';
 import { invite, listOrgInvites, type InviteResult, type MemberRole } from './flows/invite';
 import { srpLogin, type LoginInput } from './flows/login';
-import { fillPath, routePath } from './flows/route';
 import { unwrapProjectKey } from './flows/project-keys';
 import { resetAccount, sendResetCode, type ResetAccountInput, type ResetAccountResult } from './flows/reset-account';
 import { fetchProjectKeys, reshareKeys, type ReshareResult } from './flows/share-keys';
@@ -67,41 +52,12 @@ export interface LoginResult {
   srpProfile: SrpProfile;
 }
 
-const PATHS = {
-  whoami: routePath('GET', '/auth/whoami', ROUTES),
-  logout: routePath('POST', '/auth/logout', ROUTES),
-  sendPasswordCode: routePath('POST', '/auth/send-password-code', ROUTES),
-  sessions: routePath('GET', '/v1/user/sessions', ROUTES),
-  session: routePath('DELETE', '/v1/user/sessions/:sessionId', ROUTES),
-  keys: routePath('GET', '/v1/keys', ROUTES),
-  profile: routePath('GET', '/v1/user/profile', ROUTES),
-  publicKey: routePath('GET', '/v1/keys/accounts/:accountId', ROUTES),
-  orgs: routePath('GET', '/v1/organizations', ROUTES),
-  createOrg: routePath('POST', '/v1/organizations', ROUTES),
-  org: routePath('GET', '/v1/organizations/:orgId', ROUTES),
-  renameOrg: routePath('PATCH', '/v1/organizations/:orgId', ROUTES),
-  deleteOrg: routePath('DELETE', '/v1/organizations/:orgId', ROUTES),
-  members: routePath('GET', '/v1/organizations/:orgId/members', ROUTES),
-  memberRole: routePath('PUT', '/v1/organizations/:orgId/members/:accountId/roles', ROUTES),
-  member: routePath('DELETE', '/v1/organizations/:orgId/members/:accountId', ROUTES),
-  leave: routePath('POST', '/v1/organizations/:orgId/leave', ROUTES),
-  transfer: routePath('POST', '/v1/organizations/:orgId/transfer-ownership', ROUTES),
-  storageRule: routePath('GET', '/v1/organizations/:orgId/storage-rule', ROUTES),
-  setStorageRule: routePath('PUT', '/v1/organizations/:orgId/storage-rule', ROUTES),
-  projects: routePath('GET', '/v1/organizations/:orgId/projects', ROUTES),
-  revokeInvite: routePath('DELETE', '/v1/organizations/:orgId/invites/:invitationId', ROUTES),
-  myInvites: routePath('GET', '/v1/invites', ROUTES),
-  accept: routePath('POST', '/v1/invites/:invitationId/accept', ROUTES),
-  decline: routePath('POST', '/v1/invites/:invitationId/decline', ROUTES),
-} as const;
-
 /** Page size for the list calls that the SDK walks to the end. */
 const PER_PAGE = 100;
 
-export type Member = MemberList['members'][number];
-type MemberList = ReturnType<typeof memberList.parse>;
-export type StorageRule = ReturnType<typeof storageRuleResponse.parse>['storage'];
-export type OrgProject = ReturnType<typeof projectListResponse.parse>['data'][number];
+export type Member = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/members'>>['members'][number];
+export type StorageRule = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/storage-rule'>>['storage'];
+export type OrgProject = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/projects'>>['data'][number];
 
 export class SomnusClient {
   private readonly http: HttpClient;
@@ -150,14 +106,14 @@ export class SomnusClient {
   async login(input: LoginInput): Promise<LoginResult> {
     const result = await srpLogin(this.http, input);
     // whoami confirms the token works and tells us the account id, which SRP does not carry.
-    const who = await this.http.request({ method: 'GET', path: PATHS.whoami, schema: whoamiResponse, sessionId: result.sessionId });
+    const who = await this.http.call('GET /auth/whoami', { sessionId: result.sessionId });
     this.token = result.sessionId;
     this.profile_ = result.srpProfile;
     return { sessionId: result.sessionId, accountId: who.accountId, email: who.email, srpProfile: result.srpProfile };
   }
 
   async whoami(): Promise<WhoamiResponse> {
-    return this.http.request({ method: 'GET', path: PATHS.whoami, schema: whoamiResponse, sessionId: this.requireToken() });
+    return this.http.call('GET /auth/whoami', { sessionId: this.requireToken() });
   }
 
   /** Fetches whoami and opens the key chain with the passphrase (WrongPassphraseError if it does not). */
@@ -166,22 +122,22 @@ export class SomnusClient {
   }
 
   async keys(): Promise<KeysResponse> {
-    return this.http.request({ method: 'GET', path: PATHS.keys, schema: keysResponse, sessionId: this.requireToken() });
+    return this.http.call('GET /v1/keys', { sessionId: this.requireToken() });
   }
 
   async profile(): Promise<ProfileResponse> {
-    return this.http.request({ method: 'GET', path: PATHS.profile, schema: profileResponse, sessionId: this.requireToken() });
+    return this.http.call('GET /v1/user/profile', { sessionId: this.requireToken() });
   }
 
   /** Revokes the session on the server, then forgets the token locally. */
   async logout(): Promise<void> {
-    await this.http.request({ method: 'POST', path: PATHS.logout, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('POST /auth/logout', { sessionId: this.requireToken() });
     this.token = null;
   }
 
   /** Asks the server to email a passphrase-change code; a new request invalidates the previous code. */
   async sendPasswordCode(): Promise<void> {
-    await this.http.request({ method: 'POST', path: PATHS.sendPasswordCode, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('POST /auth/send-password-code', { sessionId: this.requireToken() });
   }
 
   /**
@@ -193,14 +149,13 @@ export class SomnusClient {
   }
 
   async listSessions(): Promise<SessionSummary[]> {
-    const res = await this.http.request({ method: 'GET', path: PATHS.sessions, schema: sessionListResponse, sessionId: this.requireToken() });
+    const res = await this.http.call('GET /v1/user/sessions', { sessionId: this.requireToken() });
     return res.sessions;
   }
 
   /** Revokes one of this account's sessions by its public id (`sess_…`, from listSessions). */
   async revokeSession(id: string): Promise<void> {
-    const path = fillPath(PATHS.session, { sessionId: id });
-    await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('DELETE /v1/user/sessions/:sessionId', { params: { sessionId: id }, sessionId: this.requireToken() });
   }
 
   // ─── organizations (docs/protocol.md §6) ────────────────────────────────────────────────────────
@@ -209,8 +164,7 @@ export class SomnusClient {
   async listOrgs(): Promise<Organization[]> {
     const orgs: Organization[] = [];
     for (let page = 0; ; page++) {
-      const path = `${PATHS.orgs}?page=${page}&per_page=${PER_PAGE}`;
-      const res = await this.http.request({ method: 'GET', path, schema: organizationList, sessionId: this.requireToken() });
+      const res = await this.http.call('GET /v1/organizations', { query: { page, per_page: PER_PAGE }, sessionId: this.requireToken() });
       orgs.push(...res.organizations);
       if (!res.next || res.organizations.length === 0) return orgs;
     }
@@ -218,31 +172,31 @@ export class SomnusClient {
 
   /** A team org; the caller becomes its owner. */
   async createOrg(name: string): Promise<Organization> {
-    return this.http.request({ method: 'POST', path: PATHS.createOrg, schema: organization, body: { name }, sessionId: this.requireToken() });
+    return this.http.call('POST /v1/organizations', { body: { name }, sessionId: this.requireToken() });
   }
 
   async getOrg(orgId: string): Promise<Organization> {
-    return this.http.request({ method: 'GET', path: fillPath(PATHS.org, { orgId }), schema: organization, sessionId: this.requireToken() });
+    return this.http.call('GET /v1/organizations/:orgId', { params: { orgId }, sessionId: this.requireToken() });
   }
 
   async renameOrg(orgId: string, name: string): Promise<Organization> {
-    const path = fillPath(PATHS.renameOrg, { orgId });
-    return this.http.request({ method: 'PATCH', path, schema: organization, body: { name }, sessionId: this.requireToken() });
+    return this.http.call('PATCH /v1/organizations/:orgId', { params: { orgId }, body: { name }, sessionId: this.requireToken() });
   }
 
   /** Owner only; never the personal org. Its projects, keys and invites go with it. */
   async deleteOrg(orgId: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: fillPath(PATHS.deleteOrg, { orgId }), schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('DELETE /v1/organizations/:orgId', { params: { orgId }, sessionId: this.requireToken() });
   }
 
   /** Every member of the org, across all pages; `email` filters to one address. */
   async members(orgId: string, options: { email?: string } = {}): Promise<Member[]> {
     const members: Member[] = [];
     for (let page = 0; ; page++) {
-      const query = new URLSearchParams({ page: String(page), per_page: String(PER_PAGE) });
-      if (options.email !== undefined) query.set('email', options.email);
-      const path = `${fillPath(PATHS.members, { orgId })}?${query.toString()}`;
-      const res = await this.http.request({ method: 'GET', path, schema: memberList, sessionId: this.requireToken() });
+      const res = await this.http.call('GET /v1/organizations/:orgId/members', {
+        params: { orgId },
+        query: { page, per_page: PER_PAGE, email: options.email },
+        sessionId: this.requireToken(),
+      });
       members.push(...res.members);
       if (!res.next || res.members.length === 0) return members;
     }
@@ -250,42 +204,40 @@ export class SomnusClient {
 
   /** admin or member (ownership moves only with transferOwnership). */
   async setRole(orgId: string, accountId: string, role: MemberRole): Promise<void> {
-    const path = fillPath(PATHS.memberRole, { orgId, accountId });
-    await this.http.request({ method: 'PUT', path, schema: memberRole, body: { roles: [ROLE_IDS[role]] }, sessionId: this.requireToken() });
+    await this.http.call('PUT /v1/organizations/:orgId/members/:accountId/roles', {
+      params: { orgId, accountId },
+      body: { roles: [ROLE_IDS[role]] },
+      sessionId: this.requireToken(),
+    });
   }
 
   /** Removes the member and, in the same transaction on the server, every wrapped key they held. */
   async removeMember(orgId: string, accountId: string): Promise<void> {
-    const path = fillPath(PATHS.member, { orgId, accountId });
-    await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('DELETE /v1/organizations/:orgId/members/:accountId', { params: { orgId, accountId }, sessionId: this.requireToken() });
   }
 
   async leaveOrg(orgId: string): Promise<void> {
-    await this.http.request({ method: 'POST', path: fillPath(PATHS.leave, { orgId }), schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('POST /v1/organizations/:orgId/leave', { params: { orgId }, sessionId: this.requireToken() });
   }
 
   /** Owner only; the previous owner stays an admin. */
   async transferOwnership(orgId: string, accountId: string): Promise<{ ownerAccountId: string }> {
-    const path = fillPath(PATHS.transfer, { orgId });
-    return this.http.request({ method: 'POST', path, schema: transferOwnershipResponse, body: { accountId }, sessionId: this.requireToken() });
+    return this.http.call('POST /v1/organizations/:orgId/transfer-ownership', { params: { orgId }, body: { accountId }, sessionId: this.requireToken() });
   }
 
   async storageRule(orgId: string): Promise<StorageRule> {
-    const path = fillPath(PATHS.storageRule, { orgId });
-    const res = await this.http.request({ method: 'GET', path, schema: storageRuleResponse, sessionId: this.requireToken() });
+    const res = await this.http.call('GET /v1/organizations/:orgId/storage-rule', { params: { orgId }, sessionId: this.requireToken() });
     return res.storage;
   }
 
   async setStorageRule(orgId: string, storage: StorageRule): Promise<StorageRule> {
-    const path = fillPath(PATHS.setStorageRule, { orgId });
-    const res = await this.http.request({ method: 'PUT', path, schema: storageRuleResponse, body: { storage }, sessionId: this.requireToken() });
+    const res = await this.http.call('PUT /v1/organizations/:orgId/storage-rule', { params: { orgId }, body: { storage }, sessionId: this.requireToken() });
     return res.storage;
   }
 
   /** A co-member's public key (JWK JSON string); 404 for anyone who shares no org with the caller. */
   async publicKeyOf(accountId: string): Promise<string> {
-    const path = fillPath(PATHS.publicKey, { accountId });
-    const res = await this.http.request({ method: 'GET', path, schema: publicKeyResponse, sessionId: this.requireToken() });
+    const res = await this.http.call('GET /v1/keys/accounts/:accountId', { params: { accountId }, sessionId: this.requireToken() });
     return res.publicKey;
   }
 
@@ -300,8 +252,7 @@ export class SomnusClient {
   }
 
   async projects(orgId: string): Promise<OrgProject[]> {
-    const path = fillPath(PATHS.projects, { orgId });
-    const res = await this.http.request({ method: 'GET', path, schema: projectListResponse, sessionId: this.requireToken() });
+    const res = await this.http.call('GET /v1/organizations/:orgId/projects', { params: { orgId }, sessionId: this.requireToken() });
     return res.data;
   }
 
@@ -340,13 +291,12 @@ export class SomnusClient {
   }
 
   async revokeInvite(orgId: string, invitationId: string): Promise<void> {
-    const path = fillPath(PATHS.revokeInvite, { orgId, invitationId });
-    await this.http.request({ method: 'DELETE', path, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('DELETE /v1/organizations/:orgId/invites/:invitationId', { params: { orgId, invitationId }, sessionId: this.requireToken() });
   }
 
   /** Invitations addressed to this account's email. */
   async myInvites(): Promise<MyInvitation[]> {
-    const res = await this.http.request({ method: 'GET', path: PATHS.myInvites, schema: myInvitationList, sessionId: this.requireToken() });
+    const res = await this.http.call('GET /v1/invites', { sessionId: this.requireToken() });
     return res.invitations;
   }
 
@@ -355,13 +305,11 @@ export class SomnusClient {
    * acceptance code from the invitation email: the server needs proof that the invitee reads that mailbox.
    */
   async acceptInvite(invitationId: string, code: string): Promise<AcceptInviteResponse> {
-    const path = fillPath(PATHS.accept, { invitationId });
-    return this.http.request({ method: 'POST', path, schema: acceptInviteResponse, body: { code }, sessionId: this.requireToken() });
+    return this.http.call('POST /v1/invites/:invitationId/accept', { params: { invitationId }, body: { code }, sessionId: this.requireToken() });
   }
 
   async declineInvite(invitationId: string): Promise<void> {
-    const path = fillPath(PATHS.decline, { invitationId });
-    await this.http.request({ method: 'POST', path, schema: okResponse, sessionId: this.requireToken() });
+    await this.http.call('POST /v1/invites/:invitationId/decline', { params: { invitationId }, sessionId: this.requireToken() });
   }
 
   /**

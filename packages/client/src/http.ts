@@ -2,17 +2,33 @@
  * The one place that talks HTTP. Every answer is checked against the models' zod schemas before any
  * other code sees it: the server is not trusted (zero-knowledge design), so a malformed answer must
  * become an error here rather than an undefined deep inside a key unwrap.
+ *
+ * Routes are called by their row in the route table (`call('GET /v1/keys', …)`), so the path, the
+ * body, the query and the answer's schema are those the server itself checks against: a path that
+ * is not in the table, a body the row does not accept or a field its response does not declare is a
+ * type error here rather than a 404 or an undefined at run time (docs/architecture.md §3).
  */
 import { randomBytes } from 'node:crypto';
+import {
+  fillPath,
+  routeByKey,
+  type PathParams,
+  type Route,
+  type RouteBody,
+  type RouteByKey,
+  type RouteKey,
+  type RouteQuery,
+  type RouteResponse,
+} from '@somnus/models';
 import { SomnusApiError, SomnusNetworkError, SomnusResponseError } from './errors';
 
 /**
  * The part of a zod schema we use. Typed structurally so this package needs no zod dependency of
  * its own and always uses the exact schema instances from @somnus/models.
  */
-export interface ResponseSchema<T> {
+interface ResponseSchema {
   safeParse(data: unknown):
-    | { success: true; data: T }
+    | { success: true; data: unknown }
     | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
 }
 
@@ -26,12 +42,47 @@ export interface HttpClientOptions {
   timeoutMs?: number;
 }
 
-export interface RequestOptions<T> {
+type Row<K extends RouteKey> = RouteByKey<K>;
+type ParamNames<K extends RouteKey> = PathParams<Row<K>['path']>;
+
+/** Required exactly when the path has `:name` segments, and then with exactly those names. */
+type CallParams<K extends RouteKey> = [ParamNames<K>] extends [never] ? { params?: undefined } : { params: Record<ParamNames<K>, string> };
+
+/** A row without a body schema takes none; one with a schema needs a body unless the schema accepts undefined. */
+type CallBody<K extends RouteKey> =
+  Row<K> extends { body: unknown }
+    ? undefined extends RouteBody<Row<K>>
+      ? { body?: RouteBody<Row<K>> }
+      : { body: RouteBody<Row<K>> }
+    : { body?: undefined };
+
+/** Query values travel as strings; a coercing schema accepts `unknown`, but only scalars have one obvious spelling. */
+type QueryValue = string | number | boolean;
+type QueryField<V> = unknown extends V ? QueryValue | undefined : V;
+type QueryOf<K extends RouteKey> = { [P in keyof RouteQuery<Row<K>>]: QueryField<RouteQuery<Row<K>>[P]> };
+type CallQuery<K extends RouteKey> =
+  Row<K> extends { query: unknown } ? ({} extends QueryOf<K> ? { query?: QueryOf<K> } : { query: QueryOf<K> }) : { query?: undefined };
+
+export type CallOptions<K extends RouteKey> = CallParams<K> &
+  CallBody<K> &
+  CallQuery<K> & {
+    /** The session token hex(K); sent as X-Session-Id only when given. */
+    sessionId?: string | null;
+  };
+
+/** What `call` reads of its options once the row's types have done their work. */
+interface LooseCallOptions {
+  params?: Record<string, string>;
+  body?: unknown;
+  query?: Record<string, QueryValue | undefined>;
+  sessionId?: string | null;
+}
+
+interface RequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
-  schema: ResponseSchema<T>;
+  schema: ResponseSchema;
   body?: unknown;
-  /** The session token hex(K); sent as X-Session-Id only when given. */
   sessionId?: string | null;
 }
 
@@ -85,7 +136,37 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async request<T>(opts: RequestOptions<T>): Promise<T> {
+  /**
+   * Calls the route `key` ('METHOD /path' of a row in ROUTES) and returns its answer parsed with the
+   * row's response schema. The checks below repeat the types for callers that bypass them (plain JS,
+   * casts), so that such a call fails here instead of reaching a different path than intended.
+   */
+  async call<K extends RouteKey>(key: K, opts: CallOptions<K>): Promise<RouteResponse<Row<K>>> {
+    const row: Route = routeByKey<RouteKey>(key);
+    const { params = {}, body, query, sessionId } = opts as LooseCallOptions;
+    const expected = [...row.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+    const extra = Object.keys(params).filter((name) => !expected.includes(name));
+    if (extra.length) throw new TypeError(`${key} has no path parameter ${extra.join(', ')}`);
+    for (const [name, value] of Object.entries(params)) {
+      // percent-encoding leaves dots alone and URL parsing resolves `.`/`..` segments (even as %2E), so
+      // revokeInvite(org, '..') would become DELETE /v1/organizations/{org}; an empty segment names no row
+      if (value === '' || value === '.' || value === '..') throw new TypeError(`${key}: path parameter ${name} must not be ${JSON.stringify(value)}`);
+    }
+    if (body !== undefined && !('body' in row)) throw new TypeError(`${key} takes no body`);
+    if (query !== undefined && !('query' in row)) throw new TypeError(`${key} takes no query`);
+
+    let path = fillPath(row.path, params);
+    if (query) {
+      const search = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
+      const qs = search.toString();
+      if (qs) path = `${path}?${qs}`;
+    }
+    const data = await this.request({ method: row.method, path, schema: row.response, body, sessionId });
+    return data as RouteResponse<Row<K>>;
+  }
+
+  private async request(opts: RequestOptions): Promise<unknown> {
     const url = `${this.baseUrl}${opts.path}`;
     const headers: Record<string, string> = {
       Accept: 'application/json',

@@ -3,7 +3,7 @@
  */
 export { SomnusClient, type SomnusClientOptions, type LoginResult, type Member, type StorageRule, type OrgProject } from './client';
 export { SomnusApiError, SomnusResponseError, SomnusNetworkError, ServerProofError, NotLoggedInError, NoProjectKeyError, NoSeatsError } from './errors';
-export { HttpClient, normalizeBaseUrl, type ResponseSchema, type HttpClientOptions, type RequestOptions } from './http';
+export { HttpClient, normalizeBaseUrl, type HttpClientOptions, type CallOptions } from './http';
 export type { SignupInput, SignupResult } from './flows/signup';
 export type { LoginInput } from './flows/login';
 export type { ChangePassphraseInput } from './flows/change-passphrase';

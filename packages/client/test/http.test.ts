@@ -1,4 +1,3 @@
-import { loginAResponse, okResponse, whoamiResponse } from '@somnus/models';
 import { SomnusApiError, SomnusNetworkError, SomnusResponseError } from '../src/errors';
 import { HttpClient, normalizeBaseUrl } from '../src/http';
 
@@ -18,31 +17,35 @@ const client = (fetchImpl: typeof fetch) => new HttpClient({ baseUrl: 'http://12
 describe('HttpClient', () => {
   it('sends the client header, JSON body, and X-Session-Id only when a session is given; never follows redirects', async () => {
     const { calls, fetchImpl } = stubFetch(200, '{"ok":true}');
-    await client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse, body: { a: 1 } });
-    await client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse, sessionId: 'f'.repeat(64) });
+    await client(fetchImpl).call('POST /auth/send-reset-code', { body: { email: 'a@example.com' } });
+    await client(fetchImpl).call('POST /auth/logout', { sessionId: 'f'.repeat(64) });
     const [first, second] = calls;
-    expect(first!.url).toBe('http://127.0.0.1:9/auth/logout');
+    expect(first!.url).toBe('http://127.0.0.1:9/auth/send-reset-code');
+    expect(first!.init.method).toBe('POST');
     const h1 = first!.init.headers as Record<string, string>;
     expect(h1['X-Insomnia-Client']).toBe('somnus-cli::test::0');
     expect(h1['Content-Type']).toBe('application/json');
     expect(h1['X-Session-Id']).toBeUndefined();
-    expect(first!.init.body).toBe('{"a":1}');
+    expect(h1['insomnia-request-id']).toMatch(/^cli_[0-9a-f]{32}$/);
+    expect(first!.init.body).toBe('{"email":"a@example.com"}');
     expect(first!.init.redirect).toBe('error');
     const h2 = second!.init.headers as Record<string, string>;
     expect(h2['X-Session-Id']).toBe('f'.repeat(64));
     expect(h2['Content-Type']).toBeUndefined();
+    expect(second!.url).toBe('http://127.0.0.1:9/auth/logout');
+    expect(second!.init.body).toBeUndefined();
   });
 
   it('turns {error, message} bodies into SomnusApiError with status, code and Retry-After', async () => {
     const { fetchImpl } = stubFetch(429, '{"error":"RATE_LIMITED","message":"slow down"}', 'application/json', { 'Retry-After': '30' });
-    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    const err = await client(fetchImpl).call('GET /auth/whoami', {}).catch((e) => e);
     expect(err).toBeInstanceOf(SomnusApiError);
     expect(err).toMatchObject({ status: 429, code: 'RATE_LIMITED', message: 'slow down', retryAfterSeconds: 30 });
   });
 
   it('reports a non-JSON error page by status, quoting only a little of it', async () => {
     const { fetchImpl } = stubFetch(502, `<html>${'x'.repeat(5000)}</html>`, 'text/html');
-    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    const err = await client(fetchImpl).call('GET /auth/whoami', {}).catch((e) => e);
     expect(err).toBeInstanceOf(SomnusApiError);
     expect(err.code).toBe('HTTP_502');
     expect(err.message.length).toBeLessThanOrEqual(200);
@@ -54,7 +57,7 @@ describe('HttpClient', () => {
     ['broken JSON', 200, '{"ok":', 'application/json'],
   ])('rejects %s', async (_what, status, body, type) => {
     const { fetchImpl } = stubFetch(status, body, type);
-    await expect(client(fetchImpl).request({ method: 'POST', path: '/auth/logout', schema: okResponse })).rejects.toBeInstanceOf(SomnusResponseError);
+    await expect(client(fetchImpl).call('POST /auth/logout', {})).rejects.toBeInstanceOf(SomnusResponseError);
   });
 
   it.each([
@@ -66,7 +69,7 @@ describe('HttpClient', () => {
     ['null', null],
   ])('validates 2xx bodies against the models schema: %s', async (_what, body) => {
     const { fetchImpl } = stubFetch(200, JSON.stringify(body));
-    const err = await client(fetchImpl).request({ method: 'POST', path: '/auth/login-a', schema: loginAResponse }).catch((e) => e);
+    const err = await client(fetchImpl).call('POST /auth/login-a', { body: { email: 'a@example.com', srpA: 'ab' } }).catch((e) => e);
     expect(err).toBeInstanceOf(SomnusResponseError);
     expect(err.message).toMatch(/malformed server response/);
   });
@@ -75,7 +78,7 @@ describe('HttpClient', () => {
     const fetchImpl = (async () => {
       throw new TypeError('fetch failed');
     }) as typeof fetch;
-    const err = await client(fetchImpl).request({ method: 'GET', path: '/auth/whoami', schema: whoamiResponse }).catch((e) => e);
+    const err = await client(fetchImpl).call('GET /auth/whoami', {}).catch((e) => e);
     expect(err).toBeInstanceOf(SomnusNetworkError);
     expect(err.message).toMatch(/could not connect/);
   });

@@ -5,11 +5,10 @@
  * code is not spent on a change that would have locked the user out.
  */
 import { deriveKey, normalizePassphrase, rewrapAccountKey, CryptoError } from '@somnus/crypto';
-import { loginSResponse, okResponse, ROUTES, whoamiResponse, type ChangePasswordBody } from '@somnus/models';
+import type { RouteBody, RouteByKey } from '@somnus/models';
 import { computeVerifier, type SrpProfile } from '@somnus/srp';
 import type { HttpClient } from '../http';
 import { srpPassword } from '../srp-password';
-import { routePath } from './route';
 import { unwrapKeys } from './unwrap-keys';
 
 export interface ChangePassphraseInput {
@@ -24,27 +23,23 @@ export interface ChangePassphraseInput {
   srpProfile: SrpProfile;
 }
 
-const WHOAMI = routePath('GET', '/auth/whoami', ROUTES);
-const LOGIN_S = routePath('POST', '/auth/login-s', ROUTES);
-const CHANGE_PASSWORD = routePath('POST', '/auth/change-password', ROUTES);
-
 export async function changePassphrase(http: HttpClient, sessionId: string, input: ChangePassphraseInput): Promise<void> {
   const newPassphrase = normalizePassphrase(input.newPassphrase);
   if (!newPassphrase) throw new CryptoError('New passphrase must not be empty');
   const code = input.code.trim();
   if (!code) throw new CryptoError('The emailed code must not be empty');
 
-  const who = await http.request({ method: 'GET', path: WHOAMI, schema: whoamiResponse, sessionId });
+  const who = await http.call('GET /auth/whoami', { sessionId });
   // WrongPassphraseError here: nothing has been sent that changes state.
   const { symmetricKey } = await unwrapKeys(who, input.currentPassphrase);
 
   // The SRP salts are not in whoami; login-s has them (L22 does the same).
-  const salts = await http.request({ method: 'POST', path: LOGIN_S, schema: loginSResponse, body: { email: who.email } });
+  const salts = await http.call('POST /auth/login-s', { body: { email: who.email } });
   const authSecretHex = await deriveKey(newPassphrase, who.email, salts.saltKey);
   const newVerifier = computeVerifier(input.srpProfile, who.email, salts.saltAuth, srpPassword(input.srpProfile, authSecretHex));
   const newEncSymmetricKey = await rewrapAccountKey(symmetricKey, newPassphrase, who.email, who.saltEnc);
 
-  const body: ChangePasswordBody = {
+  const body: RouteBody<RouteByKey<'POST /auth/change-password'>> = {
     code,
     newEmail: who.email,
     // the string we unwrapped: the server refuses the change if the stored key moved on meanwhile
@@ -52,5 +47,5 @@ export async function changePassphrase(http: HttpClient, sessionId: string, inpu
     newVerifier,
     newEncSymmetricKey,
   };
-  await http.request({ method: 'POST', path: CHANGE_PASSWORD, schema: okResponse, body, sessionId });
+  await http.call('POST /auth/change-password', { body, sessionId });
 }

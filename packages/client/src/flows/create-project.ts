@@ -5,15 +5,9 @@
  * members' public keys come from GET /v1/keys/accounts/{id}, which serves only co-members.
  */
 import type { AesJwk, RsaPublicJwk } from '@somnus/crypto';
-import { memberList, projectResponse, publicKeyResponse, ROUTES, whoamiResponse, type ProjectResponse } from '@somnus/models';
+import type { ProjectResponse } from '@somnus/models';
 import type { HttpClient } from '../http';
 import { newProjectId, newProjectKey, wrapProjectKey } from './project-keys';
-import { fillPath, routePath } from './route';
-
-const WHOAMI = routePath('GET', '/auth/whoami', ROUTES);
-const MEMBERS = routePath('GET', '/v1/organizations/:orgId/members', ROUTES);
-const PUBLIC_KEY = routePath('GET', '/v1/keys/accounts/:accountId', ROUTES);
-const PROJECTS = routePath('POST', '/v1/organizations/:orgId/projects', ROUTES);
 
 const MEMBERS_PER_PAGE = 100;
 
@@ -42,21 +36,19 @@ export interface CreateProjectResult {
 export async function allMemberIds(http: HttpClient, sessionId: string, orgId: string): Promise<string[]> {
   const ids: string[] = [];
   for (let page = 0; ; page++) {
-    const path = `${fillPath(MEMBERS, { orgId })}?page=${page}&per_page=${MEMBERS_PER_PAGE}`;
-    const res = await http.request({ method: 'GET', path, schema: memberList, sessionId });
+    const res = await http.call('GET /v1/organizations/:orgId/members', { params: { orgId }, query: { page, per_page: MEMBERS_PER_PAGE }, sessionId });
     ids.push(...res.members.map((m) => m.user_id));
     if (!res.next || res.members.length === 0) return ids;
   }
 }
 
 export async function createProject(http: HttpClient, sessionId: string, input: CreateProjectInput): Promise<CreateProjectResult> {
-  const me = await http.request({ method: 'GET', path: WHOAMI, schema: whoamiResponse, sessionId });
+  const me = await http.call('GET /auth/whoami', { sessionId });
   const projectKey = newProjectKey();
   const keys = [{ accountId: me.accountId, encSymmetricKey: wrapProjectKey(input.publicJwk, projectKey) }];
   for (const accountId of await allMemberIds(http, sessionId, input.orgId)) {
     if (accountId === me.accountId) continue;
-    const path = fillPath(PUBLIC_KEY, { accountId });
-    const { publicKey } = await http.request({ method: 'GET', path, schema: publicKeyResponse, sessionId });
+    const { publicKey } = await http.call('GET /v1/keys/accounts/:accountId', { params: { accountId }, sessionId });
     keys.push({ accountId, encSymmetricKey: wrapProjectKey(publicKey, projectKey) });
   }
   const body = {
@@ -66,6 +58,6 @@ export async function createProject(http: HttpClient, sessionId: string, input: 
     ...(input.teamProjectId !== undefined ? { teamProjectId: input.teamProjectId } : {}),
     keys,
   };
-  const project = await http.request({ method: 'POST', path: fillPath(PROJECTS, { orgId: input.orgId }), schema: projectResponse, body, sessionId });
+  const project = await http.call('POST /v1/organizations/:orgId/projects', { params: { orgId: input.orgId }, body, sessionId });
   return { project, projectKey, sharedWith: keys.map((k) => k.accountId) };
 }

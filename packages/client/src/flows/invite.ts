@@ -8,13 +8,7 @@
 import type { RsaPrivateJwk } from '@somnus/crypto';
 import { normalizeEmail } from '@somnus/crypto';
 import {
-  checkSeatsResponse,
-  createInviteResponse,
-  inviteInstructions,
-  orgInvitation,
-  orgInvitationList,
   ROLE_IDS,
-  ROUTES,
   type CreateInviteResponse,
   type OrgInvitation,
   type Role,
@@ -22,14 +16,7 @@ import {
 import { NoSeatsError } from '../errors';
 import type { HttpClient } from '../http';
 import { inviteKeysFor } from './project-keys';
-import { fillPath, routePath } from './route';
 import { openProjectKeys, reconcile, type ReshareResult } from './share-keys';
-
-const CHECK_SEATS = routePath('POST', '/v1/organizations/:orgId/check-seats', ROUTES);
-const INSTRUCTIONS = routePath('POST', '/v1/organizations/:orgId/invites/instructions', ROUTES);
-const INVITES = routePath('POST', '/v1/organizations/:orgId/invites', ROUTES);
-const LIST_INVITES = routePath('GET', '/v1/organizations/:orgId/invites', ROUTES);
-const INVITE = routePath('PATCH', '/v1/organizations/:orgId/invites/:invitationId', ROUTES);
 
 /** Roles an invitation (or a role change) can give; ownership only moves by transfer. */
 export type MemberRole = Exclude<Role, 'owner'>;
@@ -55,30 +42,22 @@ export interface InviteResult {
 export async function invite(http: HttpClient, sessionId: string, input: InviteInput): Promise<InviteResult> {
   const { orgId, role, privateJwk } = input;
   const email = normalizeEmail(input.email);
-  const org = { orgId };
+  const params = { orgId };
   // checked before anything is sent: the role is applied after the invite exists (step 6), and a
   // refused role then would leave an invitation with the wrong one behind
   if ((role as Role) === 'owner' || !Object.hasOwn(ROLE_IDS, role)) throw new TypeError(`an invitation cannot give the role ${role}`);
 
-  const seats = await http.request({ method: 'POST', path: fillPath(CHECK_SEATS, org), schema: checkSeatsResponse, body: { emails: [email] }, sessionId });
+  const seats = await http.call('POST /v1/organizations/:orgId/check-seats', { params, body: { emails: [email] }, sessionId });
   if (!seats.isAllowed) throw new NoSeatsError(orgId);
 
-  const instructions = await http.request({
-    method: 'POST',
-    path: fillPath(INSTRUCTIONS, org),
-    schema: inviteInstructions,
-    body: { inviteeEmail: email },
-    sessionId,
-  });
+  const instructions = await http.call('POST /v1/organizations/:orgId/invites/instructions', { params, body: { inviteeEmail: email }, sessionId });
   // Opening every key before anything is written: a key we cannot open must fail the invite while
   // it still changes nothing.
   const opened = await openProjectKeys(http, sessionId, orgId, privateJwk);
   const inviteKeys = inviteKeysFor(opened.keys, instructions.inviteePublicKey, instructions.inviteeAutoLinked);
 
-  const invitation = await http.request({
-    method: 'POST',
-    path: fillPath(INVITES, org),
-    schema: createInviteResponse,
+  const invitation = await http.call('POST /v1/organizations/:orgId/invites', {
+    params,
     body: { inviteeId: instructions.inviteeId, inviteeEmail: email, inviteKeys },
     sessionId,
   });
@@ -88,10 +67,8 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
   // Insomnia creates invites with the default role and then PATCHes it (docs/protocol.md §6 step 6); so do we, so
   // that both paths of the server are the ones real clients use.
   if (role !== 'member') {
-    const updated = await http.request({
-      method: 'PATCH',
-      path: fillPath(INVITE, { orgId, invitationId: invitation.id }),
-      schema: orgInvitation,
+    const updated = await http.call('PATCH /v1/organizations/:orgId/invites/:invitationId', {
+      params: { orgId, invitationId: invitation.id },
       body: { roles: [ROLE_IDS[role]] },
       sessionId,
     });
@@ -102,6 +79,6 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
 
 /** The org's pending invitations (docs/protocol.md §6 `GET …/invites`). */
 export async function listOrgInvites(http: HttpClient, sessionId: string, orgId: string): Promise<OrgInvitation[]> {
-  const res = await http.request({ method: 'GET', path: fillPath(LIST_INVITES, { orgId }), schema: orgInvitationList, sessionId });
+  const res = await http.call('GET /v1/organizations/:orgId/invites', { params: { orgId }, sessionId });
   return res.invitations;
 }

@@ -4,12 +4,10 @@
  * knows the verifier can also compute, and we accept it only after checking the server's M2.
  */
 import { deriveKey, normalizeEmail, normalizePassphrase, CryptoError } from '@somnus/crypto';
-import { loginAResponse, loginM1Response, loginSResponse, ROUTES } from '@somnus/models';
 import { computeClientSession, createClientEphemeral, DEFAULT_SRP_PROFILE, verifyServerProof, type SrpProfile } from '@somnus/srp';
 import { ServerProofError } from '../errors';
 import type { HttpClient } from '../http';
 import { srpPassword } from '../srp-password';
-import { routePath } from './route';
 
 export interface LoginInput {
   email: string;
@@ -28,10 +26,6 @@ export interface SrpLoginResult {
   srpProfile: SrpProfile;
 }
 
-const LOGIN_S = routePath('POST', '/auth/login-s', ROUTES);
-const LOGIN_A = routePath('POST', '/auth/login-a', ROUTES);
-const LOGIN_M1 = routePath('POST', '/auth/login-m1', ROUTES);
-
 export async function srpLogin(http: HttpClient, input: LoginInput): Promise<SrpLoginResult> {
   const srpProfile = input.srpProfile ?? DEFAULT_SRP_PROFILE;
   const email = normalizeEmail(input.email);
@@ -40,16 +34,11 @@ export async function srpLogin(http: HttpClient, input: LoginInput): Promise<Srp
   if (!email) throw new CryptoError('Email must not be empty');
   if (!passphrase) throw new CryptoError('Passphrase must not be empty');
 
-  const salts = await http.request({ method: 'POST', path: LOGIN_S, schema: loginSResponse, body: { email } });
+  const salts = await http.call('POST /auth/login-s', { body: { email } });
   const authSecretHex = await deriveKey(passphrase, email, salts.saltKey);
 
   const ephemeral = createClientEphemeral();
-  const challenge = await http.request({
-    method: 'POST',
-    path: LOGIN_A,
-    schema: loginAResponse,
-    body: { email, srpA: ephemeral.AHex },
-  });
+  const challenge = await http.call('POST /auth/login-a', { body: { email, srpA: ephemeral.AHex } });
 
   // Throws on a B the client must refuse (0 mod N, ≥ N, wrong length) before anything is derived from it.
   const session = computeClientSession({
@@ -62,12 +51,7 @@ export async function srpLogin(http: HttpClient, input: LoginInput): Promise<Srp
     BHex: challenge.srpB,
   });
 
-  const proof = await http.request({
-    method: 'POST',
-    path: LOGIN_M1,
-    schema: loginM1Response,
-    body: { sessionStarterId: challenge.sessionStarterId, srpM1: session.M1Hex },
-  });
+  const proof = await http.call('POST /auth/login-m1', { body: { sessionStarterId: challenge.sessionStarterId, srpM1: session.M1Hex } });
   // constant-time compare inside verifyServerProof
   if (!verifyServerProof(session.expectedM2Hex, proof.srpM2)) throw new ServerProofError();
   return { sessionId: session.KHex, email, srpProfile };

@@ -6,11 +6,10 @@
  * as lacking keys, until an admin re-shares (SomnusClient.reshareKeys / `somnus org reshare`).
  */
 import { CryptoError, normalizeEmail, normalizePassphrase } from '@somnus/crypto';
-import { okResponse, ROUTES, type ResetBody } from '@somnus/models';
+import type { RouteBody, RouteByKey } from '@somnus/models';
 import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
 import type { HttpClient } from '../http';
 import { newAccountCredentials } from './account-credentials';
-import { routePath } from './route';
 
 export interface ResetAccountInput {
   email: string;
@@ -26,14 +25,11 @@ export interface ResetAccountResult {
   srpProfile: SrpProfile;
 }
 
-const SEND_RESET_CODE = routePath('POST', '/auth/send-reset-code', ROUTES);
-const RESET = routePath('POST', '/auth/reset', ROUTES);
-
 /** Always answered 200 by the server, whether or not the account exists (no account probing). */
 export async function sendResetCode(http: HttpClient, rawEmail: string): Promise<void> {
   const email = normalizeEmail(rawEmail);
   if (!email) throw new CryptoError('Email must not be empty');
-  await http.request({ method: 'POST', path: SEND_RESET_CODE, schema: okResponse, body: { email } });
+  await http.call('POST /auth/send-reset-code', { body: { email } });
 }
 
 export async function resetAccount(http: HttpClient, input: ResetAccountInput): Promise<ResetAccountResult> {
@@ -45,12 +41,12 @@ export async function resetAccount(http: HttpClient, input: ResetAccountInput): 
   if (!normalizePassphrase(input.newPassphrase)) throw new CryptoError('New passphrase must not be empty');
 
   const credentials = await newAccountCredentials(input.newPassphrase, email, srpProfile);
-  const body: ResetBody = {
+  const body: RouteBody<RouteByKey<'POST /auth/reset'>> = {
     email,
     code,
     ...credentials,
     srpProfile,
   };
-  await http.request({ method: 'POST', path: RESET, schema: okResponse, body });
+  await http.call('POST /auth/reset', { body });
   return { email, srpProfile };
 }

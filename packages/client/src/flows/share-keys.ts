@@ -5,13 +5,8 @@
  * invite flow and on its own by reshareKeys() (an admin after an account reset or a late sign-up).
  */
 import type { AesJwk, RsaPrivateJwk } from '@somnus/crypto';
-import { myProjectKeys, reconcileKeysResponse, ROUTES } from '@somnus/models';
 import type { HttpClient } from '../http';
 import { planReconcile, unwrapAll, type MemberNeedingKey, type ReconcileKey } from './project-keys';
-import { fillPath, routePath } from './route';
-
-const MY_PROJECT_KEYS = routePath('GET', '/v1/organizations/:orgId/my-project-keys', ROUTES);
-const RECONCILE_KEYS = routePath('POST', '/v1/organizations/:orgId/reconcile-keys', ROUTES);
 
 export interface OpenedProjectKeys {
   /** The caller's project keys in this org, unwrapped, by project id. Secret. */
@@ -28,7 +23,7 @@ export interface ReshareResult {
 }
 
 export async function fetchProjectKeys(http: HttpClient, sessionId: string, orgId: string) {
-  return http.request({ method: 'GET', path: fillPath(MY_PROJECT_KEYS, { orgId }), schema: myProjectKeys, sessionId });
+  return http.call('GET /v1/organizations/:orgId/my-project-keys', { params: { orgId }, sessionId });
 }
 
 export async function openProjectKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<OpenedProjectKeys> {
@@ -40,7 +35,7 @@ export async function openProjectKeys(http: HttpClient, sessionId: string, orgId
 export async function reconcile(http: HttpClient, sessionId: string, orgId: string, opened: OpenedProjectKeys): Promise<ReshareResult> {
   const plan = planReconcile(opened.keys, opened.members);
   if (plan.keys.length) {
-    await http.request({ method: 'POST', path: fillPath(RECONCILE_KEYS, { orgId }), schema: reconcileKeysResponse, body: { keys: plan.keys }, sessionId });
+    await http.call('POST /v1/organizations/:orgId/reconcile-keys', { params: { orgId }, body: { keys: plan.keys }, sessionId });
   }
   return { shared: plan.keys.map(({ projectId, accountId }) => ({ projectId, accountId })), skipped: plan.skipped };
 }
