@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ROUTES, matchRoute, type RouteDef } from '@somnus/models';
+import { ROUTES, matchRoute, openApiJson, type RouteDef } from '@somnus/models';
 export { loadFunctions } from './function-loader';
 
 /**
@@ -51,8 +51,12 @@ function pathnameOf(url: string | undefined): string | null {
   }
 }
 
+/** The API description, generated from the same route table the gateway routes by. */
+export const OPENAPI_PATH = '/openapi.json';
+
 export function createGateway(opts: GatewayOptions): http.Server {
   const routes = opts.routes ?? ROUTES;
+  let openApi: Buffer | undefined;
   return http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -71,6 +75,12 @@ export function createGateway(opts: GatewayOptions): http.Server {
     }
     if (pathname === null) {
       sendJsonError(res, 404, 'NOT_FOUND', 'No such endpoint');
+      return;
+    }
+    if (pathname === OPENAPI_PATH && (method === 'GET' || method === 'HEAD')) {
+      openApi ??= Buffer.from(openApiJson());
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(openApi.length), 'Cache-Control': 'no-cache' });
+      res.end(method === 'HEAD' ? undefined : openApi);
       return;
     }
     const match = matchRoute(method, pathname, routes);

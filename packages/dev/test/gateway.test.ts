@@ -126,3 +126,15 @@ describe('targets', () => {
     }
   });
 });
+
+describe('the API description', () => {
+  it('serves GET /openapi.json, generated from the route table it routes by', async () => {
+    const res = await fetch(`${baseUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/signup', '/v1/organizations/{orgId}/members']));
+    expect((await fetch(`${baseUrl}/openapi.json`, { method: 'POST' })).status).toBe(404);
+  });
+});

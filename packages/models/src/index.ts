@@ -11,3 +11,4 @@ export * from './invites';
 export * from './org-responses';
 export * from './function-registry';
 export * from './events';
+export * from './openapi';

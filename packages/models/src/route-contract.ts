@@ -90,11 +90,16 @@ export function matchRoute<R extends RouteDef>(method: string, path: string, rou
   return { methodMismatch };
 }
 
-/** Fills `:name` segments, percent-encoding each value so that an id can never add a path segment. */
+/**
+ * Fills `:name` segments, percent-encoding each value so that an id can never add a path segment. `.`,
+ * `..` and '' are refused: encoding leaves them as they are and URL parsing would then drop or climb a
+ * segment — `…/invites/..` would become `DELETE …/organizations/{orgId}`.
+ */
 export function fillPath(path: string, params: Record<string, string>): string {
   return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    if (value === undefined) throw new TypeError(`missing path parameter ${name}`);
+    if (value === '' || value === '.' || value === '..') throw new TypeError(`path parameter ${name} cannot be ${JSON.stringify(value)}`);
     return encodeURIComponent(value);
   });
 }

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { errorBody } from './errors';
+import { isOrgRoute, routeKey, type RouteContract } from './route-contract';
+import { ROUTES } from './routes';
+
+/**
+ * The OpenAPI 3.1 document of the public API, generated from the route contracts (docs/openapi.json is
+ * this, written by `pnpm openapi` and kept current by a test). OpenAPI 3.1 schemas are JSON Schema
+ * 2020-12, which zod 4 writes itself: request schemas as what a client may send (before defaults and
+ * transforms), response schemas as what the server answers.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+const operationId = (r: RouteContract) =>
+  `${r.method.toLowerCase()}${r.path.replace(/:([A-Za-z]+)/g, 'By-$1').split(/[/-]/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
+
+function errorResponses(r: RouteContract): Record<string, unknown> {
+  const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  const out: Record<string, unknown> = { '400': error('Malformed body, query or parameter (VALIDATION_ERROR), or another refusal of the input') };
+  if (r.access !== 'public') out['401'] = error('No live session (UNAUTHORIZED)');
+  if (isOrgRoute(r)) {
+    out['403'] = error(`The caller's role lacks ${r.access} (FORBIDDEN)`);
+    out['404'] = error('Not a member of the organization, or it does not exist: the same answer (NOT_FOUND)');
+  }
+  out['429'] = error('Rate limited; see Retry-After (RATE_LIMITED)');
+  return out;
+}
+
+function operation(r: RouteContract): Record<string, unknown> {
+  const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  if (r.query) {
+    const q = jsonSchema(r.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema } as never);
+    }
+  }
+  const op: Record<string, unknown> = {
+    operationId: operationId(r),
+    summary: r.summary,
+    tags: [r.fn],
+    'x-somnus-access': r.access,
+    security: r.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+  };
+  if (params.length) op.parameters = params;
+  if (r.body) {
+    op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+    if (r.bodyLimit) op['x-somnus-body-limit'] = r.bodyLimit;
+  }
+  op.responses = {
+    [String(r.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } },
+    ...errorResponses(r),
+  };
+  return op;
+}
+
+export function buildOpenApi(routes: readonly RouteContract[] = ROUTES): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const entry = (paths[openApiPath(r.path)] ??= {});
+    if (entry[r.method.toLowerCase()]) throw new Error(`duplicate route ${routeKey(r)}`);
+    entry[r.method.toLowerCase()] = operation(r);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Somnus API',
+      version: '0.1.0',
+      description:
+        'The public HTTP API of Somnus, a zero-knowledge sync backend compatible with Insomnia. Generated from the route ' +
+        'contracts in packages/models/src/routes.ts; the wire protocol is described in docs/protocol.md. Every JSON answer ' +
+        'is sent with Content-Type: application/json exactly; errors are {error, message}.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: 'http://127.0.0.1:8787', description: 'pnpm start' }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'header', name: 'X-Session-Id', description: 'hex(K) from the SRP login' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'the same token, as web clients send it' },
+      },
+      schemas: { Error: jsonSchema(errorBody, 'output') },
+    },
+    paths,
+  };
+}
+
+/** The document as written to docs/openapi.json: stable key order, two-space indent, final newline. */
+export function openApiJson(): string {
+  return `${JSON.stringify(buildOpenApi(), null, 2)}\n`;
+}
