@@ -1,7 +1,7 @@
 import type { MemberRow, OrganizationRow } from '@somnus/db';
 import type { Organization } from '@somnus/models';
 
-/** Row → wire shapes of wire-protocol §6, in one place. */
+/** Row → wire shapes of docs/protocol.md §6, in one place. */
 export function presentOrganization(o: OrganizationRow): Organization {
   return {
     id: o.id,

@@ -3,7 +3,7 @@ import { ROUTES, matchRoute, openApiJson, type RouteDef } from '@somnus/models';
 export { loadFunctions } from './function-loader';
 
 /**
-* The local stand-in for the load balancer (docs/architecture.md §5): one http.Server that routes each request by the
+* The local stand-in for the load balancer (docs/architecture.md §10): one http.Server that routes each request by the
  * shared route table to the function's in-process server, exactly as the URL map does in production.
  */
 

@@ -5,7 +5,7 @@ import { email, hexOf, hexUpTo, personName, salt, serverId, srpVerifier, ID_PREF
 export const SRP_PROFILES = ['insomnia', 'rfc2945'] as const;
 export type SrpProfileName = (typeof SRP_PROFILES)[number];
 
-/** POST /auth/signup (wire-protocol §4.1). The client-proposed `id` is accepted but the server assigns its own. */
+/** POST /auth/signup (docs/protocol.md §4.1). The client-proposed `id` is accepted but the server assigns its own. */
 export const signupBody = z.object({
   email,
   firstName: personName,
@@ -42,7 +42,7 @@ export const loginM1Body = z.object({
 export const loginM1Response = z.object({ srpM2: hexOf(64) });
 export type LoginM1Response = z.infer<typeof loginM1Response>;
 
-/** GET /auth/whoami — every field of wire-protocol §4.1 that clients read or type. */
+/** GET /auth/whoami — every field of docs/protocol.md §4.1 that clients read or type. */
 export const whoamiResponse = z.object({
   sessionAge: z.number(),
   sessionExpiry: z.string(),
@@ -80,7 +80,7 @@ export const changePasswordBody = z.object({
 });
 export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
-/** POST /auth/send-reset-code — no client has this call (wire-protocol §4.3); our SDK and CLI do. */
+/** POST /auth/send-reset-code — no client has this call (docs/protocol.md §4.3); our SDK and CLI do. */
 export const sendResetCodeBody = z.object({ email });
 export type SendResetCodeBody = z.infer<typeof sendResetCodeBody>;
 

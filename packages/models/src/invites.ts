@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { email, hexOf, serverId } from './primitives';
 
 /**
- * Wire shapes of invites, VCS projects and key sharing (wire-protocol §5 projectCreate, §6 "Invite and
+ * Wire shapes of invites, VCS projects and key sharing (docs/protocol.md §5 projectCreate, §6 "Invite and
  * key-sharing flow"). The server stores wrapped keys it cannot open; it checks their shape only.
  */
 
-/** A project key RSA-OAEP-wrapped for one member's 2048-bit public key (DESIGN.md §7). */
+/** A project key RSA-OAEP-wrapped for one member's 2048-bit public key (docs/architecture.md §7). */
 export const wrappedProjectKey = hexOf(512);
 /** Client-chosen VCS project id: `prj_` + 32 lowercase hex (Insomnia's generateId('prj')). */
 export const projectId = z.string().regex(/^prj_[0-9a-f]{32}$/, 'must be prj_ followed by 32 lowercase hex');

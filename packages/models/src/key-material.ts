@@ -6,7 +6,7 @@ const MAX_WRAPPED_KEY_CHARS = 16_384;
 
 const hex = z.string().regex(/^[0-9a-f]*$/);
 
-/** `{iv, t, d, ad}` of wire-protocol §2: AES-256-GCM, 12-byte IV, 16-byte tag, all lowercase hex. */
+/** `{iv, t, d, ad}` of docs/protocol.md §2: AES-256-GCM, 12-byte IV, 16-byte tag, all lowercase hex. */
 export const aesMessage = z.object({ iv: hexOf(24), t: hexOf(32), d: hex.min(2), ad: hex });
 export type AESMessage = z.infer<typeof aesMessage>;
 

@@ -13,7 +13,7 @@ export type KeysResponse = z.infer<typeof keysResponse>;
 export const publicKeyResponse = z.object({ accountId: z.string(), publicKey: z.string() });
 export type PublicKeyResponse = z.infer<typeof publicKeyResponse>;
 
-/** GET /v1/user/profile (wire-protocol §6); current clients assert that `id` is truthy. */
+/** GET /v1/user/profile (docs/protocol.md §6); current clients assert that `id` is truthy. */
 export const profileResponse = z.object({
   id: z.string().min(1),
   email: z.string(),

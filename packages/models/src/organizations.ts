@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from './roles';
 import { email } from './primitives';
 
-/** Org = wire-protocol §6. The personal org is how clients find "their" workspace. */
+/** Org = docs/protocol.md §6. The personal org is how clients find "their" workspace. */
 export const organization = z.object({
   id: z.string(),
   name: z.string(),

@@ -20,6 +20,6 @@ export const email = z
 
 export const personName = z.string().trim().max(100).default('');
 
-/** Server-assigned ids: prefix + 32 lowercase hex (DESIGN.md §7a). */
+/** Server-assigned ids: prefix + 32 lowercase hex (docs/architecture.md §8). */
 export const ID_PREFIX = { account: 'acct', session: 'sess', loginSession: 'lss', code: 'code' } as const;
 export const serverId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-f]{32}$`), `must be a ${prefix}_ id`);

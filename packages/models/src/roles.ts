@@ -1,6 +1,6 @@
 /**
  * The role model, written down once: what each role may do. Use cases check it; `user-permissions`
- * (wire-protocol §6) is computed from it; the README's matrix is generated from it by a test.
+ * (docs/protocol.md §6) is computed from it; the README's matrix is generated from it by a test.
  */
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,7 +14,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 /** Stable role ids for `PUT …/members/{id}/roles {roles:[roleId]}`. */
 export const ROLE_IDS: Record<Role, string> = { owner: 'role_owner', admin: 'role_admin', member: 'role_member' };
 
-/** Exactly the permission keys of `GET …/user-permissions` (wire-protocol §6). */
+/** Exactly the permission keys of `GET …/user-permissions` (docs/protocol.md §6). */
 export const PERMISSIONS = [
   'own:organization',
   'read:organization',

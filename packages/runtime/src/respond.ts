@@ -3,7 +3,7 @@ import type { ErrorBody, ErrorCode } from '@somnus/models';
 
 /**
  * Writes JSON with `Content-Type: application/json` exactly: Insomnia clients up to 2022.4 treat
- * `application/json; charset=utf-8` as text and their SRP login breaks (wire-protocol §1). Express's
+ * `application/json; charset=utf-8` as text and their SRP login breaks (docs/protocol.md §1). Express's
  * res.json/res.send would append the charset, so the body is written as bytes.
  */
 export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
