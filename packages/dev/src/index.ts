@@ -1,6 +1,5 @@
 export * from './postgres';
 export * from './smtp-sink';
-export * from './mime';
 export * from './gateway';
 export * from './local-database';
 export * from './stack';

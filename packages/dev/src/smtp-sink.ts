@@ -1,12 +1,12 @@
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { parseAddressHeader, simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { parseAddressList, parseMail } from './mime';
 
 /**
- * A local SMTP server that accepts every message and keeps it (DESIGN.md §8): for `pnpm start` it writes
- * each one to `.data/mail/`, for tests it holds them in memory and lets a test wait for one.
+ * A local SMTP server that accepts every message and keeps it (docs/architecture.md §10): for `pnpm start`
+ * it writes each one to `.data/mail/`, for tests it holds them in memory and lets a test wait for one.
  * Loopback only, no AUTH, no STARTTLS.
  */
 
@@ -19,7 +19,11 @@ export interface SinkMessage {
   /** The text/plain body, decoded, with \n line endings. */
   text: string;
   html?: string;
-  /** All top-level headers, names lower-cased, encoded words decoded. */
+  /**
+   * All top-level headers, names lower-cased, repeated ones joined with ", ". Values as sent (unfolded),
+   * except where they carry encoded words: then as mailparser decodes them, display names quoted.
+   * mailparser decodes encoded words in Subject, address headers, Message-ID and the MIME headers only.
+   */
   headers: Record<string, string>;
   /** The message as received (after SMTP dot-unstuffing). */
   raw: string;
@@ -58,6 +62,43 @@ function fileStamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-');
 }
 
+function isAddressObject(v: unknown): v is AddressObject {
+  return typeof v === 'object' && v !== null && 'value' in v && 'text' in v;
+}
+
+/** The first bare address of a parsed address header, looking into groups. */
+function firstAddress(header: AddressObject | undefined): string {
+  return header?.value.flatMap((a) => a.group ?? [a]).find((a) => a.address)?.address ?? '';
+}
+
+/** A decoded header as text, or undefined for the kinds mailparser turns into something else (dates, parameters). */
+function headerText(value: HeaderValue | undefined): string | undefined {
+  if (value === undefined) return undefined; // renamed (x-priority → priority, list-* → list) or dropped
+  const items = [value].flat();
+  if (items.every((v) => typeof v === 'string')) return items.join(', ');
+  if (items.every(isAddressObject)) return items.map((a) => a.text).join(', ');
+  return undefined;
+}
+
+function headersOf(mail: ParsedMail): Record<string, string> {
+  const raw = new Map<string, string[]>();
+  for (const { key, line } of mail.headerLines) {
+    // headerLines hold the header bytes as a latin1 string; raw 8-bit header text (SMTPUTF8) is UTF-8
+    const value = Buffer.from(line.slice(line.indexOf(':') + 1), 'latin1')
+      .toString('utf8')
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
+    raw.set(key, [...(raw.get(key) ?? []), value]);
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, values] of raw) {
+    const asSent = values.join(', ');
+    // mailparser's form quotes every display name, so a header without encoded words stays as sent
+    headers[key] = (asSent.includes('=?') ? headerText(mail.headers.get(key)) : undefined) ?? asSent;
+  }
+  return headers;
+}
+
 export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const host = opts.host ?? '127.0.0.1';
   const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
@@ -67,15 +108,23 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   if (opts.dir) await fsp.mkdir(opts.dir, { recursive: true });
 
   const accept = async (raw: Buffer, envelopeFrom: string, envelopeTo: string[]): Promise<void> => {
-    const parsed = parseMail(raw);
+    const parsed = await simpleParser(raw, {
+      // the body as sent: no text made up from HTML or HTML from text, no cid: links rewritten
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      keepCidLinks: true,
+    });
     const receivedAt = new Date();
     const message: SinkMessage = {
-      from: envelopeFrom || parsed.from,
-      to: envelopeTo.length ? envelopeTo : parsed.to,
-      subject: parsed.subject,
-      text: parsed.text,
-      ...(parsed.html !== undefined ? { html: parsed.html } : {}),
-      headers: parsed.headers,
+      // MAIL FROM:<> (a bounce) leaves the envelope sender empty
+      from: envelopeFrom || firstAddress(parsed.from),
+      // no fallback to the To header: smtp-server refuses DATA until a RCPT TO has been accepted
+      to: envelopeTo,
+      subject: parsed.subject ?? '',
+      text: (parsed.text ?? '').replace(/\r\n/g, '\n'),
+      ...(typeof parsed.html === 'string' ? { html: parsed.html.replace(/\r\n/g, '\n') } : {}),
+      headers: headersOf(parsed),
       raw: raw.toString('utf8'),
       receivedAt,
     };
@@ -158,7 +207,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       });
     },
     messagesTo(address) {
-      const want = parseAddressList(address)[0]?.toLowerCase() ?? address.toLowerCase();
+      // envelope addresses are compared as sent, so a punycode domain stays punycode
+      const want = (parseAddressHeader(address, { flatten: true, decodePunycode: false }).value[0]?.address || address).toLowerCase();
       return messages.filter((m) => m.to.some((t) => t.toLowerCase() === want));
     },
     clear() {

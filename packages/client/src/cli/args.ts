@@ -1,5 +1,7 @@
+import { parseArgs as parseArgv, type ParseArgsConfig } from 'node:util';
+
 /**
- * Argument parsing for `somnus`. Hand-written (no dependency) and strict: an unknown or misplaced
+ * Argument parsing for `somnus`, on node:util's parseArgs in strict mode: an unknown or misplaced
  * option is an error rather than ignored, because a silently ignored `--url` would send a
  * passphrase-derived proof to the default server instead of the intended one.
  */
@@ -22,31 +24,47 @@ export interface Flags {
   version: boolean;
 }
 
-type ValueFlag = 'url' | 'email' | 'firstName' | 'lastName' | 'srpProfile' | 'code' | 'role';
-type BoolFlag = 'passphraseStdin' | 'unlock' | 'help' | 'version';
-export type FlagName = ValueFlag | BoolFlag;
+export type FlagName = keyof Flags;
 
-const VALUE_FLAGS: Record<string, ValueFlag> = {
-  '--url': 'url',
-  '--email': 'email',
-  '--first-name': 'firstName',
-  '--last-name': 'lastName',
-  '--srp-profile': 'srpProfile',
-  '--code': 'code',
-  '--role': 'role',
+const OPTIONS = {
+  url: { type: 'string' },
+  email: { type: 'string' },
+  'first-name': { type: 'string' },
+  'last-name': { type: 'string' },
+  'srp-profile': { type: 'string' },
+  code: { type: 'string' },
+  role: { type: 'string' },
+  'passphrase-stdin': { type: 'boolean' },
+  unlock: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+type OptionName = keyof typeof OPTIONS;
+
+const FLAG_OF: Readonly<Record<OptionName, FlagName>> = {
+  url: 'url',
+  email: 'email',
+  'first-name': 'firstName',
+  'last-name': 'lastName',
+  'srp-profile': 'srpProfile',
+  code: 'code',
+  role: 'role',
+  'passphrase-stdin': 'passphraseStdin',
+  unlock: 'unlock',
+  help: 'help',
+  version: 'version',
 };
-const BOOL_FLAGS: Record<string, BoolFlag> = {
-  '--passphrase-stdin': 'passphraseStdin',
-  '--unlock': 'unlock',
-  '--help': 'help',
-  '-h': 'help',
-  '--version': 'version',
-};
+
+// hasOwn: an option named `constructor` or `__proto__` must not find anything on the prototype
+function optionNamed(name: string): OptionName | undefined {
+  return Object.hasOwn(OPTIONS, name) ? (name as OptionName) : undefined;
+}
 
 /** The spelling of a flag for messages: firstName → --first-name. */
 export function flagSpelling(name: FlagName): string {
-  const all = { ...VALUE_FLAGS, ...BOOL_FLAGS };
-  return Object.keys(all).find((k) => all[k] === name && k.startsWith('--')) ?? name;
+  const option = (Object.keys(FLAG_OF) as OptionName[]).find((o) => FLAG_OF[o] === name);
+  return option ? `--${option}` : name;
 }
 
 export interface ParsedArgs {
@@ -56,41 +74,61 @@ export interface ParsedArgs {
   given: Set<FlagName>;
 }
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const flags: Flags = { passphraseStdin: false, unlock: false, help: false, version: false };
-  const given = new Set<FlagName>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
+/**
+ * Turns a strict-mode rejection into a UsageError that names the option as typed. parseArgs' own
+ * messages name options in their canonical form (`-h, --help`) and suggest `--`, which is no help
+ * for a misspelt flag; a lenient re-parse yields the tokens to find the offending one.
+ */
+function usageError(err: unknown, args: string[]): UsageError {
+  // by code, not instanceof: node:util's errors come from the core realm, not a test runner's sandbox
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw err;
+  const { tokens } = parseArgv({ args, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = optionNamed(token.name);
+    if (!option) {
+      if (token.name === 'passphrase') {
+        // a passphrase in argv is visible in `ps` and shell history
+        return new UsageError('passphrases are not accepted as arguments; use the prompt, SOMNUS_PASSPHRASE or --passphrase-stdin');
+      }
+      return new UsageError(`unknown option ${token.rawName}`);
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
+    if (OPTIONS[option].type === 'boolean') {
+      if (token.value !== undefined) return new UsageError(`${token.rawName} takes no value`);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    const valueFlag = VALUE_FLAGS[name];
-    const boolFlag = BOOL_FLAGS[name];
-    if (valueFlag) {
-      const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      if (given.has(valueFlag)) throw new UsageError(`${name} given twice`);
-      flags[valueFlag] = value;
-      given.add(valueFlag);
-    } else if (boolFlag) {
-      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
-      flags[boolFlag] = true;
-      given.add(boolFlag);
-    } else if (name === '--passphrase') {
-      // a passphrase in argv is visible in `ps` and shell history
-      throw new UsageError('passphrases are not accepted as arguments; use the prompt, SOMNUS_PASSPHRASE or --passphrase-stdin');
-    } else {
-      throw new UsageError(`unknown option ${name}`);
+    if (token.value === undefined) return new UsageError(`${token.rawName} needs a value`);
+    // strict mode takes a following argument that looks like an option for a forgotten value
+    if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+      const hint = token.value.startsWith('--') ? '' : ` (write ${token.rawName}=<value> for a value that starts with -)`;
+      return new UsageError(`${token.rawName} needs a value${hint}`);
     }
   }
-  return { positionals, flags, given };
+  return new UsageError((err as Error).message);
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const args = [...argv];
+  let parsed;
+  try {
+    parsed = parseArgv({ args, options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
+  } catch (err) {
+    throw usageError(err, args);
+  }
+  const flags: Flags = { passphraseStdin: false, unlock: false, help: false, version: false };
+  const given = new Set<FlagName>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const flag = FLAG_OF[token.name];
+    if (OPTIONS[token.name].type === 'string') {
+      // parseArgs keeps the last of a repeated value; two values for one flag mean a mistake somewhere
+      if (given.has(flag)) throw new UsageError(`${token.rawName} given twice`);
+      Object.assign(flags, { [flag]: token.value });
+    } else {
+      Object.assign(flags, { [flag]: true });
+    }
+    given.add(flag);
+  }
+  return { positionals: parsed.positionals, flags, given };
 }
