@@ -23,7 +23,7 @@ export interface FunctionHarness {
  * Runs real functions in-process through functions-framework's test server, on a fresh migrated
  * database (connected as the app role) and a real SMTP server. Nothing of ours is mocked.
  */
-export async function startFunctions<N extends HarnessFunctionName>(...names: N[]): Promise<Record<N, Api> & FunctionHarness> {
+export async function startFunctions(...names: HarnessFunctionName[]): Promise<Record<HarnessFunctionName, Api> & FunctionHarness> {
   const database = await createTestDatabase();
   const inspector = new Pool({ connectionString: database.adminUrl, max: 2 });
   const db = Object.assign(database, { query: inspector.query.bind(inspector) as Pool['query'] });
@@ -35,7 +35,7 @@ export async function startFunctions<N extends HarnessFunctionName>(...names: N[
   resetConfig();
   const loaded = loadFunctions(names);
   const servers = await Promise.all(names.map(async (name) => [name, await listen(loaded[name])] as const));
-  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<N, Api>;
+  const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<HarnessFunctionName, Api>;
   return {
     ...apis,
     http: apis[names[0]!],

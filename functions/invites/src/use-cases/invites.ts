@@ -135,8 +135,6 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
   const code = newCode();
   const { orgId } = actor;
   const sent = await tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
-    // read after BEGIN: the row's created_at is the transaction's start, and the TTL counts from it
-    const now = deps.clock.now();
     await lockOrganizationForInvites(tx, orgId);
     const org = await findOrganization(tx, orgId);
     const inviter = await findAccountById(tx, actor.accountId);
@@ -163,11 +161,12 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     }
 
     const pending = await findPendingInvite(tx, orgId, email);
-    if (pending && pending.expires_at > now) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`);
+    if (pending && pending.expires_at > deps.clock.now()) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`);
     if (pending) await setInviteStatus(tx, pending.id, 'expired');
 
     const id = newId('inv');
-    const expiresAt = new Date(now.getTime() + deps.config.inviteTtlSeconds * 1000);
+    // read late in the transaction: created_at is its start, and the TTL must not come out a hair short
+    const expiresAt = new Date(deps.clock.now().getTime() + deps.config.inviteTtlSeconds * 1000);
     const acceptCodeHash = hashCode(deps.config.serverSecret, ACCEPT_CODE, code);
     try {
       await insertInvite(tx, { id, orgId, inviterId: actor.accountId, email, role: role.value, expiresAt, acceptCodeHash });
