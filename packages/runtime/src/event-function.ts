@@ -9,7 +9,7 @@ import {
   type TopicName,
 } from '@somnus/models';
 import type { Logger } from 'pino';
-import { logger } from './logger';
+import { errorFrames as framesOf, logger } from './logger';
 import { type Result } from './result';
 
 export interface EventContext<T extends TopicName> {
@@ -124,16 +124,6 @@ function checkRegistration(fn: string, topic: TopicName, registry: readonly Func
   if (spec.trigger.type !== 'pubsub' || spec.trigger.topic !== topic) {
     throw new Error(`event function ${fn} handles topic ${topic} but the registry gives it trigger ${JSON.stringify(spec.trigger)}`);
   }
-}
-
-/** Stack frames without the first line, which repeats the error's message (and a message may quote data). */
-function framesOf(err: unknown): string | undefined {
-  const stack = (err as Error | undefined)?.stack;
-  if (typeof stack !== 'string') return undefined;
-  return stack
-    .split('\n')
-    .filter((line) => line.startsWith('    at '))
-    .join('\n');
 }
 
 /**

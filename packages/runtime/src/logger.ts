@@ -49,3 +49,16 @@ export function setLogDestination(dest: LogDestination): void {
   destination = dest;
   root = null;
 }
+
+/**
+ * What an unexpected error may log: its stack frames, without the first line, which repeats the error's
+ * message — and a message may quote data (a driver error quotes the value it refused).
+ */
+export function errorFrames(err: unknown): string | undefined {
+  const stack = (err as Error | undefined)?.stack;
+  if (typeof stack !== 'string') return undefined;
+  return stack
+    .split('\n')
+    .filter((line) => line.startsWith('    at '))
+    .join('\n');
+}

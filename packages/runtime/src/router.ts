@@ -15,7 +15,7 @@ import {
 import { resolveActor } from './access';
 import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
-import { logger } from './logger';
+import { errorFrames, logger } from './logger';
 import { sendError, sendJson } from './respond';
 import type { Result } from './result';
 import { DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
@@ -120,7 +120,7 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       status = 500;
       errorCode = 'INTERNAL';
       // the message of an unexpected error may quote data; log its class and stack only
-      log.error({ err: { type: (err as Error)?.name, stack: (err as Error)?.stack } }, 'unhandled error');
+      log.error({ err: { type: (err as Error)?.name, stack: errorFrames(err) } }, 'unhandled error');
       if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Internal error (request ${id})`);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
