@@ -33,13 +33,20 @@ export async function closePools(): Promise<void> {
   await Promise.all(all.map((p) => p.end()));
 }
 
-/** Runs `fn` in one transaction: every multi-row write goes through here (docs/architecture.md §4.1). */
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in one transaction: every multi-row write goes through here (docs/architecture.md §4.1). It
+ * commits unless `fn` throws, or unless `commitIf` refuses what `fn` returned (a failed Result rolls back).
+ */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  commitIf: (result: T) => boolean = () => true,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    await client.query(commitIf(result) ? 'COMMIT' : 'ROLLBACK');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

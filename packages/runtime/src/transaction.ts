@@ -1,26 +1,23 @@
 import type { Pool, PoolClient } from 'pg';
-import { setTenantContext, type TenantContext } from '@somnus/db';
+import { setTenantContext, withTransaction, type TenantContext } from '@somnus/db';
 import type { Result } from './result';
 
+/** Committed on success; a failure rolls back unless it asks to keep its writes (a counted wrong attempt). */
+const keeps = (result: Result<unknown>) => result.ok || result.commit === true;
+
 /**
- * One transaction around a use case's writes, settled by its Result: committed on success, rolled back on
- * a failure (so bad input changes nothing) unless the failure asks to keep its writes (a counted wrong
- * attempt). A throw rolls back and propagates: it is a bug, not an expected failure.
+ * One transaction around a use case's writes, settled by its Result, so that a refused request changes
+ * nothing. A throw rolls back and propagates: it is a bug, not an expected failure.
  */
-export async function transaction<T>(db: Pool, fn: (tx: PoolClient) => Promise<Result<T>>, tenant?: TenantContext): Promise<Result<T>> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    if (tenant) await setTenantContext(client, tenant);
-    const result = await fn(client);
-    await client.query(result.ok || result.commit ? 'COMMIT' : 'ROLLBACK');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+export function transaction<T>(db: Pool, fn: (tx: PoolClient) => Promise<Result<T>>, tenant?: TenantContext): Promise<Result<T>> {
+  return withTransaction(
+    db,
+    async (tx) => {
+      if (tenant) await setTenantContext(tx, tenant);
+      return fn(tx);
+    },
+    keeps,
+  );
 }
 
 /** A transaction in which RLS sees the caller (and the org in the path, for org routes). */
