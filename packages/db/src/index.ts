@@ -18,3 +18,4 @@ export * from './repositories/project-keys';
 export * from './repositories/account-reset';
 export * from './repositories/public-keys';
 export * from './repositories/cleanup';
+export * from './repositories/org-locks';

@@ -48,7 +48,7 @@ async function orgActor(db: Pool, caller: SessionActor, orgId: string, permissio
   if (!membership) return notFound;
   const role = membership.role as Role;
   if (!can(role, permission)) return fail('FORBIDDEN', `Your role (${role}) does not allow ${permission}`);
-  return ok({ ...caller, orgId, role });
+  return ok({ ...caller, orgId, role, permission });
 }
 
 /** The access check of a route, done once for every route from its contract. */

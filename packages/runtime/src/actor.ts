@@ -1,5 +1,5 @@
 import type { SessionRow } from '@somnus/db';
-import type { Access, Role } from '@somnus/models';
+import type { Access, Permission, Role } from '@somnus/models';
 
 /** Where a request came from; recorded in audit events and shown in the session list. */
 export interface RequestMeta {
@@ -25,6 +25,8 @@ export interface SessionActor extends Anonymous {
 export interface OrgActor extends SessionActor {
   orgId: string;
   role: Role;
+  /** what the route needs; re-checked inside the use case's transaction (orgTransaction) */
+  permission: Permission;
 }
 
 export type ActorFor<A extends Access> = A extends 'public' ? Anonymous : A extends 'session' ? SessionActor : OrgActor;

@@ -1,12 +1,12 @@
 import { listOrgAuditEvents } from '@somnus/db';
 import type { PageQuery } from '@somnus/models';
-import { ok, tenantOf, tenantTransaction, type OrgActor } from '@somnus/runtime';
+import { ok, orgTransaction, type OrgActor } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 import { pageEnvelope } from '../present';
 
 /** The seed's Session/Login Report: org events and members' logins, for owners and admins. */
 export async function orgAuditEvents(deps: InvitesDeps, actor: OrgActor, q: PageQuery) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const { rows, total } = await listOrgAuditEvents(tx, actor.orgId, { offset: q.page * q.per_page, limit: q.per_page });
     return ok({
       events: rows.map((e) => ({

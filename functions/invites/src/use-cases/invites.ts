@@ -41,7 +41,7 @@ import {
   newId,
   ok,
   tenantOf,
-  tenantTransaction,
+  orgTransaction, tenantTransaction,
   type Failure,
   type OrgActor,
   type Result,
@@ -102,7 +102,7 @@ async function mayInvite(tx: Queryable, org: OrganizationRow, email: string, inv
  */
 export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
   const { inviteeEmail } = input;
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     // Anyone can own a team org, so this answer ("has an account, here is its public key") would let
     // an account probe addresses in bulk. Every lookup is recorded and the rate is capped per account.
     const since = new Date(deps.clock.now().getTime() - LOOKUP_WINDOW_MS);
@@ -134,7 +134,7 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
 export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: CreateInviteBody) {
   const code = newCode();
   const { orgId } = actor;
-  const sent = await tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  const sent = await orgTransaction(deps.db, actor, async (tx) => {
     await lockOrganizationForInvites(tx, orgId);
     const org = await findOrganization(tx, orgId);
     const inviter = await findAccountById(tx, actor.accountId);
@@ -207,7 +207,7 @@ function presentInvitation(i: InviteListRow) {
 
 /** GET …/invites: pending, unexpired invitations (§6 shape, not paginated). */
 export async function listOrgInvites(deps: InvitesDeps, actor: OrgActor) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => ok({ invitations: (await listPendingInvites(tx, actor.orgId)).map(presentInvitation) }));
+  return orgTransaction(deps.db, actor, async (tx) => ok({ invitations: (await listPendingInvites(tx, actor.orgId)).map(presentInvitation) }));
 }
 
 async function pendingInviteInOrg(tx: Queryable, orgId: string, invitationId: string): Promise<Result<InviteRow>> {
@@ -221,7 +221,7 @@ async function pendingInviteInOrg(tx: Queryable, orgId: string, invitationId: st
 export async function updateInviteRole(deps: InvitesDeps, actor: OrgActor, input: { invitationId: string; roleId: string }) {
   const role = inviteRole(input.roleId);
   if (!role.ok) return role;
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const found = await pendingInviteInOrg(tx, actor.orgId, input.invitationId);
     if (!found.ok) return found;
     const invite = found.value;
@@ -245,7 +245,7 @@ export async function updateInviteRole(deps: InvitesDeps, actor: OrgActor, input
 
 /** DELETE …/invites/{id}: revoked, with its wrapped keys left unusable (accept refuses it). */
 export async function revokeInvite(deps: InvitesDeps, actor: OrgActor, input: { invitationId: string }): Promise<Result<{ ok: true }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const found = await pendingInviteInOrg(tx, actor.orgId, input.invitationId);
     if (!found.ok) return found;
     const invite = found.value;

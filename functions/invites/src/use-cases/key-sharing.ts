@@ -10,7 +10,7 @@ import {
   recordOrgEvent,
 } from '@somnus/db';
 import type { ReconcileKeysBody } from '@somnus/models';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 
 const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
@@ -22,7 +22,7 @@ const pairKey = (k: { projectId: string; accountId: string }) => `${k.projectId}
  * public key — exactly what the caller's client can re-wrap.
  */
 export async function myProjectKeys(deps: InvitesDeps, actor: OrgActor) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+  return orgTransaction(deps.db, actor, async (tx) =>
     ok({
       projectKeys: (await listKeysOf(tx, actor.orgId, actor.accountId)).map((k) => ({ projectId: k.project_id, encKey: k.enc_symmetric_key })),
       members: (await listMembersLackingKeys(tx, actor.orgId, actor.accountId)).map((m) => ({
@@ -43,7 +43,7 @@ export async function myProjectKeys(deps: InvitesDeps, actor: OrgActor) {
 export async function reconcileKeys(deps: InvitesDeps, actor: OrgActor, input: ReconcileKeysBody): Promise<Result<{ count: number }>> {
   const { keys } = input;
   const { orgId } = actor;
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     if (new Set(keys.map(pairKey)).size !== keys.length) return invalid('keys lists a project and account pair more than once');
     const projectIds = [...new Set(keys.map((k) => k.projectId))];
     const accountIds = [...new Set(keys.map((k) => k.accountId))];

@@ -10,7 +10,7 @@ import {
   updateMemberRole,
 } from '@somnus/db';
 import { ROLE_DESCRIPTIONS, ROLE_IDS, roleFromId, type Role } from '@somnus/models';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 import { pageEnvelope, presentMember } from '../present';
 
@@ -18,7 +18,7 @@ const memberNotFound = () => fail<never>('NOT_FOUND', 'No such member');
 const roleInfo = (role: Role) => ({ roleId: ROLE_IDS[role], name: role, description: ROLE_DESCRIPTIONS[role] });
 
 export async function listOrgMembers(deps: InvitesDeps, actor: OrgActor, q: { page: number; per_page: number; email?: string }) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const email = q.email?.trim().toLowerCase() || undefined;
     const { rows, total } = await listMembers(tx, actor.orgId, { offset: q.page * q.per_page, limit: q.per_page, email });
     return ok({ members: rows.map(presentMember), ...pageEnvelope(q, rows.length, total) });
@@ -26,7 +26,7 @@ export async function listOrgMembers(deps: InvitesDeps, actor: OrgActor, q: { pa
 }
 
 export async function getMemberRole(deps: InvitesDeps, actor: OrgActor, input: { accountId: string }) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const m = await findMembership(tx, actor.orgId, input.accountId);
     return m ? ok(roleInfo(m.role)) : memberNotFound();
   });
@@ -36,7 +36,7 @@ export async function getMemberRole(deps: InvitesDeps, actor: OrgActor, input: {
 export async function setMemberRole(deps: InvitesDeps, actor: OrgActor, input: { accountId: string; roleId: string }) {
   const role = roleFromId(input.roleId);
   if (!role) return fail('VALIDATION_ERROR', `Unknown role ${input.roleId}`);
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     // locked: an ownership transfer to this member in parallel must not be overwritten
     const target = await lockMembership(tx, actor.orgId, input.accountId);
     if (!target) return memberNotFound();
@@ -54,35 +54,35 @@ export async function setMemberRole(deps: InvitesDeps, actor: OrgActor, input: {
       });
     }
     return ok(roleInfo(role));
-  });
+  }, { exclusive: true });
 }
 
 /** Removing a member deletes their wrapped keys in the same transaction: access ends at once. */
 export async function removeMember(deps: InvitesDeps, actor: OrgActor, input: { accountId: string }): Promise<Result<{ ok: true }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const target = await lockMembership(tx, actor.orgId, input.accountId);
     if (!target) return memberNotFound();
     if (target.role === 'owner') return fail('FORBIDDEN', 'The owner cannot be removed');
     await deleteMembership(tx, actor.orgId, input.accountId);
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'member.removed', subject: input.accountId, ip: actor.meta.ip });
     return ok({ ok: true as const });
-  });
+  }, { exclusive: true });
 }
 
-export async function leaveOrganization(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ ok: true }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+export async function leaveOrganization(deps: InvitesDeps, caller: OrgActor): Promise<Result<{ ok: true }>> {
+  return orgTransaction(deps.db, caller, async (tx, actor) => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return fail('NOT_FOUND', 'No such organization');
     if (org.type === 'personal' || actor.role === 'owner') return fail('FORBIDDEN', 'The owner cannot leave; transfer ownership first');
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'member.left', subject: actor.accountId, ip: actor.meta.ip });
     await deleteMembership(tx, actor.orgId, actor.accountId);
     return ok({ ok: true as const });
-  });
+  }, { exclusive: true });
 }
 
 /** The new owner must already be a member; the previous owner stays on as an admin. */
 export async function transferOwnership(deps: InvitesDeps, actor: OrgActor, input: { accountId: string }): Promise<Result<{ ownerAccountId: string }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const { orgId } = actor;
     // serialise transfers on the org row, then re-check that the caller is still the owner
     const org = await lockOrganization(tx, orgId);
@@ -99,5 +99,5 @@ export async function transferOwnership(deps: InvitesDeps, actor: OrgActor, inpu
     await updateMemberRole(tx, orgId, actor.accountId, 'admin');
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'owner.transferred', subject: input.accountId, ip: actor.meta.ip });
     return ok({ ownerAccountId: input.accountId });
-  });
+  }, { exclusive: true });
 }

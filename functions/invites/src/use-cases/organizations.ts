@@ -1,6 +1,6 @@
 import { deleteOrganization, findOrganization, listOrganizationsOf, recordOrgEvent, renameOrganization } from '@somnus/db';
 import { ROLE_DESCRIPTIONS, ROLE_IDS, ROLES, type Organization, type OrganizationList, type PageQuery } from '@somnus/models';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result, type SessionActor } from '@somnus/runtime';
+import { fail, ok, tenantOf, orgTransaction, tenantTransaction, type OrgActor, type Result, type SessionActor } from '@somnus/runtime';
 import { createOrganizationWithOwner } from '@somnus/tenancy';
 import type { InvitesDeps } from '../deps';
 import { pageEnvelope, presentOrganization } from '../present';
@@ -20,7 +20,7 @@ export async function listRoles(_deps: InvitesDeps, _actor: SessionActor) {
 }
 
 export async function getOrganization(deps: InvitesDeps, actor: OrgActor): Promise<Result<Organization>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     return org ? ok(presentOrganization(org)) : orgNotFound();
   });
@@ -41,7 +41,7 @@ export async function createTeamOrganization(deps: InvitesDeps, actor: SessionAc
 }
 
 export async function renameOrg(deps: InvitesDeps, actor: OrgActor, input: { name: string }): Promise<Result<Organization>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     await renameOrganization(tx, actor.orgId, input.name);
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'org.renamed', ip: actor.meta.ip, details: { name: input.name } });
     return ok(presentOrganization((await findOrganization(tx, actor.orgId))!));
@@ -50,11 +50,11 @@ export async function renameOrg(deps: InvitesDeps, actor: OrgActor, input: { nam
 
 /** Owner only; never the personal org. Projects, keys, invites and members go in the same transaction. */
 export async function deleteOrg(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ ok: true }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return orgNotFound();
     if (org.type === 'personal') return fail('FORBIDDEN', 'A personal organization cannot be deleted');
     await deleteOrganization(tx, actor.orgId);
     return ok({ ok: true as const });
-  });
+  }, { exclusive: true });
 }

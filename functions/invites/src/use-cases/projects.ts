@@ -9,7 +9,7 @@ import {
   type ProjectRow,
 } from '@somnus/db';
 import type { CreateProjectBody, ProjectResponse } from '@somnus/models';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 
 /**
@@ -32,7 +32,7 @@ export async function createProject(
   body: CreateProjectBody,
 ): Promise<Result<{ created: boolean; project: ProjectResponse }>> {
   const { orgId } = actor;
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const accountIds = body.keys.map((k) => k.accountId);
     if (new Set(accountIds).size !== accountIds.length) return invalid('keys lists an account more than once');
     if (!accountIds.includes(actor.accountId)) return invalid('keys must include your own wrapped copy of the project key');
@@ -62,7 +62,7 @@ export async function createProject(
 }
 
 export async function listOrgProjects(deps: InvitesDeps, actor: OrgActor) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+  return orgTransaction(deps.db, actor, async (tx) =>
     ok({ data: (await listProjects(tx, actor.orgId)).map((p) => ({ ...present(p), teamProjectId: p.team_project_id })) }),
   );
 }

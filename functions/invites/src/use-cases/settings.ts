@@ -1,6 +1,6 @@
 import { countMembers, findOrganization, recordOrgEvent, seatHolderEmails, setInviteDomains, setStorageRule, type StorageRule } from '@somnus/db';
 import { permissionsOf } from '@somnus/models';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 
 const orgNotFound = () => fail<never>('NOT_FOUND', 'No such organization');
@@ -18,14 +18,14 @@ export async function orgFeatures(_deps: InvitesDeps, _actor: OrgActor) {
 }
 
 export async function getStorageRule(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ storage: StorageRule; isOverridden: boolean }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     return org ? ok({ storage: org.storage_rule, isOverridden: false }) : orgNotFound();
   });
 }
 
 export async function putStorageRule(deps: InvitesDeps, actor: OrgActor, input: { storage: StorageRule }) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return orgNotFound();
     if (org.storage_rule !== input.storage) {
@@ -43,14 +43,14 @@ export async function putStorageRule(deps: InvitesDeps, actor: OrgActor, input: 
 }
 
 export async function getInvitePolicy(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ allowedDomains: string[] }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     return org ? ok({ allowedDomains: org.allowed_invite_domains }) : orgNotFound();
   });
 }
 
 export async function putInvitePolicy(deps: InvitesDeps, actor: OrgActor, input: { allowedDomains: string[] }) {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const domains = [...new Set(input.allowedDomains)].sort();
     await setInviteDomains(tx, actor.orgId, domains);
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'invite_policy.changed', ip: actor.meta.ip, details: { allowedDomains: domains } });
@@ -68,7 +68,7 @@ export async function userPermissions(_deps: InvitesDeps, actor: OrgActor) {
  * counted (members, pending invites) take no new seat.
  */
 export async function checkSeats(deps: InvitesDeps, actor: OrgActor, input: { emails: string[] }): Promise<Result<{ isAllowed: boolean }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return orgNotFound();
     if (org.seat_limit === null) return ok({ isAllowed: true });

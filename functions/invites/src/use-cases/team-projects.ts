@@ -1,19 +1,19 @@
 import crypto from 'node:crypto';
 import { deleteTeamProject, findTeamProject, insertTeamProject, listTeamProjects, recordOrgEvent, renameTeamProject } from '@somnus/db';
-import { fail, ok, tenantOf, tenantTransaction, type OrgActor, type Result } from '@somnus/runtime';
+import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
 
 const notFound = () => fail<never>('NOT_FOUND', 'No such team project');
 type TeamProject = { id: string; name: string };
 
 export async function listOrgTeamProjects(deps: InvitesDeps, actor: OrgActor): Promise<Result<{ data: TeamProject[] }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
+  return orgTransaction(deps.db, actor, async (tx) =>
     ok({ data: (await listTeamProjects(tx, actor.orgId)).map((p) => ({ id: p.id, name: p.name })) }),
   );
 }
 
 export async function createOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { name: string }): Promise<Result<TeamProject>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const id = `proj_${crypto.randomBytes(16).toString('hex')}`;
     await insertTeamProject(tx, { id, orgId: actor.orgId, name: input.name, isDefault: false });
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'team_project.created', subject: id, ip: actor.meta.ip, details: { name: input.name } });
@@ -22,7 +22,7 @@ export async function createOrgTeamProject(deps: InvitesDeps, actor: OrgActor, i
 }
 
 export async function renameOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { projectId: string; name: string }): Promise<Result<TeamProject>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     if (!(await findTeamProject(tx, actor.orgId, input.projectId))) return notFound();
     await renameTeamProject(tx, actor.orgId, input.projectId, input.name);
     await recordOrgEvent(tx, {
@@ -39,7 +39,7 @@ export async function renameOrgTeamProject(deps: InvitesDeps, actor: OrgActor, i
 
 /** The default team project stays: clients treat `proj_<orgId>` as always present. */
 export async function deleteOrgTeamProject(deps: InvitesDeps, actor: OrgActor, input: { projectId: string }): Promise<Result<{ ok: true }>> {
-  return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
+  return orgTransaction(deps.db, actor, async (tx) => {
     const p = await findTeamProject(tx, actor.orgId, input.projectId);
     if (!p) return notFound();
     if (p.is_default) return fail('FORBIDDEN', 'The default team project cannot be deleted');
