@@ -1,6 +1,7 @@
 import { deriveKey, rewrapAccountKey, unwrapAccountKeys } from '@somnus/crypto';
 import { setLogDestination } from '@somnus/runtime';
 import { computeVerifier } from '@somnus/srp';
+import { api } from '../support/api';
 import { startFunctions } from '../support/function-server';
 import { extractCode } from '../support/smtp';
 import { login, newAccount } from '../support/accounts';
@@ -10,11 +11,15 @@ import { login, newAccount } from '../support/accounts';
  * log line and everything written to stdout and stderr; then searches it for every secret involved.
  */
 const lines: string[] = [];
+/** What reaches console.error after the functions' filter: Express reports requests it refuses there. */
+const consoleErrors: string[] = [];
 let h: Awaited<ReturnType<typeof startFunctions>>;
 
 beforeAll(async () => {
   process.env.LOG_LEVEL = 'info'; // every request line must be written, to be searched
   setLogDestination({ write: (line: string) => void lines.push(line) });
+  // installed before the functions load, so it sits behind their filter, where the real console is
+  console.error = (...args: unknown[]) => void consoleErrors.push(args.map((a) => (a instanceof Error ? `${a.stack} ${JSON.stringify(a)}` : String(a))).join(' '));
   h = await startFunctions('auth', 'keys');
 });
 afterAll(async () => {
@@ -30,6 +35,9 @@ it('no secret, salt, verifier, key, ciphertext, code or session id appears in an
   const account = await newAccount(email, OLD);
   const secrets: string[] = [OLD, NEW, account.material.authSecretHex, account.signupBody.verifier as string];
 
+  // a body that is not JSON is refused by the framework before our code runs; what it carried must not be logged
+  const malformed = await api(h.auth.baseUrl, {}, { checked: false }).post('/auth/login-s', `{"email":"${email}","x": ${OLD}}`, { 'Content-Type': 'application/json' });
+  expect(malformed.status).toBe(400);
   expect((await h.auth.post('/auth/signup', account.signupBody)).status).toBe(200);
   expect((await h.auth.post('/auth/signup', account.signupBody)).status).toBe(409);
   const bad = await login(h.auth, email, 'wrong passphrase');
@@ -80,7 +88,9 @@ it('no secret, salt, verifier, key, ciphertext, code or session id appears in an
     ...sessions.body.sessions.map((s: { id: string }) => s.id),
   );
 
-  const all = [...lines, ...written].join('\n');
+  const all = [...lines, ...written, ...consoleErrors].join('\n');
+  // the refused body left one line that says so, with its status and nothing it carried
+  expect(lines.filter((l) => l.includes('request_refused_by_framework'))).toHaveLength(1);
   expect(lines.length).toBeGreaterThan(10); // the run was logged at all
   expect(lines.every((l) => 'severity' in JSON.parse(l))).toBe(true);
   for (const secret of secrets) {

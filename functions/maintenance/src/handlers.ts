@@ -1,8 +1,10 @@
 import type { Request, Response } from 'express';
 import { ERROR_STATUS } from '@somnus/models';
-import { errorFrames, logger, requestId, sendError, sendJson, type Anonymous, type Result } from '@somnus/runtime';
+import { errorFrames, logger, quietFrameworkClientErrors, requestId, sendError, sendJson, type Anonymous, type Result } from '@somnus/runtime';
 import { maintenanceDeps } from './deps';
 import { cleanup } from './use-cases/cleanup';
+
+quietFrameworkClientErrors();
 
 /** The jobs this function runs, by path. Cloud Scheduler POSTs to them (see FUNCTION_REGISTRY). */
 const JOBS: Record<string, (actor: Anonymous) => Promise<Result<unknown>>> = {
@@ -29,6 +31,6 @@ export async function handleMaintenance(req: Request, res: Response): Promise<vo
   } catch (err) {
     log.error({ job: path, err: { type: (err as Error)?.name, stack: errorFrames(err) } }, 'maintenance job failed');
     // a 5xx makes Cloud Scheduler retry the job
-    sendError(res, 500, 'INTERNAL', `Maintenance job failed (request ${id})`);
+    sendError(res, 500, 'INTERNAL', 'Maintenance job failed');
   }
 }

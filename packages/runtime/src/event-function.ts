@@ -9,6 +9,7 @@ import {
   type TopicName,
 } from '@somnus/models';
 import type { Logger } from 'pino';
+import { quietFrameworkClientErrors } from './framework-errors';
 import { errorFrames as framesOf, logger } from './logger';
 import { type Result } from './result';
 
@@ -138,6 +139,7 @@ export function defineEventFunction<T extends TopicName>(
   handler: EventHandler<T>,
   opts: EventFunctionOptions = {},
 ): (event: CloudEvent<unknown>) => Promise<void> {
+  quietFrameworkClientErrors();
   checkRegistration(fn, topic, opts.registry ?? FUNCTION_REGISTRY);
   const schema = TOPIC_MESSAGES[topic];
 

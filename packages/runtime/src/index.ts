@@ -12,5 +12,6 @@ export * from './deps';
 export * from './transaction';
 export * from './mail';
 export * from './router';
+export * from './framework-errors';
 export * from './event-function';
 export * from './publisher';

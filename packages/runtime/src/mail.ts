@@ -31,3 +31,16 @@ export function smtpMailer(config: MailConfig = mailConfig()): Mailer {
     },
   };
 }
+
+/**
+ * What a failed send may log: SMTP servers quote the recipient in their replies, and an address is
+ * personal data, so only the error's kind and the server's numeric codes.
+ */
+export function mailFailureFacts(err: unknown): { type: string; code: string | null; responseCode: number | null } {
+  const e = err as { name?: unknown; code?: unknown; responseCode?: unknown };
+  return {
+    type: typeof e?.name === 'string' ? e.name : 'Error',
+    code: typeof e?.code === 'string' ? e.code : null,
+    responseCode: typeof e?.responseCode === 'number' ? e.responseCode : null,
+  };
+}

@@ -15,10 +15,11 @@ import {
 import { resolveActor } from './access';
 import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
+import { quietFrameworkClientErrors } from './framework-errors';
 import { errorFrames, logger } from './logger';
 import { sendError, sendJson } from './respond';
 import type { Result } from './result';
-import { DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
+import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
 
 // Express (inside functions-framework) answers errors it raises itself, such as a malformed JSON body,
 // with a stack trace unless NODE_ENV is production (functions-framework-nodejs#686). A function process
@@ -62,6 +63,7 @@ export interface FunctionDefinition<F extends PublicFunctionName, D extends { db
  * must equal the function's rows, checked at load time, so the table and the code cannot drift.
  */
 export function defineFunction<F extends PublicFunctionName, D extends { db: Pool }>(fn: F, def: FunctionDefinition<F, D>) {
+  quietFrameworkClientErrors();
   const routes = routesOf(fn);
   const handlers = def.handlers as unknown as Record<string, (input: unknown) => Promise<HandlerOutput<unknown>>>;
   const expected = new Set(routes.map(routeKey));
@@ -109,6 +111,8 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       const meta: RequestMeta = { requestId: id, ip: clientIp(req), client: clientName(req) };
       const actor = await resolveActor(() => depsOnce().db, row.access, req, match.params, meta);
       if (!actor.ok) return answer(actor, 200);
+      const params = checkPathParams(match.params);
+      if (!params.ok) return answer(params, 200);
       const query = 'query' in row ? parseValue(req.query, row.query, 'query') : { ok: true as const, value: undefined };
       if (!query.ok) return answer(query, 200);
       const body = 'body' in row ? parseBody(req, row.body, ('bodyLimit' in row ? row.bodyLimit : undefined) ?? DEFAULT_BODY_LIMIT) : { ok: true as const, value: undefined };

@@ -3,6 +3,17 @@ import type { z } from 'zod';
 import { fail, ok, type Result } from './result';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/** No id or name in a path is longer; a longer segment is a mistake or a probe. */
+export const MAX_PATH_PARAM = 256;
+
+/** Path parameters reach use cases as strings; they must at least be strings a database can compare. */
+export function checkPathParams(params: Record<string, string>): Result<Record<string, string>> {
+  for (const [name, value] of Object.entries(params)) {
+    if (value.length > MAX_PATH_PARAM) return fail('VALIDATION_ERROR', `path parameter ${name}: longer than ${MAX_PATH_PARAM} characters`);
+    if (malformedStringAt(value) !== null) return fail('VALIDATION_ERROR', `path parameter ${name}: must be well-formed Unicode without NUL characters`);
+  }
+  return ok(params);
+}
 
 function describe(issues: z.core.$ZodIssue[]): string {
   return issues
@@ -29,8 +40,31 @@ export function parseBody<S extends z.ZodType>(req: Request, schema: S, limit = 
   return parseValue(body, schema);
 }
 
+const MAX_DEPTH = 32;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first string in a value that Postgres or Unicode cannot take — a NUL (text columns refuse it) or a
+ * lone surrogate (not Unicode; the driver would fail on it) — as its path, or null. Checked before any
+ * schema, so such input is a 400 wherever it is, never a database error.
+ */
+export function malformedStringAt(value: unknown, path: string[] = [], depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\0') || LONE_SURROGATE.test(value) ? path.join('.') || 'value' : null;
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const bad = malformedStringAt(key, [...path, '(key)'], depth + 1) ?? malformedStringAt(child, [...path, key], depth + 1);
+    if (bad !== null) return bad;
+  }
+  return null;
+}
+
 /** Validates any value (a query string, a path parameter); `what` prefixes the message. */
 export function parseValue<S extends z.ZodType>(value: unknown, schema: S, what?: string): Result<z.output<S>> {
+  const bad = malformedStringAt(value);
+  if (bad !== null) {
+    const where = what ? `${what}: ${bad}` : bad;
+    return fail('VALIDATION_ERROR', `${where}: must be well-formed Unicode without NUL characters`);
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) return fail('VALIDATION_ERROR', what ? `${what}: ${describe(parsed.error.issues)}` : describe(parsed.error.issues));
   return ok(parsed.data);

@@ -20,7 +20,7 @@ import {
   type Queryable,
 } from '@somnus/db';
 import type { ResetBody } from '@somnus/models';
-import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, ok, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
+import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, mailFailureFacts, ok, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS } from '../policy';
@@ -127,7 +127,7 @@ async function askAdminsToReshare(mail: Mailer, requests: ReshareRequest[], memb
             `key. The server cannot do it for you: it never holds a key it could read.\n`,
         });
       } catch (err) {
-        logger().warn({ event: 'reshare_mail_failed', orgId: r.orgId, err: (err as Error).message }, 're-share request email could not be sent');
+        logger().warn({ event: 'reshare_mail_failed', orgId: r.orgId, err: mailFailureFacts(err) }, 're-share request email could not be sent');
       }
     }
   }

@@ -1,5 +1,5 @@
 import { countAccountEventsSince, findAccountByEmail, lockAccount, recordAccountEvent } from '@somnus/db';
-import { auditMeta, logger, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
+import { auditMeta, logger, mailFailureFacts, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { issueAccountCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
@@ -28,7 +28,7 @@ export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { e
     await deps.mail.send({ to: issued.value.email, subject: 'Your Somnus account reset code', text: resetCodeMail(issued.value.code) });
   } catch (err) {
     // an error answer here would tell the caller the account exists; the user can simply ask again
-    logger().warn({ event: 'reset_code_mail_failed', err: (err as Error).message }, 'reset code email could not be sent');
+    logger().warn({ event: 'reset_code_mail_failed', err: mailFailureFacts(err) }, 'reset code email could not be sent');
   }
   return done;
 }

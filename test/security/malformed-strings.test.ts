@@ -1,0 +1,62 @@
+import { ROUTES, type Route } from '@somnus/models';
+import { startFunctions } from '../support/function-server';
+import { seedTenant, signupAndLogin, snapshot, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
+
+/**
+ * Strings a database cannot hold — a NUL, a lone surrogate — or path segments too long to be an id are a
+ * client's mistake: every route answers them with a 4xx `{error, message}`, never a 500, and nothing
+ * changes. Every route of the table is tried, as the owner of a real org, so access never stops the
+ * request before the input is read.
+ */
+
+let h: Harness;
+let tenant: Tenant;
+let owner: User;
+let tables: TenantTable[];
+
+beforeAll(async () => {
+  h = (await startFunctions('auth', 'keys', 'invites')) as Harness;
+  owner = await signupAndLogin(h, 'owner');
+  const [member, invitee] = await Promise.all([signupAndLogin(h, 'member'), signupAndLogin(h, 'invitee')]);
+  tenant = await seedTenant(h, owner, { members: { member }, invitee, name: 'Strings' });
+  tables = await tenantTables(h);
+});
+afterAll(async () => h?.stop());
+
+const api = (fn: string) => (h as unknown as Record<string, Harness['invites']>)[fn]!;
+/** `encoded` goes into the URL as it is: a lone surrogate has no UTF-8, so it travels as the bytes that would be one. */
+const fill = (route: Route, encoded: string) => route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => (name === 'orgId' ? tenant.orgId : encoded));
+
+/** The route's example body (or a plausible one) with every string replaced by `bad`. */
+function poisoned(route: Route, bad: string): unknown {
+  const example = 'body' in route ? ((route.body.meta() as { examples?: unknown[] } | undefined)?.examples?.[0] ?? { name: 'x', email: 'a@b.example', code: 'c' }) : {};
+  const walk = (v: unknown): unknown =>
+    typeof v === 'string' ? bad : Array.isArray(v) ? v.map(walk) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+  return walk(example);
+}
+
+const BAD = { nul: ['a\u0000b', 'a%00b'], 'lone surrogate': ['a\ud800b', 'a%ED%A0%80b'] } as const;
+
+describe.each(Object.entries(BAD))('%s', (_kind, [bad, encoded]) => {
+  it('in a path parameter, a body field or a query value: 4xx on every route, nothing changes', async () => {
+    const before = await snapshot(h, tables);
+    const problems: unknown[] = [];
+    for (const route of ROUTES) {
+      const calls: Array<[string, unknown]> = [];
+      if (/:(?!orgId)[A-Za-z]+/.test(route.path)) calls.push([fill(route, encoded), undefined]);
+      if ('body' in route) calls.push([fill(route, 'x'), poisoned(route, bad)]);
+      if ('query' in route) calls.push([`${fill(route, 'x')}?email=${encoded}&page=${encoded}`, undefined]);
+      for (const [path, body] of calls) {
+        const res = await api(route.fn).call(route.method, path, route.method === 'GET' ? undefined : (body ?? {}), owner.headers);
+        if (res.status >= 500 || res.status < 400) problems.push({ route: `${route.method} ${route.path}`, path, status: res.status, body: res.body });
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshot(h, tables)).toEqual(before);
+  });
+});
+
+it('a path parameter longer than any id: 400 VALIDATION_ERROR', async () => {
+  const res = await h.auth.call('DELETE', `/v1/user/sessions/${'s'.repeat(300)}`, undefined, owner.headers);
+  expect({ status: res.status, error: res.body.error }).toEqual({ status: 400, error: 'VALIDATION_ERROR' });
+});
