@@ -29,7 +29,13 @@ function errorResponses(r: RouteContract): Record<string, unknown> {
     out['403'] = error(`The caller's role lacks ${r.access} (FORBIDDEN)`);
     out['404'] = error('Not a member of the organization, or it does not exist: the same answer (NOT_FOUND)');
   }
+  if (r.body) {
+    out['413'] = error(`Body larger than ${r.bodyLimit ?? 64 * 1024} bytes (PAYLOAD_TOO_LARGE)`);
+    out['415'] = error('Body not sent as Content-Type: application/json (UNSUPPORTED_MEDIA_TYPE)');
+  }
   out['429'] = error('Rate limited; see Retry-After (RATE_LIMITED)');
+  // the route's own refusals (a wrong proof, a conflict, an expired code…) are in docs/protocol.md
+  out.default = error('Any other refusal, with its code: see ERROR_STATUS and docs/protocol.md §1');
   return out;
 }
 
