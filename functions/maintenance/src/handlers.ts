@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { ERROR_STATUS } from '@somnus/models';
-import { errorFrames, logger, quietFrameworkClientErrors, requestId, sendError, sendJson, type Anonymous, type Result } from '@somnus/runtime';
+import { errorFacts, logger, quietFrameworkClientErrors, requestId, sendError, sendJson, type Anonymous, type Result } from '@somnus/runtime';
 import { maintenanceDeps } from './deps';
 import { cleanup } from './use-cases/cleanup';
 
@@ -29,7 +29,7 @@ export async function handleMaintenance(req: Request, res: Response): Promise<vo
     log.info({ job: path, result: result.value }, 'maintenance job done');
     sendJson(res, 200, result.value);
   } catch (err) {
-    log.error({ job: path, err: { type: (err as Error)?.name, stack: errorFrames(err) } }, 'maintenance job failed');
+    log.error({ job: path, err: errorFacts(err) }, 'maintenance job failed');
     // a 5xx makes Cloud Scheduler retry the job
     sendError(res, 500, 'INTERNAL', 'Maintenance job failed');
   }

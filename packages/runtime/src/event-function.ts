@@ -10,7 +10,7 @@ import {
 } from '@somnus/models';
 import type { Logger } from 'pino';
 import { quietFrameworkClientErrors } from './framework-errors';
-import { errorFrames as framesOf, logger } from './logger';
+import { errorFacts, logger } from './logger';
 import { type Result } from './result';
 
 export interface EventContext<T extends TopicName> {
@@ -193,7 +193,7 @@ export function defineEventFunction<T extends TopicName>(
       if (err instanceof EventRetryError) throw err;
       outcome = 'error';
       errorCode = 'INTERNAL';
-      log.error({ err: { type: (err as Error)?.name, stack: framesOf(err) } }, 'unhandled error');
+      log.error({ err: errorFacts(err) }, 'unhandled error');
       throw new EventRetryError(`${fn} threw on message ${messageId ?? 'unknown'}: it will be redelivered`);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

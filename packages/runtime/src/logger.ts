@@ -62,3 +62,10 @@ export function errorFrames(err: unknown): string | undefined {
     .filter((line) => line.startsWith('    at '))
     .join('\n');
 }
+
+/** An unexpected error as it may be logged: its class, its SQLSTATE when Postgres raised it, its frames. */
+export function errorFacts(err: unknown): { type: string | undefined; sqlState?: string; stack: string | undefined } {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  return { type: (err as Error | undefined)?.name, ...(sqlState ? { sqlState } : {}), stack: errorFrames(err) };
+}

@@ -16,7 +16,7 @@ import { resolveActor } from './access';
 import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
 import { quietFrameworkClientErrors } from './framework-errors';
-import { errorFrames, logger } from './logger';
+import { errorFacts, logger } from './logger';
 import { sendError, sendJson } from './respond';
 import type { Result } from './result';
 import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
@@ -124,7 +124,7 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       status = 500;
       errorCode = 'INTERNAL';
       // the message of an unexpected error may quote data; log its class and stack only
-      log.error({ err: { type: (err as Error)?.name, stack: errorFrames(err) } }, 'unhandled error');
+      log.error({ err: errorFacts(err) }, 'unhandled error');
       if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Internal error (request ${id})`);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
