@@ -1,4 +1,5 @@
 import { unwrapAccountKeys } from '@somnus/crypto';
+import { resetConfig } from '@somnus/runtime';
 import { startFunctions } from '../../../test/support/function-server';
 import { login, newAccount } from '../../../test/support/accounts';
 
@@ -47,6 +48,28 @@ describe('keys function', () => {
       const res = await h.keys.get(path);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'UNAUTHORIZED', message: expect.any(String) });
+    }
+  });
+});
+
+describe('config per need', () => {
+  it('serves with no server secret and no SMTP configured: keys reads only the database', async () => {
+    const account = await newAccount('no-secret@example.com', 'pass');
+    await h.auth.post('/auth/signup', account.signupBody);
+    const session = await login(h.auth, 'no-secret@example.com', 'pass');
+    const saved = { secret: process.env.SOMNUS_SERVER_SECRET, smtp: process.env.SMTP_URL };
+    delete process.env.SOMNUS_SERVER_SECRET;
+    delete process.env.SMTP_URL;
+    resetConfig();
+    try {
+      for (const path of ['/v1/keys', '/v1/user/profile']) {
+        expect({ path, status: (await h.keys.get(path, { 'X-Session-Id': session.token! })).status }).toEqual({ path, status: 200 });
+      }
+      // the control: auth does need the secret, so the environment really is without one
+      expect((await h.auth.post('/auth/login-s', { email: 'no-secret@example.com' })).status).toBe(500);
+    } finally {
+      Object.assign(process.env, { SOMNUS_SERVER_SECRET: saved.secret, SMTP_URL: saved.smtp });
+      resetConfig();
     }
   });
 });
