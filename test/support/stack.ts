@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { closePools } from '@somnus/db';
+import { startEventBus, subscriptionsOf, type EventBus } from '@somnus/dev/src/event-bus';
 import { closeServer, createGateway, listen, loadFunctions } from '@somnus/dev/src/gateway';
 import type { RegisteredFunctionName } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
@@ -35,6 +36,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const db = await createTestDatabase();
   let smtp: SmtpSink | undefined;
   let gateway: http.Server | undefined;
+  let bus: EventBus | undefined;
   try {
     smtp = await startTestSmtp();
     const env = {
@@ -46,9 +48,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     Object.assign(process.env, env, { SOMNUS_TRUSTED_PROXY_HOPS: '0' }, opts.env ?? {});
     resetConfig(); // a config cached by an earlier stack in this file would point at the old database
     const functions = loadFunctions(opts.functions);
+    // published events reach their subscribed functions in-process, with the push envelope GCP uses
+    bus = await startEventBus({ subscriptions: subscriptionsOf().filter((s) => s.fn in functions), servers: functions });
     gateway = createGateway({ functions });
     const { url } = await listen(gateway, 0, '127.0.0.1');
-    const started = { smtp, gateway };
+    const started = { smtp, gateway, bus };
     let stopped: Promise<void> | undefined;
     return {
       baseUrl: url,
@@ -59,6 +63,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       stop() {
         stopped ??= (async () => {
           await closeServer(started.gateway, 500);
+          await started.bus.stop();
           await closePools();
           await started.smtp.stop();
           await db.drop();
@@ -68,6 +73,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     };
   } catch (err) {
     if (gateway) await closeServer(gateway, 0);
+    await bus?.stop();
     await closePools().catch(() => undefined);
     await smtp?.stop();
     await db.drop();
