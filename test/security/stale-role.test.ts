@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { login } from '../support/accounts';
 import { startFunctions } from '../support/function-server';
 import { seedTenant, signupAndLogin, type Harness, type Tenant, type User } from './tenant-fixtures';
 
@@ -90,6 +91,20 @@ describe('an admin whose role changes while the request is in flight', () => {
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 404, error: 'NOT_FOUND' });
     expect((await h.db.query('SELECT name FROM organizations WHERE id = $1', [tenant.orgId])).rows[0].name).toBe('Race');
     await h.db.query(`INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, 'admin')`, [tenant.orgId, admin.id]);
+  });
+
+  it('logged out meanwhile: the request is refused with 401 and renames nothing', async () => {
+    const session = await login(h.auth, admin.email, 'pass');
+    const headers = { 'X-Session-Id': session.token! };
+    const lock = await holdOrgLock(tenant.orgId);
+    const pending = h.invites.call('PATCH', base(), { name: 'Renamed after logout' }, headers);
+    await waitForLockWaiter();
+    // what logout does, to exactly this session
+    await lock.query(`UPDATE sessions SET revoked_at = now() WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, [session.token]);
+    await lock.release();
+    const res = await pending;
+    expect({ status: res.status, error: res.body.error }).toEqual({ status: 401, error: 'UNAUTHORIZED' });
+    expect((await h.db.query('SELECT name FROM organizations WHERE id = $1', [tenant.orgId])).rows[0].name).toBe('Race');
   });
 
   it('a role change waits for requests already in the org, so they finish on the role they were checked with', async () => {

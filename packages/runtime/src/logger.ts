@@ -65,7 +65,9 @@ export function errorFrames(err: unknown): string | undefined {
 
 /** An unexpected error as it may be logged: its class, its SQLSTATE when Postgres raised it, its frames. */
 export function errorFacts(err: unknown): { type: string | undefined; sqlState?: string; stack: string | undefined } {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  // pg's DatabaseError carries severity and routine besides its code; a Node error code (EPIPE) does not
+  const e = err as { code?: unknown; severity?: unknown; routine?: unknown } | undefined;
+  const fromPostgres = typeof e?.severity === 'string' && typeof e?.routine === 'string';
+  const sqlState = fromPostgres && typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
   return { type: (err as Error | undefined)?.name, ...(sqlState ? { sqlState } : {}), stack: errorFrames(err) };
 }

@@ -36,11 +36,12 @@ export function smtpMailer(config: MailConfig = mailConfig()): Mailer {
  * What a failed send may log: SMTP servers quote the recipient in their replies, and an address is
  * personal data, so only the error's kind and the server's numeric codes.
  */
-export function mailFailureFacts(err: unknown): { type: string; code: string | null; responseCode: number | null } {
+export function mailFailureFacts(err: unknown): { type: string; smtpCode: string | null; responseCode: number | null } {
   const e = err as { name?: unknown; code?: unknown; responseCode?: unknown };
   return {
     type: typeof e?.name === 'string' ? e.name : 'Error',
-    code: typeof e?.code === 'string' ? e.code : null,
+    // not `code`: the logger redacts fields of that name (they are usually emailed codes)
+    smtpCode: typeof e?.code === 'string' ? e.code : null,
     responseCode: typeof e?.responseCode === 'number' ? e.responseCode : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { findMembership, lockOrgExclusive, lockOrgShared, setTenantContext, withTransaction, type TenantContext } from '@somnus/db';
+import { findMembership, isSessionLive, lockOrgExclusive, lockOrgShared, setTenantContext, withTransaction, type TenantContext } from '@somnus/db';
 import { can, type Role } from '@somnus/models';
 import { tenantOf, type OrgActor } from './actor';
 import { fail, type Result } from './result';
@@ -29,7 +29,7 @@ export function tenantTransaction<T>(db: Pool, tenant: TenantContext, fn: (tx: P
 
 /**
  * The transaction of an org route's use case. The router's access check ran in its own transaction; here,
- * under the org's advisory lock, the membership and role are read again, so a change committed in between
+ * under the org's advisory lock, the session, the membership and the role are read again, so a change committed in between
  * is seen (404 if no longer a member, 403 if the role no longer allows the route) and a change arriving
  * now waits until this transaction ends. Use cases that change memberships or roles ask for `exclusive`.
  * `fn` gets the actor as re-read.
@@ -44,6 +44,7 @@ export function orgTransaction<T>(
     db,
     async (tx) => {
       await (opts.exclusive ? lockOrgExclusive(tx, actor.orgId) : lockOrgShared(tx, actor.orgId));
+      if (!(await isSessionLive(tx, actor.session.id))) return fail('UNAUTHORIZED', 'Session is unknown, expired or revoked');
       const membership = await findMembership(tx, actor.orgId, actor.accountId);
       if (!membership) return fail('NOT_FOUND', 'No such organization');
       const role = membership.role as Role;

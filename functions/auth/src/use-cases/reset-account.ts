@@ -7,6 +7,7 @@ import {
   findAccountByEmail,
   listAccountOrgMemberships,
   listOrgAdmins,
+  lockOrgShared,
   lockAccount,
   lockOpenAccountCode,
   markAccountCodeUsed,
@@ -71,6 +72,10 @@ export async function resetAccount(deps: AuthDeps, actor: Anonymous, input: Rese
 
 async function resetInTransaction(tx: Queryable, account: AccountRow, input: ResetBody, meta: Meta): Promise<ReshareRequest[]> {
   const context = { accountId: account.id, email: account.email };
+  // Every org's lock, in org id order, before any row of it is touched: a member removal or role change in
+  // one of them (which holds its org's lock exclusively) finishes first or waits, so the two never take
+  // each other's row locks in opposite orders. Listed again once locked: a removal may have just committed.
+  for (const m of await listAccountOrgMemberships(tx, account.id)) await lockOrgShared(tx, m.org_id);
   const memberships = await listAccountOrgMemberships(tx, account.id);
   const reshare: ReshareRequest[] = [];
   let projectsDeleted = 0;

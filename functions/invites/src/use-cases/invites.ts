@@ -15,8 +15,10 @@ import {
   listKeysOf,
   listPendingInvites,
   listPendingInvitesFor,
+  findInviteOrgId,
   lockInvite,
   lockOrganizationForInvites,
+  lockOrgShared,
   projectIdsInOrg,
   recordAccountEvent,
   recordOrgEvent,
@@ -276,7 +278,12 @@ export async function listMyInvites(deps: InvitesDeps, actor: SessionActor) {
  * 404 as one that does not exist; the email check repeats what RLS already enforces.
  */
 async function myPendingInvite(tx: Queryable, actor: SessionActor, invitationId: string, now: Date): Promise<Result<InviteRow>> {
-  const invite = INVITE_ID.test(invitationId) ? await lockInvite(tx, invitationId) : null;
+  const orgId = INVITE_ID.test(invitationId) ? await findInviteOrgId(tx, invitationId) : null;
+  if (!orgId) return inviteNotFound();
+  // the org's lock before the invite's row lock, in the order every org action takes them: an org being
+  // deleted (which locks the org, then cascades to its invites) finishes first, or waits for this one
+  await lockOrgShared(tx, orgId);
+  const invite = await lockInvite(tx, invitationId);
   if (!invite || invite.invitee_email !== actor.email) return inviteNotFound();
   if (invite.status !== 'pending') return closed(invite);
   if (invite.expires_at <= now) return expired();

@@ -59,6 +59,12 @@ export async function insertInviteKeys(
 }
 
 /** Row-locked, so that accept, decline, revoke and role changes of one invite serialise. RLS decides who sees it. */
+/** The org an invitation belongs to, without locking it: to take the org's lock before the invite's. */
+export async function findInviteOrgId(db: Queryable, id: string): Promise<string | null> {
+  const { rows } = await db.query<{ org_id: string }>('SELECT org_id FROM invites WHERE id = $1', [id]);
+  return rows[0]?.org_id ?? null;
+}
+
 export async function lockInvite(db: Queryable, id: string): Promise<InviteRow | null> {
   const { rows } = await db.query<InviteRow>('SELECT * FROM invites WHERE id = $1 FOR UPDATE', [id]);
   return rows[0] ?? null;

@@ -23,6 +23,16 @@ export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffe
   return rows[0] ?? null;
 }
 
+/** Whether the session is still live now: a logout may have landed while a request waited on a lock. */
+export async function isSessionLive(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query({
+    name: 'is-session-live',
+    text: `SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`,
+    values: [id],
+  });
+  return rows.length > 0;
+}
+
 /** Bumps last_used_at at most once a minute, so authenticating is not a write per request. */
 export async function touchSession(db: Queryable, id: string): Promise<void> {
   await db.query(
