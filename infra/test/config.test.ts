@@ -74,8 +74,8 @@ describe('registry ↔ route table', () => {
   it('catches a routed function that is not public, and a public one without routes', () => {
     const priv: FunctionSpec[] = FUNCTION_REGISTRY.map((s) => (s.name === 'keys' ? { ...s, trigger: { type: 'http', public: false } } : s));
     expect(checkRegistry(priv, ROUTES)).toContain('function keys has routes but is not public HTTP');
-    const extra: FunctionSpec[] = [...FUNCTION_REGISTRY, { ...FUNCTION_REGISTRY[0]!, name: 'sync', entryPoint: 'sync' }];
-    expect(checkRegistry(extra, ROUTES)).toContain('public function sync has no routes');
+    const extra: FunctionSpec[] = [...FUNCTION_REGISTRY, { ...FUNCTION_REGISTRY[0]!, name: 'reports', entryPoint: 'reports', source: 'functions/reports' }];
+    expect(checkRegistry(extra, ROUTES)).toContain('public function reports has no routes');
   });
   it('turns route paths into URL-map matches, one per path', () => {
     expect(toUrlMapMatch('/v1/keys')).toEqual({ fullPathMatch: '/v1/keys' });

@@ -1,7 +1,6 @@
-import { can, FUNCTION_REGISTRY, isOrgRoute, routeKey, ROUTES, type Permission, type Route } from '@somnus/models';
+import { can, isOrgRoute, routeKey, ROUTES, type Permission, type Route } from '@somnus/models';
 import { login } from '../support/accounts';
-import { startFunctions } from '../support/function-server';
-import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
+import { randomId, startTenantHarness, seedTenant, signupAndLogin, snapshot, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
 
 /**
  * The isolation matrix: every org-scoped route × every kind of caller who must not act on the victim's
@@ -14,7 +13,6 @@ import { randomId, seedTenant, signupAndLogin, snapshot, tenantTables, type Harn
  */
 
 type OrgRoute = Route & { access: Permission };
-const PUBLIC_FUNCTIONS = FUNCTION_REGISTRY.filter((f) => f.trigger.type === 'http' && f.trigger.public).map((f) => f.name);
 const ORG_ROUTES = ROUTES.filter((r): r is OrgRoute => isOrgRoute(r));
 const key = routeKey;
 
@@ -55,7 +53,7 @@ let revokedToken: string; // jane's, logged out
 
 beforeAll(async () => {
   // every public function: an org route of a function added later is served here without a change
-  h = (await startFunctions(...PUBLIC_FUNCTIONS)) as Harness;
+  h = await startTenantHarness();
   const signup = (n: string) => signupAndLogin(h, n);
   [jane, mo, ada, nina, olaf] = await Promise.all([signup('jane'), signup('mo'), signup('ada'), signup('nina'), signup('olaf')]);
   const [carol, walt] = await Promise.all([signup('carol'), signup('walt')]);

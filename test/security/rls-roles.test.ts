@@ -1,7 +1,6 @@
 import type { Client } from 'pg';
 import { withClient } from '../support/database';
-import { startFunctions } from '../support/function-server';
-import { randomId, seedTenant, signupAndLogin, wrappedKey, type Harness, type Tenant, type User } from './tenant-fixtures';
+import { randomId, seedTenant, signupAndLogin, wrappedKey, type Harness, type Tenant, type User, startTenantHarness } from './tenant-fixtures';
 
 /**
  * Row-Level Security enforces roles, not only membership: even a use case with a bug (or an injected
@@ -19,7 +18,7 @@ let carol: User; // invited (pending, as member)
 let mallory: User; // outsider
 
 beforeAll(async () => {
-  h = (await startFunctions('auth', 'keys', 'invites')) as Harness;
+  h = await startTenantHarness();
   jane = await signupAndLogin(h, 'jane');
   ada = await signupAndLogin(h, 'ada');
   bob = await signupAndLogin(h, 'bob');

@@ -1,7 +1,6 @@
 import type { Client } from 'pg';
 import { withClient } from '../support/database';
-import { startFunctions } from '../support/function-server';
-import { seedTenant, signupAndLogin, tenantTables, type Harness, type Tenant, type TenantTable, type User } from './tenant-fixtures';
+import { seedTenant, signupAndLogin, tenantTables, type Harness, type Tenant, type TenantTable, type User, startTenantHarness } from './tenant-fixtures';
 
 /**
  * Row-Level Security as the functions' database role sees it (docs/architecture.md §4): no tenant context, no
@@ -18,7 +17,7 @@ let bob: User;
 let eve: User;
 
 beforeAll(async () => {
-  h = (await startFunctions('auth', 'keys', 'invites')) as Harness;
+  h = await startTenantHarness();
   jane = await signupAndLogin(h, 'jane');
   bob = await signupAndLogin(h, 'bob');
   const ada = await signupAndLogin(h, 'ada');

@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { login } from '../support/accounts';
-import { startFunctions } from '../support/function-server';
-import { seedTenant, signupAndLogin, type Harness, type Tenant, type User } from './tenant-fixtures';
+import { seedTenant, signupAndLogin, type Harness, type Tenant, type User, startTenantHarness } from './tenant-fixtures';
 
 /**
  * The router checks membership and role in its own transaction, before the body is read; the use case
@@ -19,7 +18,7 @@ let owner: User;
 let admin: User;
 
 beforeAll(async () => {
-  h = (await startFunctions('auth', 'invites')) as Harness;
+  h = await startTenantHarness();
   [owner, admin] = await Promise.all([signupAndLogin(h, 'owner'), signupAndLogin(h, 'admin')]);
   const invitee = await signupAndLogin(h, 'invitee');
   tenant = await seedTenant(h, owner, { members: { admin }, invitee, name: 'Race' });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Role } from '@somnus/models';
+import { FUNCTION_REGISTRY, type Role } from '@somnus/models';
+import { startFunctions } from '../support/function-server';
 import { login, newAccount } from '../support/accounts';
 import type { Api, ApiResponse } from '../support/api';
 import type { FunctionHarness } from '../support/function-server';
@@ -13,6 +14,23 @@ import { extractCode } from '../support/smtp';
 export interface Harness extends FunctionHarness {
   auth: Api;
   invites: Api;
+  sync: Api;
+}
+
+/** The functions behind the gateway: a tenant's rows are made through all of them. */
+export const PUBLIC_FUNCTIONS = FUNCTION_REGISTRY.filter((f) => f.trigger.type === 'http' && f.trigger.public).map((f) => f.name);
+
+export const startTenantHarness = async (): Promise<Harness> => (await startFunctions(...PUBLIC_FUNCTIONS)) as Harness;
+
+/** A ciphertext-shaped blob (an AESMessage as JSON): the server checks the shape, never the content. */
+export const fakeBlob = () =>
+  JSON.stringify({ iv: randomBytes(12).toString('hex'), t: randomBytes(16).toString('hex'), d: randomBytes(64).toString('hex'), ad: '' }, null, 2);
+
+/** One GraphQL call as a client makes it; throws on any GraphQL error. */
+export async function graphql(h: Harness, u: User, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const r = await h.sync.call('POST', '/graphql?fixture', { query, variables }, u.headers);
+  if (r.status !== 200 || r.body.errors) throw new Error(`graphql: ${r.status} ${r.text}`);
+  return r.body.data;
 }
 
 export interface User {
@@ -94,6 +112,18 @@ export async function seedTenant(
     }),
     'pending invite',
   );
+  // version control: a blob, a snapshot naming it, and the branch holding the snapshot
+  const blob = `blob_${randomBytes(8).toString('hex')}`;
+  await graphql(h, owner, 'mutation ($project: ID!, $blobs: [BlobInput!]!) { blobsCreate(project: $project, blobs: $blobs) { count } }', {
+    project: projectId,
+    blobs: [{ id: blob, content: fakeBlob() }],
+  });
+  const snapshot = { id: randomBytes(20).toString('hex'), parent: '0'.repeat(40), created: new Date().toISOString(), name: 'First', state: [{ key: 'wrk_1', name: 'Workspace', blob }] };
+  await graphql(h, owner, 'mutation ($project: ID!, $snapshots: [SnapshotInput!]!, $branch: String!) { snapshotsCreate(project: $project, snapshots: $snapshots, branch: $branch) { id } }', {
+    project: projectId,
+    branch: 'master',
+    snapshots: [snapshot],
+  });
   await ok(call(owner, 'PUT', `${base}/storage-rule`, { storage: 'cloud_only' }), 'storage rule');
   return { orgId, owner, teamProjectId: tp.body.id, projectId, invitationId: pending.body.id, members: opts.members };
 }

@@ -19,3 +19,4 @@ export * from './repositories/account-reset';
 export * from './repositories/public-keys';
 export * from './repositories/cleanup';
 export * from './repositories/org-locks';
+export * from './repositories/vcs';

@@ -96,6 +96,17 @@ export const FUNCTION_REGISTRY = [
     roles: ['roles/cloudsql.client'],
   },
   {
+    name: 'sync',
+    entryPoint: 'sync',
+    source: 'functions/sync',
+    trigger: { type: 'http', public: true },
+    // pushes and pulls move batches of up to 2 MB of blobs: room to parse and answer them
+    memoryMiB: 1024,
+    cpu: 1,
+    secrets: ['database-url'],
+    roles: ['roles/cloudsql.client'],
+  },
+  {
     name: 'maintenance',
     entryPoint: 'maintenance',
     source: 'functions/maintenance',

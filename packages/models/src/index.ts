@@ -12,3 +12,4 @@ export * from './org-responses';
 export * from './function-registry';
 export * from './events';
 export * from './openapi';
+export * from './sync';

@@ -36,6 +36,12 @@ export interface RouteContract extends RouteDef {
   status?: number;
   /** Body size cap in bytes when not the default 64 KiB (lists of wrapped keys). */
   bodyLimit?: number;
+  /**
+   * How refusals are written. Default: the status of the error code and `{error, message}`. `graphql`:
+   * `200 {errors: [{message, extensions: {code}}]}`, because GraphQL clients read errors from the body
+   * (Insomnia's 2022 clients throw on any non-2xx); access refusals then say `invalid access`.
+   */
+  errorFormat?: 'graphql';
 }
 
 export type RouteKeyOf<R extends RouteDef> = R extends RouteDef ? `${R['method']} ${R['path']}` : never;

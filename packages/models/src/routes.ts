@@ -64,6 +64,7 @@ import {
   updateOrganizationBody,
 } from './organizations';
 import type { RouteContract, RouteKeyOf } from './route-contract';
+import { graphqlBody, graphqlResponse, SYNC_BODY_LIMIT } from './sync';
 
 /** A row of the table; `const` keeps each row's literal method, path and schemas for the types below. */
 const route = <const R extends RouteContract & { fn: RegisteredFunctionName }>(r: R): R => r;
@@ -134,6 +135,19 @@ export const ROUTES = [
   route({ method: 'POST', path: '/v1/organizations/:orgId/projects', fn: 'invites', access: 'read:organization', summary: 'Create a VCS project with its key wrapped per member (200 on a replay)', body: createProjectBody, bodyLimit: KEYS_BODY_LIMIT, response: projectResponse, status: 201 }),
   route({ method: 'GET', path: '/v1/organizations/:orgId/my-project-keys', fn: 'invites', access: 'read:organization', summary: 'The caller’s wrapped project keys and the members lacking one', response: myProjectKeys }),
   route({ method: 'POST', path: '/v1/organizations/:orgId/reconcile-keys', fn: 'invites', access: 'update:membership', summary: 'Store project keys wrapped for members who lack them', body: reconcileKeysBody, bodyLimit: KEYS_BODY_LIMIT, response: reconcileKeysResponse }),
+
+  // ─── sync: Insomnia's version control over GraphQL (docs/protocol.md §5); `?<label>` is ignored ───
+  route({
+    method: 'POST',
+    path: '/graphql',
+    fn: 'sync',
+    access: 'session',
+    summary: 'GraphQL for VCS projects, branches, snapshots and blobs; errors in errors[] with 200',
+    body: graphqlBody,
+    bodyLimit: SYNC_BODY_LIMIT,
+    response: graphqlResponse,
+    errorFormat: 'graphql',
+  }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

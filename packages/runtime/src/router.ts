@@ -84,10 +84,17 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
     let errorCode: string | undefined;
     // the route pattern, not the concrete path: paths can carry ids that do not belong in logs
     let route = 'unmatched';
+    let graphqlErrors = false;
     const answer = (result: HandlerOutput<unknown>, successStatus: number) => {
       if (result.ok) {
         status = result.status ?? successStatus;
         sendJson(res, status, result.value);
+      } else if (graphqlErrors) {
+        status = 200;
+        errorCode = result.error;
+        const access = result.error === 'UNAUTHORIZED' || result.error === 'FORBIDDEN' || result.error === 'NOT_FOUND';
+        const message = access ? `invalid access: ${result.message}` : result.message;
+        sendJson(res, status, { errors: [{ message, extensions: { code: result.error } }] }, result.headers);
       } else {
         status = ERROR_STATUS[result.error];
         errorCode = result.error;
@@ -106,6 +113,7 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       }
       const row = match.route;
       route = row.path;
+      graphqlErrors = 'errorFormat' in row && row.errorFormat === 'graphql';
       let deps: D | undefined;
       const depsOnce = () => (deps ??= def.deps());
       const meta: RequestMeta = { requestId: id, ip: clientIp(req), client: clientName(req) };

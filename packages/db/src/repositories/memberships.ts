@@ -74,3 +74,23 @@ export async function seatHolderEmails(db: Queryable, orgId: string): Promise<Se
   );
   return new Set(rows.map((r) => r.email));
 }
+
+/** Every member of the org with the public key their client stored (clients wrap project keys for these). */
+export async function listMemberPublicKeys(db: Queryable, orgId: string): Promise<{ account_id: string; public_key: string }[]> {
+  const { rows } = await db.query<{ account_id: string; public_key: string }>(
+    `SELECT m.account_id, a.public_key FROM memberships m JOIN accounts a ON a.id = m.account_id
+      WHERE m.org_id = $1 ORDER BY m.created_at, m.account_id`,
+    [orgId],
+  );
+  return rows;
+}
+
+/** The account's orgs, all of them (its own memberships are visible without an org context). */
+export async function listOrgsOfAccount(db: Queryable, accountId: string): Promise<{ id: string; name: string; type: 'personal' | 'team'; storage_rule: string }[]> {
+  const { rows } = await db.query<{ id: string; name: string; type: 'personal' | 'team'; storage_rule: string }>(
+    `SELECT o.id, o.name, o.type, o.storage_rule FROM memberships m JOIN organizations o ON o.id = m.org_id
+      WHERE m.account_id = $1 ORDER BY (o.type = 'personal') DESC, o.created_at, o.id`,
+    [accountId],
+  );
+  return rows;
+}

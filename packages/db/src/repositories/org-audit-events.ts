@@ -18,7 +18,10 @@ export type OrgEventType =
   | 'invite_policy.changed'
   | 'team_project.created'
   | 'team_project.renamed'
-  | 'team_project.deleted';
+  | 'team_project.deleted'
+  | 'project.created'
+  | 'project.archived'
+  | 'branch.removed';
 
 export async function recordOrgEvent(
   db: Queryable,

@@ -9,6 +9,8 @@ export interface ProjectRow {
   root_document_id: string;
   created_by: string | null;
   created_at: Date;
+  /** archived projects are hidden from lists and refuse writes */
+  archived_at: Date | null;
 }
 
 /**
@@ -41,4 +43,17 @@ export async function listProjects(db: Queryable, orgId: string): Promise<Projec
 export async function projectIdsInOrg(db: Queryable, orgId: string, ids: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>('SELECT id FROM projects WHERE org_id = $1 AND id = ANY($2::text[])', [orgId, ids]);
   return new Set(rows.map((r) => r.id));
+}
+
+/** The projects of the org the account holds a key for, not archived, optionally in one team project. */
+export async function listKeyedProjects(db: Queryable, orgId: string, accountId: string, teamProjectId?: string): Promise<(ProjectRow & { org_name: string })[]> {
+  const { rows } = await db.query<ProjectRow & { org_name: string }>(
+    `SELECT p.*, o.name AS org_name FROM projects p
+       JOIN project_keys k ON k.project_id = p.id AND k.account_id = $2
+       JOIN organizations o ON o.id = p.org_id
+      WHERE p.org_id = $1 AND p.archived_at IS NULL AND ($3::text IS NULL OR p.team_project_id = $3)
+      ORDER BY p.created_at, p.id`,
+    [orgId, accountId, teamProjectId ?? null],
+  );
+  return rows;
 }

@@ -1,0 +1,49 @@
+import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+
+/**
+ * Bounds on a GraphQL document, checked before anything runs, so that no request can make the function
+ * do unbounded work. Insomnia's own documents are at most 3 levels deep with no aliases and one
+ * operation; these limits leave ample room above that.
+ */
+export const MAX_DEPTH = 6;
+export const MAX_ALIASES = 10;
+export const MAX_ROOT_FIELDS = 10;
+export const MAX_IDS_PER_CALL = 1000;
+
+const depthLimit: ValidationRule = (context: ValidationContext): ASTVisitor => {
+  let depth = 0;
+  return {
+    SelectionSet: {
+      enter(node) {
+        depth += 1;
+        if (depth > MAX_DEPTH) context.reportError(new GraphQLError(`query is deeper than ${MAX_DEPTH} levels`, { nodes: [node] }));
+      },
+      leave() {
+        depth -= 1;
+      },
+    },
+  };
+};
+
+const aliasLimit: ValidationRule = (context: ValidationContext): ASTVisitor => {
+  let aliases = 0;
+  return {
+    Field(node) {
+      if (node.alias && ++aliases === MAX_ALIASES + 1) context.reportError(new GraphQLError(`more than ${MAX_ALIASES} aliases`, { nodes: [node] }));
+    },
+  };
+};
+
+const oneOperation: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  Document(node) {
+    const operations = node.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (operations.length !== 1) context.reportError(new GraphQLError('send exactly one operation per request'));
+    for (const op of operations) {
+      if (op.kind === Kind.OPERATION_DEFINITION && op.selectionSet.selections.length > MAX_ROOT_FIELDS) {
+        context.reportError(new GraphQLError(`more than ${MAX_ROOT_FIELDS} fields in one operation`));
+      }
+    }
+  },
+});
+
+export const LIMIT_RULES: readonly ValidationRule[] = [oneOperation, depthLimit, aliasLimit];

@@ -1,0 +1,45 @@
+import type { PoolClient } from 'pg';
+import { findKeyedProjectOrg, findProject, lockOrgShared, setTenantContext, type ProjectRow } from '@somnus/db';
+import { fail, tenantOf, transaction, type Result, type SessionActor } from '@somnus/runtime';
+import type { SyncDeps } from './deps';
+
+/**
+ * Everything about a project is reachable only by a member of its org who holds a key for it. "Not
+ * yours", "no key" and "does not exist" are one answer, so project ids cannot be probed; clients read
+ * `invalid access` as "you no longer have permission".
+ */
+export const noAccess = () => fail<never>('NOT_FOUND', 'no such project, or no key for it');
+
+export interface ProjectScope {
+  tx: PoolClient;
+  project: ProjectRow;
+  orgId: string;
+}
+
+/**
+ * Runs `fn` in one transaction under the tenant context of the project's org, after checking that the
+ * caller holds a key for the project (the key row names the org) and is a member of that org (RLS hides
+ * the project from anyone else). The org's shared lock orders this with membership changes.
+ */
+export function inProject<T>(
+  deps: SyncDeps,
+  actor: SessionActor,
+  projectId: string,
+  fn: (scope: ProjectScope) => Promise<Result<T>>,
+  opts: { write?: boolean } = {},
+): Promise<Result<T>> {
+  return transaction(
+    deps.db,
+    async (tx) => {
+      const orgId = await findKeyedProjectOrg(tx, projectId, actor.accountId);
+      if (!orgId) return noAccess();
+      await lockOrgShared(tx, orgId);
+      await setTenantContext(tx, { ...tenantOf(actor), orgId });
+      const project = await findProject(tx, orgId, projectId);
+      if (!project) return noAccess();
+      if (opts.write && project.archived_at) return fail('FORBIDDEN', 'this project is archived');
+      return fn({ tx, project, orgId });
+    },
+    tenantOf(actor),
+  );
+}

@@ -1,0 +1,48 @@
+import { aesMessage, MAX_BLOB_CONTENT_PER_CALL, MAX_BLOBS_PER_CALL } from '@somnus/models';
+import { findBlobs, insertBlobs, missingBlobIds } from '@somnus/db';
+import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
+import type { SyncDeps } from '../deps';
+import { MAX_IDS_PER_CALL } from '../limits';
+import { inProject } from '../project-access';
+
+/** Insomnia's blob ids are SHA-1 hex, ours keyed hashes; both are opaque here, within these bounds. */
+const BLOB_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function checkIds(ids: string[]): Result<null> {
+  if (ids.length > MAX_IDS_PER_CALL) return fail('VALIDATION_ERROR', `at most ${MAX_IDS_PER_CALL} blob ids per call`);
+  if (ids.some((id) => !BLOB_ID.test(id))) return fail('VALIDATION_ERROR', 'blob ids are 1 to 128 letters, digits, _ . -');
+  return ok(null);
+}
+
+/** Blob content is an AESMessage as JSON (docs/protocol.md §2): anything else is not a ciphertext we can hold. */
+function isAesMessage(content: string): boolean {
+  try {
+    return aesMessage.safeParse(JSON.parse(content)).success;
+  } catch {
+    return false;
+  }
+}
+
+export async function blobs(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ id: string; content: string }[]>> {
+  const valid = checkIds(input.ids);
+  if (!valid.ok) return valid;
+  return inProject(deps, actor, input.project, async ({ tx }) => ok(await findBlobs(tx, input.project, input.ids)));
+}
+
+export async function blobsMissing(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ missing: string[] }>> {
+  const valid = checkIds(input.ids);
+  if (!valid.ok) return valid;
+  return inProject(deps, actor, input.project, async ({ tx }) => ok({ missing: await missingBlobIds(tx, input.project, input.ids) }));
+}
+
+/** `blobsCreate`: idempotent per (project, blob id); at most 200 blobs or 2 MB of content per call. */
+export async function createBlobs(deps: SyncDeps, actor: SessionActor, input: { project: string; blobs: { id: string; content: string }[] }): Promise<Result<{ count: number }>> {
+  if (input.blobs.length > MAX_BLOBS_PER_CALL) return fail('PAYLOAD_TOO_LARGE', `at most ${MAX_BLOBS_PER_CALL} blobs per call`);
+  const size = input.blobs.reduce((n, b) => n + b.content.length, 0);
+  if (size > MAX_BLOB_CONTENT_PER_CALL) return fail('PAYLOAD_TOO_LARGE', `at most ${MAX_BLOB_CONTENT_PER_CALL} bytes of blob content per call`);
+  const valid = checkIds(input.blobs.map((b) => b.id));
+  if (!valid.ok) return valid;
+  const bad = input.blobs.find((b) => !isAesMessage(b.content));
+  if (bad) return fail('VALIDATION_ERROR', `blob ${bad.id}: content must be an AESMessage {iv, t, d, ad} as JSON`);
+  return inProject(deps, actor, input.project, async ({ tx, orgId }) => ok({ count: await insertBlobs(tx, orgId, input.project, input.blobs) }), { write: true });
+}

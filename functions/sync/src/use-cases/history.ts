@@ -1,0 +1,136 @@
+import { appendToBranch, deleteBranch, findBranch, findSnapshots, insertSnapshots, listBranches, lockBranch, missingBlobIds, recordOrgEvent, type BranchRow, type SnapshotRow } from '@somnus/db';
+import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
+import type { SyncDeps } from '../deps';
+import { MAX_IDS_PER_CALL } from '../limits';
+import { inProject } from '../project-access';
+
+/** The parent of a first commit (docs/protocol.md §5). */
+export const ROOT_PARENT = '0'.repeat(40);
+const ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const MAX_SNAPSHOTS_PER_PUSH = 100;
+const MAX_STATE_ENTRIES = 100_000;
+
+export interface SnapshotOut {
+  id: string;
+  parent: string;
+  created: string;
+  author: string;
+  authorAccount: { firstName: string | null; lastName: string | null; email: string | null } | null;
+  name: string;
+  description: string;
+  state: { key: string; name: string; blob: string }[];
+}
+
+const branchOut = (b: BranchRow) => ({ name: b.name, created: b.created.toISOString(), modified: b.modified.toISOString(), snapshots: b.snapshots });
+const snapshotOut = (s: SnapshotRow): SnapshotOut => ({
+  id: s.id,
+  parent: s.parent,
+  created: s.created.toISOString(),
+  author: s.author_account_id ?? '',
+  authorAccount: s.author_account_id ? { firstName: s.author_first_name, lastName: s.author_last_name, email: s.author_email } : null,
+  name: s.name,
+  description: s.description,
+  state: s.state,
+});
+
+function checkIds(ids: string[], what: string): Result<null> {
+  if (ids.length > MAX_IDS_PER_CALL) return fail('VALIDATION_ERROR', `at most ${MAX_IDS_PER_CALL} ${what} per call`);
+  if (ids.some((id) => !ID.test(id))) return fail('VALIDATION_ERROR', `${what}: ids are 1 to 128 letters, digits, _ . -`);
+  return ok(null);
+}
+
+export async function branches(deps: SyncDeps, actor: SessionActor, input: { project: string }) {
+  return inProject(deps, actor, input.project, async ({ tx }) => ok((await listBranches(tx, input.project)).map(branchOut)));
+}
+
+export async function branch(deps: SyncDeps, actor: SessionActor, input: { project: string; name: string }) {
+  return inProject(deps, actor, input.project, async ({ tx }) => {
+    const b = await findBranch(tx, input.project, input.name);
+    return ok(b ? branchOut(b) : null);
+  });
+}
+
+/** `snapshots(ids, project)`, in the order asked; unknown ids are left out. */
+export async function snapshots(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<SnapshotOut[]>> {
+  const valid = checkIds(input.ids, 'snapshots');
+  if (!valid.ok) return valid;
+  return inProject(deps, actor, input.project, async ({ tx }) => {
+    const byId = new Map((await findSnapshots(tx, input.project, input.ids)).map((s) => [s.id, s]));
+    return ok(input.ids.flatMap((id) => (byId.has(id) ? [snapshotOut(byId.get(id)!)] : [])));
+  });
+}
+
+export interface SnapshotInput {
+  id: string;
+  parent: string;
+  created: string;
+  name: string;
+  description?: string | null;
+  author?: string | null;
+  state: { key: string; name: string; blob: string }[];
+}
+
+/**
+ * `snapshotsCreate`: a fast-forward push. Under the branch's row lock, each snapshot either is on the branch
+ * already (a retried push: nothing happens) or must have the branch's head as its parent; anything else is
+ * a conflict and nothing of this call is stored. Every blob a snapshot names must have been pushed. The
+ * author is the caller, whatever the body says.
+ */
+export async function createSnapshots(
+  deps: SyncDeps,
+  actor: SessionActor,
+  input: { project: string; branch: string; snapshots: SnapshotInput[] },
+): Promise<Result<SnapshotOut[]>> {
+  if (input.snapshots.length > MAX_SNAPSHOTS_PER_PUSH) return fail('VALIDATION_ERROR', `at most ${MAX_SNAPSHOTS_PER_PUSH} snapshots per call`);
+  if (!input.branch.trim() || input.branch.length > 200) return fail('VALIDATION_ERROR', 'branch must be 1 to 200 characters');
+  for (const s of input.snapshots) {
+    if (!ID.test(s.id) || !ID.test(s.parent)) return fail('VALIDATION_ERROR', 'snapshot ids and parents are 1 to 128 letters, digits, _ . -');
+    if (Number.isNaN(Date.parse(s.created))) return fail('VALIDATION_ERROR', `snapshot ${s.id}: created must be a date`);
+    if (s.state.length > MAX_STATE_ENTRIES) return fail('VALIDATION_ERROR', `snapshot ${s.id}: too many state entries`);
+    if (s.state.some((e) => !ID.test(e.blob) || e.key.length > 200 || e.name.length > 1000)) return fail('VALIDATION_ERROR', `snapshot ${s.id}: malformed state entry`);
+  }
+  return inProject(
+    deps,
+    actor,
+    input.project,
+    async ({ tx, orgId }) => {
+      const current = await lockBranch(tx, orgId, input.project, input.branch);
+      const onBranch = new Set(current.snapshots);
+      let head = current.snapshots.at(-1) ?? ROOT_PARENT;
+      const fresh: SnapshotInput[] = [];
+      for (const s of input.snapshots) {
+        if (onBranch.has(s.id)) continue;
+        if (s.parent !== head) return fail('CONFLICT', `Remote history conflict on branch ${input.branch}: pull first, then push again`);
+        fresh.push(s);
+        head = s.id;
+      }
+      const blobs = [...new Set(fresh.flatMap((s) => s.state.map((e) => e.blob)))];
+      const missing = blobs.length ? await missingBlobIds(tx, input.project, blobs) : [];
+      if (missing.length) return fail('VALIDATION_ERROR', `push the blobs first: ${missing.length} blobs of these snapshots are missing`);
+      await insertSnapshots(
+        tx,
+        orgId,
+        input.project,
+        fresh.map((s) => ({ id: s.id, parent: s.parent, created: new Date(s.created), authorAccountId: actor.accountId, name: s.name, description: s.description ?? '', state: s.state })),
+      );
+      if (fresh.length) await appendToBranch(tx, input.project, input.branch, fresh.map((s) => s.id));
+      const stored = new Map((await findSnapshots(tx, input.project, input.snapshots.map((s) => s.id))).map((s) => [s.id, s]));
+      return ok(input.snapshots.flatMap((s) => (stored.has(s.id) ? [snapshotOut(stored.get(s.id)!)] : [])));
+    },
+    { write: true },
+  );
+}
+
+export async function removeBranch(deps: SyncDeps, actor: SessionActor, input: { project: string; name: string }): Promise<Result<boolean>> {
+  return inProject(
+    deps,
+    actor,
+    input.project,
+    async ({ tx, orgId }) => {
+      const removed = await deleteBranch(tx, input.project, input.name);
+      if (removed) await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'branch.removed', subject: input.project, ip: actor.meta.ip, details: { branch: input.name } });
+      return ok(removed);
+    },
+    { write: true },
+  );
+}

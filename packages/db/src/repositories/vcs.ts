@@ -1,0 +1,130 @@
+import type { Queryable } from '../pool';
+
+/** Rows of Insomnia's version control (docs/protocol.md §5). Every query names its project. */
+
+export interface SnapshotRow {
+  id: string;
+  parent: string;
+  created: Date;
+  author_account_id: string | null;
+  author_first_name: string | null;
+  author_last_name: string | null;
+  author_email: string | null;
+  name: string;
+  description: string;
+  state: { key: string; name: string; blob: string }[];
+}
+
+export interface BranchRow {
+  name: string;
+  snapshots: string[];
+  created: Date;
+  modified: Date;
+}
+
+export interface NewSnapshot {
+  id: string;
+  parent: string;
+  created: Date;
+  authorAccountId: string;
+  name: string;
+  description: string;
+  state: { key: string; name: string; blob: string }[];
+}
+
+/** The org of a project the account holds a key for: the one way to reach a project (no key, no project). */
+export async function findKeyedProjectOrg(db: Queryable, projectId: string, accountId: string): Promise<string | null> {
+  const { rows } = await db.query<{ org_id: string }>({
+    name: 'vcs-keyed-project-org',
+    text: 'SELECT org_id FROM project_keys WHERE project_id = $1 AND account_id = $2',
+    values: [projectId, accountId],
+  });
+  return rows[0]?.org_id ?? null;
+}
+
+/** Whether a project id is taken anywhere, whoever can see it (a SECURITY DEFINER function: RLS hides the rest). */
+export async function projectIdTaken(db: Queryable, projectId: string): Promise<boolean> {
+  const { rows } = await db.query<{ taken: boolean }>('SELECT app_project_id_taken($1) AS taken', [projectId]);
+  return rows[0]?.taken === true;
+}
+
+export async function insertBlobs(db: Queryable, orgId: string, projectId: string, blobs: { id: string; content: string }[]): Promise<number> {
+  if (blobs.length === 0) return 0;
+  const r = await db.query(
+    `INSERT INTO vcs_blobs (org_id, project_id, id, content)
+     SELECT $1, $2, b.id, b.content FROM unnest($3::text[], $4::text[]) AS b(id, content)
+     ON CONFLICT (project_id, id) DO NOTHING`,
+    [orgId, projectId, blobs.map((b) => b.id), blobs.map((b) => b.content)],
+  );
+  return r.rowCount ?? 0;
+}
+
+export async function findBlobs(db: Queryable, projectId: string, ids: string[]): Promise<{ id: string; content: string }[]> {
+  const { rows } = await db.query<{ id: string; content: string }>('SELECT id, content FROM vcs_blobs WHERE project_id = $1 AND id = ANY($2::text[])', [projectId, ids]);
+  return rows;
+}
+
+export async function missingBlobIds(db: Queryable, projectId: string, ids: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT i.id FROM unnest($2::text[]) WITH ORDINALITY AS i(id, n)
+      WHERE NOT EXISTS (SELECT 1 FROM vcs_blobs b WHERE b.project_id = $1 AND b.id = i.id) ORDER BY i.n`,
+    [projectId, ids],
+  );
+  return rows.map((r) => r.id);
+}
+
+const SNAPSHOT_COLUMNS = `s.id, s.parent, s.created, s.author_account_id, a.first_name AS author_first_name,
+  a.last_name AS author_last_name, a.email AS author_email, s.name, s.description, s.state`;
+
+export async function findSnapshots(db: Queryable, projectId: string, ids: string[]): Promise<SnapshotRow[]> {
+  const { rows } = await db.query<SnapshotRow>(
+    `SELECT ${SNAPSHOT_COLUMNS} FROM vcs_snapshots s LEFT JOIN accounts a ON a.id = s.author_account_id
+      WHERE s.project_id = $1 AND s.id = ANY($2::text[])`,
+    [projectId, ids],
+  );
+  return rows;
+}
+
+/** Stores snapshots not stored yet (a retried push stores nothing twice). */
+export async function insertSnapshots(db: Queryable, orgId: string, projectId: string, snapshots: NewSnapshot[]): Promise<void> {
+  for (const s of snapshots) {
+    await db.query(
+      `INSERT INTO vcs_snapshots (org_id, project_id, id, parent, created, author_account_id, name, description, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (project_id, id) DO NOTHING`,
+      [orgId, projectId, s.id, s.parent, s.created, s.authorAccountId, s.name, s.description, JSON.stringify(s.state)],
+    );
+  }
+}
+
+export async function listBranches(db: Queryable, projectId: string): Promise<BranchRow[]> {
+  const { rows } = await db.query<BranchRow>('SELECT name, snapshots, created, modified FROM vcs_branches WHERE project_id = $1 ORDER BY name', [projectId]);
+  return rows;
+}
+
+export async function findBranch(db: Queryable, projectId: string, name: string): Promise<BranchRow | null> {
+  const { rows } = await db.query<BranchRow>('SELECT name, snapshots, created, modified FROM vcs_branches WHERE project_id = $1 AND name = $2', [projectId, name]);
+  return rows[0] ?? null;
+}
+
+/**
+ * The branch, created empty if missing, locked until the transaction ends: pushes to one branch are
+ * serialised here, so two of them can never both extend the same head.
+ */
+export async function lockBranch(db: Queryable, orgId: string, projectId: string, name: string): Promise<BranchRow> {
+  await db.query('INSERT INTO vcs_branches (org_id, project_id, name) VALUES ($1, $2, $3) ON CONFLICT (project_id, name) DO NOTHING', [orgId, projectId, name]);
+  const { rows } = await db.query<BranchRow>('SELECT name, snapshots, created, modified FROM vcs_branches WHERE project_id = $1 AND name = $2 FOR UPDATE', [projectId, name]);
+  return rows[0]!;
+}
+
+export async function appendToBranch(db: Queryable, projectId: string, name: string, ids: string[]): Promise<void> {
+  await db.query('UPDATE vcs_branches SET snapshots = snapshots || $3::text[], modified = now() WHERE project_id = $1 AND name = $2', [projectId, name, ids]);
+}
+
+export async function deleteBranch(db: Queryable, projectId: string, name: string): Promise<boolean> {
+  const r = await db.query('DELETE FROM vcs_branches WHERE project_id = $1 AND name = $2', [projectId, name]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function archiveProject(db: Queryable, projectId: string): Promise<void> {
+  await db.query('UPDATE projects SET archived_at = now() WHERE id = $1 AND archived_at IS NULL', [projectId]);
+}

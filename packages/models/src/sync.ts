@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * The wire shapes of sync (docs/protocol.md §5): one GraphQL endpoint. The GraphQL schema itself lives
+ * with the `sync` function; these are the HTTP envelope and the limits every layer agrees on.
+ */
+
+/** `blobsCreate` batches: at most 200 blobs or 2 MB of content per call. */
+export const MAX_BLOBS_PER_CALL = 200;
+export const MAX_BLOB_CONTENT_PER_CALL = 2 * 1024 * 1024;
+/** One request body: a full blob batch as JSON, with room for escaping and the query text. */
+export const SYNC_BODY_LIMIT = 3 * 1024 * 1024;
+/** The query text alone. Insomnia's longest is under 1 KB. */
+export const MAX_QUERY_CHARS = 20_000;
+
+export const graphqlBody = z.object({
+  query: z.string().min(1, 'query is required').max(MAX_QUERY_CHARS),
+  variables: z.record(z.string(), z.unknown()).nullish(),
+  operationName: z.string().max(200).nullish(),
+});
+export type GraphqlBody = z.infer<typeof graphqlBody>;
+
+/** What every GraphQL answer is: data, errors, or both. */
+export const graphqlResponse = z.object({
+  data: z.record(z.string(), z.unknown()).nullish(),
+  errors: z.array(z.object({ message: z.string() }).passthrough()).optional(),
+});
+export type GraphqlResponse = z.infer<typeof graphqlResponse>;
