@@ -124,6 +124,7 @@ export async function seedTenant(
     branch: 'master',
     snapshots: [snapshot],
   });
+  await ok(h.sync.call('POST', `${base}/collaborators`, { project: tp.body.id, file: 'wrk_1' }, owner.headers), 'presence');
   await ok(call(owner, 'PUT', `${base}/storage-rule`, { storage: 'cloud_only' }), 'storage rule');
   return { orgId, owner, teamProjectId: tp.body.id, projectId, invitationId: pending.body.id, members: opts.members };
 }

@@ -184,6 +184,25 @@ describe('projectCreate rules', () => {
   });
 });
 
+describe('the REST calls of the sync screens', () => {
+  it('GET /v1/user/files lists the projects the caller holds a key for, with team project and org', async () => {
+    const p = await newProject();
+    const files = (await h.sync.call('GET', '/v1/user/files', undefined, jane.headers)).body as { id: string; teamProjectId: string; organizationId: string }[];
+    expect(files.find((f) => f.id === p.id)).toEqual({ id: p.id, name: 'Payments API', projectId: p.id, teamProjectId: `proj_${orgId}`, organizationId: orgId });
+    const eves = (await h.sync.call('GET', '/v1/user/files', undefined, eve.headers)).body as { id: string }[];
+    expect(eves.map((f) => f.id)).not.toContain(p.id);
+  });
+
+  it('collaborators: each member sees the others present in the team project, never themselves', async () => {
+    const path = `/v1/organizations/${orgId}/collaborators`;
+    const here = { project: `proj_${orgId}`, file: 'wrk_payments' };
+    expect((await h.sync.call('POST', path, here, jane.headers)).body).toEqual({ data: [] });
+    const seen = (await h.sync.call('POST', path, here, bob.headers)).body.data;
+    expect(seen).toEqual([expect.objectContaining({ acct: jane.id, file: 'wrk_payments', project: here.project, team: orgId })]);
+    expect((await h.sync.call('POST', path, here, eve.headers)).status).toBe(404);
+  });
+});
+
 describe('access', () => {
   it('someone without a key learns nothing, and an unknown id answers the same', async () => {
     const p = await newProject();

@@ -20,3 +20,4 @@ export * from './repositories/public-keys';
 export * from './repositories/cleanup';
 export * from './repositories/org-locks';
 export * from './repositories/vcs';
+export * from './repositories/presence';

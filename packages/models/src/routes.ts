@@ -64,7 +64,7 @@ import {
   updateOrganizationBody,
 } from './organizations';
 import type { RouteContract, RouteKeyOf } from './route-contract';
-import { graphqlBody, graphqlResponse, SYNC_BODY_LIMIT } from './sync';
+import { collaboratorsBody, collaboratorsResponse, graphqlBody, graphqlResponse, SYNC_BODY_LIMIT, userFilesResponse } from './sync';
 
 /** A row of the table; `const` keeps each row's literal method, path and schemas for the types below. */
 const route = <const R extends RouteContract & { fn: RegisteredFunctionName }>(r: R): R => r;
@@ -148,6 +148,9 @@ export const ROUTES = [
     response: graphqlResponse,
     errorFormat: 'graphql',
   }),
+  // the REST calls of the current clients' sync screens (docs/protocol.md §5 "Related REST")
+  route({ method: 'GET', path: '/v1/user/files', fn: 'sync', access: 'session', summary: 'The caller’s synced projects with their team project and org', response: userFilesResponse }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/collaborators', fn: 'sync', access: 'read:organization', summary: 'Presence: mark a file open, see who else is in the team project', body: collaboratorsBody, response: collaboratorsResponse }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -26,3 +26,29 @@ export const graphqlResponse = z.object({
   errors: z.array(z.object({ message: z.string() }).passthrough()).optional(),
 });
 export type GraphqlResponse = z.infer<typeof graphqlResponse>;
+
+/** GET /v1/user/files: the caller's synced projects ("files") with their team project and org. */
+export const userFilesResponse = z.array(
+  z.object({ id: z.string(), name: z.string(), projectId: z.string(), teamProjectId: z.string(), organizationId: z.string() }),
+);
+
+/** POST /v1/organizations/{orgId}/collaborators: "I have this file open in this team project". */
+export const collaboratorsBody = z
+  .object({ project: z.string().min(1).max(100), file: z.string().min(1).max(100) })
+  .meta({ examples: [{ project: 'proj_example', file: 'wrk_example' }] });
+
+/** Who else has files of that team project open now; an empty list when nobody does. */
+export const collaboratorsResponse = z.object({
+  data: z.array(
+    z.object({
+      acct: z.string(),
+      avatar: z.string(),
+      branch: z.string(),
+      file: z.string(),
+      firstName: z.string(),
+      lastName: z.string(),
+      project: z.string(),
+      team: z.string(),
+    }),
+  ),
+});
