@@ -18,6 +18,7 @@ export const SDL = /* GraphQL */ `
     blobs(ids: [ID!]!, project: ID!): [Blob!]!
     blobsMissing(project: ID!, ids: [ID!]!): MissingBlobs!
     teams: [Team!]!
+    projectShareInstructions(teamId: ID!, id: ID!): ProjectShareInstructions!
   }
 
   type Mutation {
@@ -34,6 +35,8 @@ export const SDL = /* GraphQL */ `
     blobsCreate(project: ID!, blobs: [BlobInput!]!): BlobsCreated!
     branchRemove(project: ID!, name: String!): Boolean
     projectArchive(id: ID!): Boolean
+    projectShare(teamId: ID!, id: ID!, keys: [ProjectShareKeyInput!]!): ProjectRef!
+    projectUnShare(id: ID!): ProjectRef!
   }
 
   type Team { id: ID!  name: String! }
@@ -57,6 +60,8 @@ export const SDL = /* GraphQL */ `
   type Blob { id: ID!  content: String! }
   type MissingBlobs { missing: [ID!]! }
   type BlobsCreated { count: Int! }
+  type ProjectShareInstructions { teamId: ID!  projectKey: ProjectKey!  memberKeys: [MemberKey!]! }
+  type ProjectRef { id: ID! }
 
   input ProjectCreateKeyInput { accountId: ID!  encSymmetricKey: String!  autoLinked: Boolean }
   input SnapshotStateEntryInput { key: ID!  name: String!  blob: ID! }
@@ -70,6 +75,7 @@ export const SDL = /* GraphQL */ `
     state: [SnapshotStateEntryInput!]!
   }
   input BlobInput { id: ID!  content: String! }
+  input ProjectShareKeyInput { accountId: ID!  encSymmetricKey: String! }
 `;
 
 export const schema = buildSchema(SDL);

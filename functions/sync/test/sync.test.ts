@@ -184,6 +184,45 @@ describe('projectCreate rules', () => {
   });
 });
 
+describe('sharing a personal project with the team, and taking it back (2021 clients)', () => {
+  const SHARE = {
+    instructions: 'query ($teamId: ID!, $id: ID!) { projectShareInstructions(teamId: $teamId, id: $id) { teamId projectKey { encSymmetricKey } memberKeys { accountId publicKey } } }',
+    share: 'mutation ($teamId: ID!, $id: ID!, $keys: [ProjectShareKeyInput!]!) { projectShare(teamId: $teamId, id: $id, keys: $keys) { id } }',
+    unshare: 'mutation ($id: ID!) { projectUnShare(id: $id) { id } }',
+    teams: 'query ($id: ID!) { project(id: $id) { teams { id name } } }',
+  };
+
+  it('shares with a key per member, all or nothing; unsharing drops the others’ keys', async () => {
+    const id = randomId('prj');
+    const mine = wrapped();
+    expect((await gql(jane, Q.projectCreate, { name: 'Scratch', id, rootDocumentId: 'wrk_s', teamKeys: [{ accountId: jane.id, encSymmetricKey: mine }] })).errors).toBeUndefined();
+    const blob = sha1ish();
+    await gql(jane, Q.blobsCreate, { project: id, blobs: [{ id: blob, content: fakeBlob() }] });
+    await gql(jane, Q.snapshotsCreate, { project: id, branch: 'master', snapshots: [{ id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'Mine', state: [{ key: 'r', name: 'r', blob }] }] });
+    expect((await gql(bob, Q.branch, { project: id, branch: 'master' })).errors?.[0]?.message).toMatch(/invalid access/);
+
+    const how = (await gql(jane, SHARE.instructions, { teamId: orgId, id })).data!.projectShareInstructions;
+    expect(how.projectKey.encSymmetricKey).toBe(mine);
+    const members = how.memberKeys.map((m: { accountId: string }) => m.accountId);
+    expect(members).toEqual(expect.arrayContaining([jane.id, bob.id]));
+    // a key missing for one member: refused, nothing moves
+    const partial = await gql(jane, SHARE.share, { teamId: orgId, id, keys: [{ accountId: jane.id, encSymmetricKey: mine }] });
+    expect(partial.errors?.[0]?.message).toMatch(/every member/);
+    expect((await gql(jane, SHARE.teams, { id })).data!.project.teams[0].id).not.toBe(orgId);
+
+    const keys = members.map((a: string) => ({ accountId: a, encSymmetricKey: a === jane.id ? mine : wrapped() }));
+    expect((await gql(jane, SHARE.share, { teamId: orgId, id, keys })).data!.projectShare).toEqual({ id });
+    expect((await gql(jane, SHARE.teams, { id })).data!.project.teams).toEqual([{ id: orgId, name: 'Acme' }]);
+    expect((await gql(bob, Q.branch, { project: id, branch: 'master' })).data!.branch.snapshots).toHaveLength(1);
+
+    expect((await gql(jane, SHARE.unshare, { id })).data!.projectUnShare).toEqual({ id });
+    expect((await gql(bob, Q.branch, { project: id, branch: 'master' })).errors?.[0]?.message).toMatch(/invalid access/);
+    expect((await gql(jane, Q.branch, { project: id, branch: 'master' })).data!.branch.snapshots).toHaveLength(1);
+    const events = await h.db.query(`SELECT type FROM org_audit_events WHERE org_id = $1 AND subject = $2 ORDER BY id`, [orgId, id]);
+    expect(events.rows.map((r) => r.type)).toEqual(['project.shared', 'project.unshared']);
+  });
+});
+
 describe('the REST calls of the sync screens', () => {
   it('GET /v1/user/files lists the projects the caller holds a key for, with team project and org', async () => {
     const p = await newProject();

@@ -6,6 +6,7 @@ import { LIMIT_RULES } from '../limits';
 import { schema } from '../schema';
 import { blobs, blobsMissing, createBlobs } from './blobs';
 import { branch, branches, createSnapshots, removeBranch, snapshots } from './history';
+import { share, shareInstructions, unshare } from './sharing';
 import { archive, createProject, getProject, listProjects, listTeams, projectKey, teamMemberKeys } from './projects';
 
 interface Context {
@@ -53,6 +54,9 @@ const ROOT = {
   blobsCreate: field(createBlobs),
   branchRemove: field(removeBranch),
   projectArchive: field(archive),
+  projectShareInstructions: field(shareInstructions),
+  projectShare: field(share),
+  projectUnShare: field(unshare),
 };
 
 const documents = new Map<string, DocumentNode>();

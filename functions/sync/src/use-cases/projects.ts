@@ -52,9 +52,9 @@ export async function listProjects(deps: SyncDeps, actor: SessionActor, input: {
 
 /** `project(id)`: null unless the caller may see it (the client then offers to create it, which is refused). */
 export async function getProject(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<ProjectOut | null>> {
-  const found = await inProject(deps, actor, input.id, async ({ project, orgId }) => {
+  const found = await inProject(deps, actor, input.id, async ({ tx, project, orgId }) => {
     if (project.archived_at) return ok(null);
-    const org = (await listOrgsOfAccount(deps.db, actor.accountId)).find((o) => o.id === orgId);
+    const org = (await listOrgsOfAccount(tx, actor.accountId)).find((o) => o.id === orgId);
     return ok({ id: project.id, name: project.name, rootDocumentId: project.root_document_id, teams: org ? [{ id: org.id, name: org.name }] : [] });
   });
   return found.ok ? found : found.error === 'NOT_FOUND' ? ok(null) : found;

@@ -21,7 +21,9 @@ export type OrgEventType =
   | 'team_project.deleted'
   | 'project.created'
   | 'project.archived'
-  | 'branch.removed';
+  | 'branch.removed'
+  | 'project.shared'
+  | 'project.unshared';
 
 export async function recordOrgEvent(
   db: Queryable,

@@ -128,3 +128,15 @@ export async function deleteBranch(db: Queryable, projectId: string, name: strin
 export async function archiveProject(db: Queryable, projectId: string): Promise<void> {
   await db.query('UPDATE projects SET archived_at = now() WHERE id = $1 AND archived_at IS NULL', [projectId]);
 }
+
+/** Moves a project (and, by cascade, its keys, blobs, snapshots and branches) to another org of the caller. */
+export async function moveProject(db: Queryable, p: { projectId: string; fromOrgId: string; toOrgId: string; teamProjectId: string }): Promise<boolean> {
+  const { rows } = await db.query<{ moved: boolean }>('SELECT app_move_project($1, $2, $3, $4) AS moved', [p.projectId, p.fromOrgId, p.toOrgId, p.teamProjectId]);
+  return rows[0]?.moved === true;
+}
+
+/** Every key of the project but the account's own (taking a project back from a team). */
+export async function deleteOtherProjectKeys(db: Queryable, projectId: string, keepAccountId: string): Promise<number> {
+  const r = await db.query('DELETE FROM project_keys WHERE project_id = $1 AND account_id <> $2', [projectId, keepAccountId]);
+  return r.rowCount ?? 0;
+}
