@@ -175,6 +175,13 @@ describe('projectCreate rules', () => {
     expect(r.errors?.[0]?.message).toMatch(/every member/);
   });
 
+  it('an organization whose storage rule is local_only takes no project', async () => {
+    const localOrg = (await h.invites.call('POST', '/v1/organizations', { name: 'Local' }, eve.headers)).body.id;
+    expect((await h.invites.call('PUT', `/v1/organizations/${localOrg}/storage-rule`, { storage: 'local_only' }, eve.headers)).status).toBe(200);
+    const r = await gql(eve, Q.projectCreate, { name: 'Nope', id: randomId('prj'), rootDocumentId: 'wrk_n', teamId: localOrg, teamKeys: [{ accountId: eve.id, encSymmetricKey: wrapped() }] });
+    expect(r.errors?.[0]).toMatchObject({ message: expect.stringContaining('local_only'), extensions: { code: 'FORBIDDEN' } });
+  });
+
   it('without teamId the project goes to the personal org', async () => {
     const id = randomId('prj');
     const r = await gql(eve, Q.projectCreate, { name: 'Mine', id, rootDocumentId: 'wrk_m', teamKeys: [{ accountId: eve.id, encSymmetricKey: wrapped() }] });
