@@ -4,14 +4,33 @@
  * process through bin.ts. Exit status: 0 ok, 1 error with exactly one line on stderr.
  */
 import { CryptoError, WrongPassphraseError } from '@somnus/crypto';
-import { NoProjectKeyError, NoSeatsError, NotLoggedInError, ServerProofError, SomnusApiError, SomnusNetworkError, SomnusResponseError } from './errors';
+import {
+  BranchNotFoundError,
+  InvalidDocumentError,
+  LocalChangesError,
+  NoProjectKeyError,
+  NoSeatsError,
+  NotLoggedInError,
+  ProjectNotFoundError,
+  ServerProofError,
+  SomnusApiError,
+  SomnusNetworkError,
+  SomnusResponseError,
+  SyncConflictError,
+  SyncGraphqlError,
+  SyncIntegrityError,
+} from './errors';
 import { flagSpelling, parseArgs, UsageError, type FlagName } from './cli/args';
 import { accountCommand } from './cli/commands/account';
+import { branchesCommand } from './cli/commands/branches';
+import { logCommand } from './cli/commands/log';
 import { loginCommand } from './cli/commands/login';
 import { logoutCommand } from './cli/commands/logout';
 import { orgCommand } from './cli/commands/org';
 import { passphraseCommand } from './cli/commands/passphrase';
 import { projectCommand } from './cli/commands/project';
+import { pullCommand } from './cli/commands/pull';
+import { pushCommand } from './cli/commands/push';
 import { sessionsCommand } from './cli/commands/sessions';
 import { signupCommand } from './cli/commands/signup';
 import { whoamiCommand } from './cli/commands/whoami';
@@ -21,6 +40,7 @@ import { PromptError, type CliIo } from './cli/io';
 import { Output, Redactor } from './cli/output';
 import { Secrets } from './cli/secrets';
 import { clearSession, configDir, SessionFileError } from './cli/session-store';
+import { SyncDirError } from './cli/sync-dir';
 import { CLIENT_VERSION } from './version';
 
 export { PromptError, type CliIo, type PromptOptions, type Writer } from './cli/io';
@@ -34,6 +54,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sessions: sessionsCommand,
   org: orgCommand,
   project: projectCommand,
+  push: pushCommand,
+  pull: pullCommand,
+  branches: branchesCommand,
+  log: logCommand,
   account: accountCommand,
 };
 
@@ -43,6 +67,10 @@ export function describeError(err: unknown): string {
     const wait = err.retryAfterSeconds !== null ? ` (retry after ${err.retryAfterSeconds}s)` : '';
     return `${err.code}: ${err.message}${wait}`;
   }
+  if (err instanceof SyncGraphqlError) return `${err.code ?? 'GRAPHQL_ERROR'}: ${err.message}`;
+  if (err instanceof SyncConflictError) return `CONFLICT: ${err.message}`;
+  if (err instanceof LocalChangesError) return `LOCAL_CHANGES: ${err.message}; push them first, or move them out of the directory`;
+  if (err instanceof SyncIntegrityError) return `INTEGRITY: ${err.message}`;
   if (err instanceof WrongPassphraseError) return 'WRONG_PASSPHRASE: the passphrase does not unlock this account\'s keys';
   if (err instanceof CryptoError) return `${err.code}: ${err.message}`;
   if (err instanceof UsageError) return `${err.message} (see somnus --help)`;
@@ -54,6 +82,10 @@ export function describeError(err: unknown): string {
     err instanceof NotLoggedInCliError ||
     err instanceof NoProjectKeyError ||
     err instanceof NoSeatsError ||
+    err instanceof ProjectNotFoundError ||
+    err instanceof BranchNotFoundError ||
+    err instanceof InvalidDocumentError ||
+    err instanceof SyncDirError ||
     err instanceof SessionFileError ||
     err instanceof PromptError
   ) {
@@ -105,7 +137,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   } catch (err) {
     // A rejected token is useless; drop it so the next command says "not logged in" plainly.
-    if (command?.usesSession && dir && err instanceof SomnusApiError && err.code === 'UNAUTHORIZED') {
+    // (GraphQL answers a dead session with 200 and the same code in errors[0])
+    if (command?.usesSession && dir && (err instanceof SomnusApiError || err instanceof SyncGraphqlError) && err.code === 'UNAUTHORIZED') {
       await clearSession(dir).catch(() => undefined);
       out.error(`${describeError(err)} (session ended; run \`somnus login\`)`);
       return 1;

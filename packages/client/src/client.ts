@@ -30,6 +30,11 @@ import { fetchProjectKeys, reshareKeys, type ReshareResult } from './flows/share
 import { signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
+import type { RemoteSnapshot } from './sync/answers';
+import { branches, log } from './sync/history';
+import type { SyncProgress } from './sync/progress';
+import { pull, type PullInput, type PullResult } from './sync/pull';
+import { push, type PushInput, type PushResult } from './sync/push';
 import { defaultClientName } from './version';
 
 export interface SomnusClientOptions {
@@ -244,8 +249,9 @@ export class SomnusClient {
   // ─── projects and their keys ─────────────────────────────────────────────────────────────────
 
   /**
-   * A VCS project with a fresh key, wrapped here for every current member. `publicJwk` is the
-   * caller's own (AccountKeys.publicJwk from unwrapKeys).
+   * A VCS project with a fresh key, wrapped here for every current member, created with GraphQL
+   * `teamMemberKeys` + `projectCreate` as Insomnia does. `publicJwk` is the caller's own
+   * (AccountKeys.publicJwk from unwrapKeys).
    */
   async createProject(input: CreateProjectInput): Promise<CreateProjectResult> {
     return createProject(this.http, this.requireToken(), input);
@@ -270,6 +276,34 @@ export class SomnusClient {
   /** The raw my-project-keys answer: the caller's wrapped keys and the members still lacking one. */
   async myProjectKeys(orgId: string) {
     return fetchProjectKeys(this.http, this.requireToken(), orgId);
+  }
+
+  // ─── sync: version control over GraphQL (docs/protocol.md §5) ────────────────────────────────
+
+  /**
+   * Pushes `documents` as one new snapshot on `branch` (master), creating the project (with a key wrapped
+   * for every member of `orgId`) if it does not exist yet. `keys` are the caller's unwrapped keys, or its
+   * passphrase to unwrap them here. See sync/push.ts for the requests and `base`.
+   */
+  async push(input: Omit<PushInput, 'keys'> & { keys: AccountKeys | string }): Promise<PushResult> {
+    const keys = typeof input.keys === 'string' ? await this.unwrapKeys(input.keys) : input.keys;
+    return push(this.http, this.requireToken(), { ...input, keys });
+  }
+
+  /** The documents of a branch's head, decrypted and checked here. See sync/pull.ts for `local` and `base`. */
+  async pull(input: Omit<PullInput, 'keys'> & { keys: AccountKeys | string }): Promise<PullResult> {
+    const keys = typeof input.keys === 'string' ? await this.unwrapKeys(input.keys) : input.keys;
+    return pull(this.http, this.requireToken(), { ...input, keys });
+  }
+
+  /** The names of a project's branches. */
+  async branches(projectId: string): Promise<string[]> {
+    return branches(this.http, this.requireToken(), projectId);
+  }
+
+  /** A branch's snapshots (author, date, message, state), oldest first. */
+  async log(projectId: string, branch?: string, onProgress?: SyncProgress): Promise<RemoteSnapshot[]> {
+    return log(this.http, this.requireToken(), projectId, branch, onProgress);
   }
 
   // ─── invites and key sharing ─────────────────────────────────────────────────────────────────

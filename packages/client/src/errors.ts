@@ -79,3 +79,78 @@ export class NoSeatsError extends Error {
     super(`organization ${orgId} has no free seat for another member`);
   }
 }
+
+/**
+ * A GraphQL answer of `POST /graphql` with a non-empty `errors`: the server refused the operation
+ * (docs/protocol.md §5). As Insomnia does, the first error is the one reported. `code` is its
+ * `extensions.code` when the server gave one (`CONFLICT`, `PROJECT_EXISTS`, `UNAUTHORIZED`, …).
+ */
+export class SyncGraphqlError extends Error {
+  override readonly name = 'SyncGraphqlError';
+  constructor(
+    /** The label of the operation (`?<label>` of the request). */
+    readonly label: string,
+    readonly code: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `project(id)` answered null: no such project, or the caller holds no key for it (the server does not say which). */
+export class ProjectNotFoundError extends Error {
+  override readonly name = 'ProjectNotFoundError';
+  constructor(readonly projectId: string) {
+    super(`project ${projectId}: project not found or no access`);
+  }
+}
+
+/** The remote branch does not exist (or holds no snapshot yet). */
+export class BranchNotFoundError extends Error {
+  override readonly name = 'BranchNotFoundError';
+  constructor(
+    readonly projectId: string,
+    readonly branch: string,
+  ) {
+    super(`the remote branch ${branch} of project ${projectId} does not exist`);
+  }
+}
+
+/**
+ * The remote branch is not where the local copy was based: someone pushed in between (pull first), or
+ * the server refused the push as a non-fast-forward (`CONFLICT`). Nothing of the push was stored as history.
+ */
+export class SyncConflictError extends Error {
+  override readonly name = 'SyncConflictError';
+  constructor(
+    readonly branch: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A pull would overwrite local documents that differ from the snapshot they were based on. */
+export class LocalChangesError extends Error {
+  override readonly name = 'LocalChangesError';
+  constructor(
+    readonly branch: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the server handed back does not add up: a snapshot whose id does not hash its parent and state,
+ * a blob whose id does not match its decrypted content, a document under the wrong key. The server is
+ * not trusted with content, so this is refused rather than written anywhere.
+ */
+export class SyncIntegrityError extends Error {
+  override readonly name = 'SyncIntegrityError';
+}
+
+/** A document the SDK was asked to push is not one: not a JSON object with a string `_id` and `name`, or too large. */
+export class InvalidDocumentError extends Error {
+  override readonly name = 'InvalidDocumentError';
+}

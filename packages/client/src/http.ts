@@ -63,9 +63,16 @@ type QueryOf<K extends RouteKey> = { [P in keyof RouteQuery<Row<K>>]: QueryField
 type CallQuery<K extends RouteKey> =
   Row<K> extends { query: unknown } ? ({} extends QueryOf<K> ? { query?: QueryOf<K> } : { query: QueryOf<K> }) : { query?: undefined };
 
+/**
+ * GraphQL rows are called as `POST /graphql?<label>` (docs/protocol.md §5): the label names the operation
+ * for logs and is not a key=value query, so only rows answering in GraphQL's format take one.
+ */
+type CallLabel<K extends RouteKey> = Row<K> extends { errorFormat: 'graphql' } ? { label?: string } : { label?: undefined };
+
 export type CallOptions<K extends RouteKey> = CallParams<K> &
   CallBody<K> &
-  CallQuery<K> & {
+  CallQuery<K> &
+  CallLabel<K> & {
     /** The session token hex(K); sent as X-Session-Id only when given. */
     sessionId?: string | null;
   };
@@ -75,8 +82,12 @@ interface LooseCallOptions {
   params?: Record<string, string>;
   body?: unknown;
   query?: Record<string, QueryValue | undefined>;
+  label?: string;
   sessionId?: string | null;
 }
+
+/** Insomnia's labels: operation names, some dotted (`project.teams`). Nothing that needs escaping. */
+const LABEL = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
 
 interface RequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -143,7 +154,7 @@ export class HttpClient {
    */
   async call<K extends RouteKey>(key: K, opts: CallOptions<K>): Promise<RouteResponse<Row<K>>> {
     const row: Route = routeByKey<RouteKey>(key);
-    const { params = {}, body, query, sessionId } = opts as LooseCallOptions;
+    const { params = {}, body, query, label, sessionId } = opts as LooseCallOptions;
     const expected = [...row.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
     const extra = Object.keys(params).filter((name) => !expected.includes(name));
     if (extra.length) throw new TypeError(`${key} has no path parameter ${extra.join(', ')}`);
@@ -154,6 +165,8 @@ export class HttpClient {
     }
     if (body !== undefined && !('body' in row)) throw new TypeError(`${key} takes no body`);
     if (query !== undefined && !('query' in row)) throw new TypeError(`${key} takes no query`);
+    if (label !== undefined && !('errorFormat' in row && row.errorFormat === 'graphql')) throw new TypeError(`${key} takes no label`);
+    if (label !== undefined && !LABEL.test(label)) throw new TypeError(`${key}: label must be an operation name, not ${JSON.stringify(label)}`);
 
     let path = fillPath(row.path, params);
     if (query) {
@@ -162,6 +175,7 @@ export class HttpClient {
       const qs = search.toString();
       if (qs) path = `${path}?${qs}`;
     }
+    if (label !== undefined) path = `${path}?${label}`;
     const data = await this.request({ method: row.method, path, schema: row.response, body, sessionId });
     return data as RouteResponse<Row<K>>;
   }

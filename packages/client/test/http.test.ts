@@ -36,6 +36,17 @@ describe('HttpClient', () => {
     expect(second!.init.body).toBeUndefined();
   });
 
+  it('sends a GraphQL label as the bare query string (POST /graphql?<label>), and only on GraphQL rows', async () => {
+    const { calls, fetchImpl } = stubFetch(200, '{"data":{"project":null}}');
+    const res = await client(fetchImpl).call('POST /graphql', { body: { query: '{ x }', variables: {} }, label: 'project.teams', sessionId: 'f'.repeat(64) });
+    expect(res).toEqual({ data: { project: null } });
+    expect(calls[0]!.url).toBe('http://127.0.0.1:9/graphql?project.teams');
+    // @ts-expect-error: only rows answering in GraphQL's format take a label
+    await expect(client(fetchImpl).call('POST /auth/logout', { label: 'x' })).rejects.toThrow(/takes no label/);
+    await expect(client(fetchImpl).call('POST /graphql', { body: { query: '{ x }' }, label: 'a&b=c' })).rejects.toThrow(/label must be an operation name/);
+    expect(calls).toHaveLength(1);
+  });
+
   it('turns {error, message} bodies into SomnusApiError with status, code and Retry-After', async () => {
     const { fetchImpl } = stubFetch(429, '{"error":"RATE_LIMITED","message":"slow down"}', 'application/json', { 'Retry-After': '30' });
     const err = await client(fetchImpl).call('GET /auth/whoami', {}).catch((e) => e);

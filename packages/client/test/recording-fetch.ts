@@ -14,6 +14,8 @@ export interface RecordedRequest {
   origin: string;
   /** Path exactly as sent (percent-encoding preserved). */
   path: string;
+  /** The query string as sent, with its `?` (`?project` for a GraphQL label), or ''. */
+  search: string;
   /** Header names lower-cased. */
   headers: Record<string, string>;
   /** The JSON body the client sent, parsed; undefined when there was none. */
@@ -41,7 +43,7 @@ export interface RecordingFetch {
   requests: RecordedRequest[];
   /** `METHOD /path` of every request so far. */
   routes(): string[];
-  /** Replace the real server's answer to the next `METHOD /path` request (once). */
+  /** Replace the real server's answer to the next `METHOD /path` (or `METHOD /path?query`) request (once). */
   tamperNext(route: string, tamper: Tamper): void;
   /** Tampers registered but not yet applied: a test asserts 0 so a tamper that never fired fails it. */
   pendingTampers(): number;
@@ -65,12 +67,12 @@ export function recordingFetch(upstream: typeof fetch = globalThis.fetch): Recor
         body = init.body;
       }
     }
-    const req: RecordedRequest = { method: (init?.method ?? 'GET').toUpperCase(), origin: url.origin, path: url.pathname, headers, body };
+    const req: RecordedRequest = { method: (init?.method ?? 'GET').toUpperCase(), origin: url.origin, path: url.pathname, search: url.search, headers, body };
     requests.push(req);
 
     const res = await upstream(input, init);
     const route = `${req.method} ${req.path}`;
-    const i = tampers.findIndex((t) => t.route === route);
+    const i = tampers.findIndex((t) => t.route === route || t.route === `${route}${req.search}`);
     if (i < 0) {
       req.status = res.status;
       return res;

@@ -18,6 +18,14 @@ export interface Flags {
   srpProfile?: string;
   code?: string;
   role?: string;
+  /** push: the snapshot's message. */
+  message?: string;
+  /** push, pull, log: the branch (default: the directory's, else master). */
+  branch?: string;
+  /** push: the org a new project is created in. */
+  org?: string;
+  /** push, pull, branches, log: the project (default: the directory's). */
+  project?: string;
   passphraseStdin: boolean;
   unlock: boolean;
   help: boolean;
@@ -34,6 +42,10 @@ const OPTIONS = {
   'srp-profile': { type: 'string' },
   code: { type: 'string' },
   role: { type: 'string' },
+  message: { type: 'string', short: 'm' },
+  branch: { type: 'string' },
+  org: { type: 'string' },
+  project: { type: 'string' },
   'passphrase-stdin': { type: 'boolean' },
   unlock: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -50,6 +62,10 @@ const FLAG_OF: Readonly<Record<OptionName, FlagName>> = {
   'srp-profile': 'srpProfile',
   code: 'code',
   role: 'role',
+  message: 'message',
+  branch: 'branch',
+  org: 'org',
+  project: 'project',
   'passphrase-stdin': 'passphraseStdin',
   unlock: 'unlock',
   help: 'help',

@@ -33,6 +33,12 @@ Commands:
   project create <orgId> <name>
                          create a project with a new key wrapped for every member
   project list <orgId>   list an organization's projects
+  push DIR --message M [--org ORG] [--project P] [--branch B]
+                         push the *.json documents of DIR as a new snapshot (encrypted here)
+  pull DIR [--project P] [--branch B]
+                         make DIR hold the documents of the branch's latest snapshot
+  branches DIR           list the branches of DIR's project
+  log DIR [--branch B]   list a branch's snapshots, newest first
   account reset          forgot your passphrase: new keys via an emailed code
   help [command]         show help
 
@@ -107,6 +113,26 @@ reset a forgotten passphrase or joined before they had an account.`,
 
 create: makes a new project id and project key here and wraps the key for every current member of
 the organization; the server only stores the wrapped copies.`,
+  push: `Usage: somnus push DIR --message M [--org ORG] [--project prj_…] [--branch B] [--passphrase-stdin]
+
+Each *.json file in DIR (hidden files and subdirectories aside) is one document: a JSON object with a
+string _id and name. They become one new snapshot on the branch (default master), each document
+gzipped and encrypted here under the project key; the server sees document ids and names, never their
+contents. The first push of a directory creates a project in --org with a new key wrapped for every
+member, and DIR/.somnus.json remembers the project, the branch and the snapshot last synced. When the
+branch has moved on since (someone else pushed), the push is refused: pull first. -m is --message.`,
+  pull: `Usage: somnus pull DIR [--project prj_…] [--branch B] [--passphrase-stdin]
+
+Makes DIR hold the documents of the branch's latest snapshot, decrypted here and checked against the
+snapshot's ids: new documents get files named after their _id, changed ones are rewritten in place,
+removed ones are deleted. The first pull into a directory needs --project and an empty directory. A
+directory with changes that were not pushed is not overwritten: push them first.`,
+  branches: `Usage: somnus branches DIR [--project prj_…]
+
+Lists the branches of DIR's project (or --project); * marks the one DIR is synced with.`,
+  log: `Usage: somnus log DIR [--project prj_…] [--branch B]
+
+Lists the snapshots of the branch (default: DIR's), newest first: id, date, author, message.`,
   account: `Usage: somnus account reset [--email E] [--code C] [--srp-profile insomnia|rfc2945] [--passphrase-stdin]
 
 For a forgotten passphrase. Emails a reset code (unless --code is given), asks for it, and replaces

@@ -1,15 +1,17 @@
 /**
- * Creating a VCS project (`prj_…`) in an org: the client picks the id and a fresh project key and
- * wraps that key for every current member, so nobody has to re-share it afterwards. The caller's own
- * copy is wrapped with the public key it unwrapped locally (not one the server hands back); the other
- * members' public keys come from GET /v1/keys/accounts/{id}, which serves only co-members.
+ * Creating a VCS project (`prj_…`) in an org over GraphQL, as Insomnia does (docs/protocol.md §5):
+ * `teamMemberKeys` lists every member's public key, the client picks the id and a fresh project key,
+ * wraps the key for every member, and sends it all in one `projectCreate` — so nobody has to re-share
+ * it afterwards. The caller's own copy is wrapped with the public key it unwrapped locally, not the one
+ * the server lists for it.
  */
 import type { AesJwk, RsaPublicJwk } from '@somnus/crypto';
 import type { ProjectResponse } from '@somnus/models';
+import { SomnusResponseError } from '../errors';
 import type { HttpClient } from '../http';
+import type { ProjectCreateKeyInput } from '../sync/queries';
+import { SyncRemote } from '../sync/remote';
 import { newProjectId, newProjectKey, wrapProjectKey } from './project-keys';
-
-const MEMBERS_PER_PAGE = 100;
 
 export interface CreateProjectInput {
   orgId: string;
@@ -18,9 +20,9 @@ export interface CreateProjectInput {
   publicJwk: RsaPublicJwk;
   /** Defaults to the org's default team project. */
   teamProjectId?: string;
-  /** Insomnia's workspace id (`wrk_…`); opaque to the server. */
+  /** Insomnia's workspace id (`wrk_…`); opaque to the server. Defaults to empty. */
   rootDocumentId?: string;
-  /** For retries: the same id again is idempotent on the server. Defaults to a fresh `prj_` id. */
+  /** Defaults to a fresh `prj_` id. An id already taken (even by an earlier try of this call) is refused with PROJECT_EXISTS. */
   id?: string;
 }
 
@@ -32,32 +34,43 @@ export interface CreateProjectResult {
   sharedWith: string[];
 }
 
-/** Every member's account id, across pages. */
-export async function allMemberIds(http: HttpClient, sessionId: string, orgId: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let page = 0; ; page++) {
-    const res = await http.call('GET /v1/organizations/:orgId/members', { params: { orgId }, query: { page, per_page: MEMBERS_PER_PAGE }, sessionId });
-    ids.push(...res.members.map((m) => m.user_id));
-    if (!res.next || res.members.length === 0) return ids;
+/** The project key wrapped for every member `teamMemberKeys` lists, the caller first and with its own public key. */
+export function wrapForMembers(
+  members: ReadonlyArray<{ accountId: string; publicKey: string }>,
+  me: { accountId: string; publicJwk: RsaPublicJwk },
+  projectKey: AesJwk,
+): ProjectCreateKeyInput[] {
+  if (!members.some((m) => m.accountId === me.accountId)) {
+    throw new SomnusResponseError(200, '/graphql?teamMemberKeys', 'POST /graphql?teamMemberKeys: the member list does not include the caller');
   }
+  const keys: ProjectCreateKeyInput[] = [{ accountId: me.accountId, encSymmetricKey: wrapProjectKey(me.publicJwk, projectKey), autoLinked: false }];
+  const done = new Set([me.accountId]);
+  for (const m of members) {
+    if (done.has(m.accountId)) continue; // one copy per member, however often the server lists them
+    done.add(m.accountId);
+    keys.push({ accountId: m.accountId, encSymmetricKey: wrapProjectKey(m.publicKey, projectKey), autoLinked: false });
+  }
+  return keys;
+}
+
+/** `teamMemberKeys` then `projectCreate`, for a caller whose account id is known (push uses this too). */
+export async function createProjectAs(remote: SyncRemote, accountId: string, input: CreateProjectInput): Promise<CreateProjectResult> {
+  const projectKey = newProjectKey();
+  const id = input.id ?? newProjectId();
+  const teamKeys = wrapForMembers(await remote.teamMemberKeys(input.orgId), { accountId, publicJwk: input.publicJwk }, projectKey);
+  const project = await remote.createProject({
+    name: input.name,
+    id,
+    rootDocumentId: input.rootDocumentId ?? '',
+    teamId: input.orgId,
+    teamProjectId: input.teamProjectId,
+    teamKeys,
+  });
+  if (project.id !== id) throw new SomnusResponseError(200, '/graphql?createProject', `POST /graphql?createProject: created ${project.id} instead of ${id}`);
+  return { project, projectKey, sharedWith: teamKeys.map((k) => k.accountId) };
 }
 
 export async function createProject(http: HttpClient, sessionId: string, input: CreateProjectInput): Promise<CreateProjectResult> {
   const me = await http.call('GET /auth/whoami', { sessionId });
-  const projectKey = newProjectKey();
-  const keys = [{ accountId: me.accountId, encSymmetricKey: wrapProjectKey(input.publicJwk, projectKey) }];
-  for (const accountId of await allMemberIds(http, sessionId, input.orgId)) {
-    if (accountId === me.accountId) continue;
-    const { publicKey } = await http.call('GET /v1/keys/accounts/:accountId', { params: { accountId }, sessionId });
-    keys.push({ accountId, encSymmetricKey: wrapProjectKey(publicKey, projectKey) });
-  }
-  const body = {
-    id: input.id ?? newProjectId(),
-    name: input.name,
-    ...(input.rootDocumentId !== undefined ? { rootDocumentId: input.rootDocumentId } : {}),
-    ...(input.teamProjectId !== undefined ? { teamProjectId: input.teamProjectId } : {}),
-    keys,
-  };
-  const project = await http.call('POST /v1/organizations/:orgId/projects', { params: { orgId: input.orgId }, body, sessionId });
-  return { project, projectKey, sharedWith: keys.map((k) => k.accountId) };
+  return createProjectAs(new SyncRemote(http, sessionId), me.accountId, input);
 }
