@@ -5,11 +5,17 @@ import { z } from 'zod';
  * with the `sync` function; these are the HTTP envelope and the limits every layer agrees on.
  */
 
-/** `blobsCreate` batches: at most 200 blobs or 2 MB of content per call. */
+/**
+ * `blobsCreate` batches: at most 200 blobs per call. Insomnia cuts its batches at 2 MB of *compressed
+ * plaintext*, which its hex ciphertext JSON roughly doubles, so the content cap is 4.5 MB, not 2 MB:
+ * a lower cap would refuse the real client's pushes.
+ */
 export const MAX_BLOBS_PER_CALL = 200;
-export const MAX_BLOB_CONTENT_PER_CALL = 2 * 1024 * 1024;
-/** One request body: a full blob batch as JSON, with room for escaping and the query text. */
-export const SYNC_BODY_LIMIT = 3 * 1024 * 1024;
+export const MAX_BLOB_CONTENT_PER_CALL = 4.5 * 1024 * 1024;
+/** `blobsMissing` gets every blob id of the pushed states in one call: a workspace of tens of thousands of documents. */
+export const MAX_MISSING_IDS_PER_CALL = 100_000;
+/** One request body: a full blob batch, or a full blobsMissing list, as JSON. */
+export const SYNC_BODY_LIMIT = 8 * 1024 * 1024;
 /** The query text alone. Insomnia's longest is under 1 KB. */
 export const MAX_QUERY_CHARS = 20_000;
 

@@ -1,4 +1,4 @@
-import { aesMessage, MAX_BLOB_CONTENT_PER_CALL, MAX_BLOBS_PER_CALL } from '@somnus/models';
+import { aesMessage, MAX_BLOB_CONTENT_PER_CALL, MAX_BLOBS_PER_CALL, MAX_MISSING_IDS_PER_CALL } from '@somnus/models';
 import { findBlobs, insertBlobs, missingBlobIds } from '@somnus/db';
 import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
@@ -8,8 +8,8 @@ import { inProject } from '../project-access';
 /** Insomnia's blob ids are SHA-1 hex, ours keyed hashes; both are opaque here, within these bounds. */
 const BLOB_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
-function checkIds(ids: string[]): Result<null> {
-  if (ids.length > MAX_IDS_PER_CALL) return fail('VALIDATION_ERROR', `at most ${MAX_IDS_PER_CALL} blob ids per call`);
+function checkIds(ids: string[], max = MAX_IDS_PER_CALL): Result<null> {
+  if (ids.length > max) return fail('VALIDATION_ERROR', `at most ${max} blob ids per call`);
   if (ids.some((id) => !BLOB_ID.test(id))) return fail('VALIDATION_ERROR', 'blob ids are 1 to 128 letters, digits, _ . -');
   return ok(null);
 }
@@ -30,7 +30,7 @@ export async function blobs(deps: SyncDeps, actor: SessionActor, input: { projec
 }
 
 export async function blobsMissing(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ missing: string[] }>> {
-  const valid = checkIds(input.ids);
+  const valid = checkIds(input.ids, MAX_MISSING_IDS_PER_CALL);
   if (!valid.ok) return valid;
   return inProject(deps, actor, input.project, async ({ tx }) => ok({ missing: await missingBlobIds(tx, input.project, input.ids) }));
 }
