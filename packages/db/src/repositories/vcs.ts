@@ -64,13 +64,14 @@ export async function findBlobs(db: Queryable, projectId: string, ids: string[])
   return rows;
 }
 
+/**
+ * The ids of `ids` the project does not hold, in the order asked. Asked as key lookups (`id = ANY`) rather
+ * than an anti-join, so the cost follows the list, never the size of the project or the table.
+ */
 export async function missingBlobIds(db: Queryable, projectId: string, ids: string[]): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT i.id FROM unnest($2::text[]) WITH ORDINALITY AS i(id, n)
-      WHERE NOT EXISTS (SELECT 1 FROM vcs_blobs b WHERE b.project_id = $1 AND b.id = i.id) ORDER BY i.n`,
-    [projectId, ids],
-  );
-  return rows.map((r) => r.id);
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM vcs_blobs WHERE project_id = $1 AND id = ANY($2::text[])', [projectId, ids]);
+  const held = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => !held.has(id));
 }
 
 const SNAPSHOT_COLUMNS = `s.id, s.parent, s.created, s.author_account_id, a.first_name AS author_first_name,
