@@ -215,11 +215,11 @@ describe('sync through the SDK (real stack)', () => {
     expect(pulled).toMatchObject({ upToDate: true, blobsDownloaded: 0 });
   });
 
-  it('uploads in batches of at most 200 blobs and 2 MB, and reads blobs 50 at a time', async () => {
+  it('uploads in batches of at most 200 blobs and the content cap, and reads blobs 50 at a time', async () => {
     const projectId = newProjectId();
     const many: SyncDocument[] = Array.from({ length: 230 }, (_, i) => ({ _id: `req_${String(i).padStart(3, '0')}`, name: `Request ${i}`, url: `https://example.com/${i}` }));
-    // incompressible content: six documents of ~300 KB each are well over 2 MB once encrypted (hex)
-    const big: SyncDocument[] = Array.from({ length: 6 }, (_, i) => ({ _id: `big_${i}`, name: `Big ${i}`, data: randomBytes(225_000).toString('base64') }));
+    // incompressible content: twelve documents of ~300 KB each are well over the 4.5 MB cap once encrypted (hex)
+    const big: SyncDocument[] = Array.from({ length: 12 }, (_, i) => ({ _id: `big_${i}`, name: `Big ${i}`, data: randomBytes(225_000).toString('base64') }));
     let mark = a.rec.requests.length;
     const steps: string[] = [];
     await a.client.push({ projectId, orgId, message: 'bulk', documents: [...many, ...big], keys: a.keys, onProgress: (s, d, t) => steps.push(`${s} ${d}/${t}`) });
@@ -230,14 +230,14 @@ describe('sync through the SDK (real stack)', () => {
       expect(blobs.length).toBeLessThanOrEqual(MAX_BLOBS_PER_CALL);
       expect(blobs.reduce((n, x) => n + x.content.length, 0)).toBeLessThanOrEqual(MAX_BLOB_CONTENT_PER_CALL);
     }
-    expect(uploads.reduce((n, u) => n + u.body.variables.blobs.length, 0)).toBe(236);
-    expect(steps.filter((s) => s.startsWith('pushing blobs')).at(-1)).toBe('pushing blobs 236/236');
+    expect(uploads.reduce((n, u) => n + u.body.variables.blobs.length, 0)).toBe(242);
+    expect(steps.filter((s) => s.startsWith('pushing blobs')).at(-1)).toBe('pushing blobs 242/242');
 
     mark = b.rec.requests.length;
     const pulled = await b.client.pull({ projectId, keys: b.keys });
     expect(pulled.documents).toEqual(byId([...many, ...big]));
     const reads = graphqlRequests(b.rec.requests.slice(mark)).filter((r) => r.search === '?blobs');
-    expect(reads.map((r) => r.body.variables.ids.length)).toEqual([50, 50, 50, 50, 36]);
+    expect(reads.map((r) => r.body.variables.ids.length)).toEqual([50, 50, 50, 50, 42]);
   });
 
   it('refuses what a hostile server could alter: swapped blobs, another state under the head id', async () => {
