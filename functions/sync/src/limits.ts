@@ -1,4 +1,13 @@
-import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
 /**
  * Bounds on a GraphQL document, checked before anything runs, so that no request can make the function
@@ -34,14 +43,28 @@ const aliasLimit: ValidationRule = (context: ValidationContext): ASTVisitor => {
   };
 };
 
+/** Root fields of a selection set, counting through fragments (which would otherwise hide them). */
+function rootFields(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): number {
+  let n = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) n += 1;
+    else if (sel.kind === Kind.INLINE_FRAGMENT) n += rootFields(sel.selectionSet, fragments, seen);
+    else if (!seen.has(sel.name.value)) {
+      seen.add(sel.name.value);
+      const fragment = fragments.get(sel.name.value);
+      if (fragment) n += rootFields(fragment.selectionSet, fragments, seen);
+    }
+  }
+  return n;
+}
+
 const oneOperation: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   Document(node) {
-    const operations = node.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const operations = node.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     if (operations.length !== 1) context.reportError(new GraphQLError('send exactly one operation per request'));
+    const fragments = new Map(node.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
     for (const op of operations) {
-      if (op.kind === Kind.OPERATION_DEFINITION && op.selectionSet.selections.length > MAX_ROOT_FIELDS) {
-        context.reportError(new GraphQLError(`more than ${MAX_ROOT_FIELDS} fields in one operation`));
-      }
+      if (rootFields(op.selectionSet, fragments) > MAX_ROOT_FIELDS) context.reportError(new GraphQLError(`more than ${MAX_ROOT_FIELDS} fields in one operation`));
     }
   },
 });

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
-import { findKeyedProjectOrg, findProject, lockOrgShared, setTenantContext, type ProjectRow } from '@somnus/db';
+import { findKeyedProjectOrg, findMembership, findProject, lockOrgShared, setTenantContext, type ProjectRow } from '@somnus/db';
+import { can, type Role } from '@somnus/models';
 import { fail, tenantOf, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from './deps';
 
@@ -43,3 +44,16 @@ export function inProject<T>(
     tenantOf(actor),
   );
 }
+
+/**
+ * Taking a project out of a team's reach (archiving it, moving it back to a personal org) or dropping its
+ * main branch is for whoever created it, or an owner or admin (the role model's `delete:file`): a plain
+ * member must not be able to lock the rest of the team out of its history.
+ */
+export async function mayRemove(tx: PoolClient, actor: SessionActor, project: ProjectRow, orgId: string): Promise<boolean> {
+  if (project.created_by === actor.accountId) return true;
+  const membership = await findMembership(tx, orgId, actor.accountId);
+  return can(membership?.role as Role | undefined, 'delete:file');
+}
+
+export const notAllowed = () => fail<never>('FORBIDDEN', 'only the project’s creator, an owner or an admin may do this');

@@ -230,6 +230,48 @@ describe('sharing a personal project with the team, and taking it back (2021 cli
   });
 });
 
+describe('what a plain member may not do to the team’s project', () => {
+  const ARCHIVE = 'mutation ($id: ID!) { projectArchive(id: $id) }';
+  const REMOVE = 'mutation ($project: ID!, $name: String!) { branchRemove(project: $project, name: $name) }';
+  const UNSHARE = 'mutation ($id: ID!) { projectUnShare(id: $id) { id } }';
+
+  it('archive, take back or drop master: refused for a member who did not create it; the team keeps it', async () => {
+    const p = await newProject(); // created by Jane, the owner; Bob is a member
+    for (const [query, vars] of [
+      [ARCHIVE, { id: p.id }],
+      [UNSHARE, { id: p.id }],
+      [REMOVE, { project: p.id, name: 'master' }],
+    ] as const) {
+      const r = await gql(bob, query, vars);
+      expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    expect((await gql(jane, Q.branch, { project: p.id, branch: 'master' })).data!.branch.snapshots).toEqual([p.first]);
+    expect((await gql(bob, Q.project, { id: p.id })).data!.project).not.toBeNull();
+  });
+
+  it('a snapshot id reused with another parent or state is a conflict, not a silent keep', async () => {
+    const p = await newProject();
+    const base = sha1ish();
+    await gql(jane, Q.snapshotsCreate, { project: p.id, branch: 'feat', snapshots: [{ id: base, parent: ROOT, created: new Date().toISOString(), name: 'base', state: [{ key: 'k', name: 'n', blob: p.blob }] }] });
+    const forged = await gql(bob, Q.snapshotsCreate, {
+      project: p.id,
+      branch: 'feat',
+      snapshots: [{ id: p.first, parent: base, created: new Date().toISOString(), name: 'forged', state: [{ key: 'k2', name: 'n2', blob: p.blob }] }],
+    });
+    expect(forged.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await gql(jane, Q.branch, { project: p.id, branch: 'feat' })).data!.branch.snapshots).toEqual([base]);
+  });
+
+  it('pushes racing a removal of their branch never fail with an internal error', async () => {
+    const p = await newProject();
+    const REMOVE_FEAT = { project: p.id, name: 'race' };
+    const push = () =>
+      gql(jane, Q.snapshotsCreate, { project: p.id, branch: 'race', snapshots: [{ id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'r', state: [{ key: 'k', name: 'n', blob: p.blob }] }] });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 3 === 2 ? gql(jane, REMOVE, REMOVE_FEAT) : push())));
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'INTERNAL')).toEqual([]);
+  });
+});
+
 describe('the REST calls of the sync screens', () => {
   it('GET /v1/user/files lists the projects the caller holds a key for, with team project and org', async () => {
     const p = await newProject();
@@ -283,6 +325,8 @@ describe('limits', () => {
     const aliases = `query { ${Array.from({ length: 11 }, (_, i) => `t${i}: teams { id }`).join(' ')} }`;
     expect((await gql(jane, aliases)).errors?.[0]?.message).toMatch(/aliases|fields/);
     expect((await gql(jane, 'query A { teams { id } } query B { teams { id } }')).errors?.[0]?.message).toMatch(/one operation/);
+    const hidden = `query { ... on Query { ${Array.from({ length: 11 }, (_, i) => `teams${i}: teams { id }`).slice(0, 9).join(' ')} teams { id } projects { id } ...More } } fragment More on Query { x: teams { id } }`;
+    expect((await gql(jane, hidden)).errors?.[0]?.message).toMatch(/more than 10 fields/);
     expect((await gql(jane, 'query { nonsense }')).errors?.[0]?.message).toMatch(/nonsense/);
     const p = await newProject();
     const tooMany = Array.from({ length: 201 }, () => ({ id: sha1ish(), content: fakeBlob() }));

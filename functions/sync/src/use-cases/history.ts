@@ -2,7 +2,7 @@ import { appendToBranch, deleteBranch, findBranch, findSnapshots, insertSnapshot
 import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { MAX_IDS_PER_CALL } from '../limits';
-import { inProject } from '../project-access';
+import { inProject, mayRemove, notAllowed } from '../project-access';
 
 /** The parent of a first commit (docs/protocol.md §5). */
 export const ROOT_PARENT = '0'.repeat(40);
@@ -32,6 +32,9 @@ const snapshotOut = (s: SnapshotRow): SnapshotOut => ({
   description: s.description,
   state: s.state,
 });
+
+/** A state as comparable text, whatever the key order of its entries (jsonb reorders them). */
+const sameState = (state: { key: string; name: string; blob: string }[]) => JSON.stringify(state.map((e) => [e.key, e.name, e.blob]));
 
 function checkIds(ids: string[], what: string): Result<null> {
   if (ids.length > MAX_IDS_PER_CALL) return fail('VALIDATION_ERROR', `at most ${MAX_IDS_PER_CALL} ${what} per call`);
@@ -104,6 +107,14 @@ export async function createSnapshots(
         fresh.push(s);
         head = s.id;
       }
+      // an id stored before (on another branch) must be that same commit: its id names its content
+      const known = new Map((await findSnapshots(tx, input.project, fresh.map((s) => s.id))).map((s) => [s.id, s]));
+      for (const s of fresh) {
+        const stored = known.get(s.id);
+        if (stored && (stored.parent !== s.parent || sameState(stored.state) !== sameState(s.state))) {
+          return fail('CONFLICT', `snapshot ${s.id} already exists with another parent or state`);
+        }
+      }
       const blobs = [...new Set(fresh.flatMap((s) => s.state.map((e) => e.blob)))];
       const missing = blobs.length ? await missingBlobIds(tx, input.project, blobs) : [];
       if (missing.length) return fail('VALIDATION_ERROR', `push the blobs first: ${missing.length} blobs of these snapshots are missing`);
@@ -126,7 +137,8 @@ export async function removeBranch(deps: SyncDeps, actor: SessionActor, input: {
     deps,
     actor,
     input.project,
-    async ({ tx, orgId }) => {
+    async ({ tx, orgId, project }) => {
+      if (input.name === 'master' && !(await mayRemove(tx, actor, project, orgId))) return notAllowed();
       const removed = await deleteBranch(tx, input.project, input.name);
       if (removed) await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'branch.removed', subject: input.project, ip: actor.meta.ip, details: { branch: input.name } });
       return ok(removed);

@@ -17,7 +17,7 @@ import {
 } from '@somnus/db';
 import { fail, ok, tenantOf, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
-import { inProject, noAccess } from '../project-access';
+import { inProject, mayRemove, noAccess, notAllowed } from '../project-access';
 
 const PROJECT_ID = /^prj_[0-9a-f]{32}$/;
 const WRAPPED_KEY = /^[0-9a-f]{512}$/;
@@ -143,7 +143,8 @@ export async function createProject(deps: SyncDeps, actor: SessionActor, input: 
 
 /** `projectArchive(id)`: hidden from lists, no more writes; its history stays. */
 export async function archive(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<boolean>> {
-  return inProject(deps, actor, input.id, async ({ tx, orgId }) => {
+  return inProject(deps, actor, input.id, async ({ tx, orgId, project }) => {
+    if (!(await mayRemove(tx, actor, project, orgId))) return notAllowed();
     await archiveProject(tx, input.id);
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'project.archived', subject: input.id, ip: actor.meta.ip });
     return ok(true);

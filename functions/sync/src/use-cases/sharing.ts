@@ -12,7 +12,7 @@ import {
 } from '@somnus/db';
 import { fail, ok, tenantOf, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
-import { inProject, noAccess } from '../project-access';
+import { inProject, mayRemove, noAccess, notAllowed } from '../project-access';
 
 /**
  * The sharing trio of clients up to 2021 (docs/protocol.md §5a, §7.2): a personal project becomes a team's
@@ -79,11 +79,12 @@ export async function unshare(deps: SyncDeps, actor: SessionActor, input: { id: 
     deps,
     actor,
     input.id,
-    async ({ tx, orgId }) => {
+    async ({ tx, orgId, project }) => {
       const orgs = await listOrgsOfAccount(tx, actor.accountId);
       const personal = orgs.find((o) => o.type === 'personal');
       if (!personal) return noTeam();
       if (orgId === personal.id) return ok({ id: input.id });
+      if (!(await mayRemove(tx, actor, project, orgId))) return notAllowed();
       const dropped = await deleteOtherProjectKeys(tx, input.id, actor.accountId);
       await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'project.unshared', subject: input.id, ip: actor.meta.ip, details: { keysDropped: dropped } });
       if (!(await moveProject(tx, { projectId: input.id, fromOrgId: orgId, toOrgId: personal.id, teamProjectId: defaultTeamProjectId(personal.id) }))) return noAccess();

@@ -112,8 +112,13 @@ export async function findBranch(db: Queryable, projectId: string, name: string)
  * serialised here, so two of them can never both extend the same head.
  */
 export async function lockBranch(db: Queryable, orgId: string, projectId: string, name: string): Promise<BranchRow> {
-  await db.query('INSERT INTO vcs_branches (org_id, project_id, name) VALUES ($1, $2, $3) ON CONFLICT (project_id, name) DO NOTHING', [orgId, projectId, name]);
-  const { rows } = await db.query<BranchRow>('SELECT name, snapshots, created, modified FROM vcs_branches WHERE project_id = $1 AND name = $2 FOR UPDATE', [projectId, name]);
+  // one statement, so a branch removed in between cannot leave us without a row: the upsert locks and returns it
+  const { rows } = await db.query<BranchRow>(
+    `INSERT INTO vcs_branches (org_id, project_id, name) VALUES ($1, $2, $3)
+     ON CONFLICT (project_id, name) DO UPDATE SET modified = vcs_branches.modified
+     RETURNING name, snapshots, created, modified`,
+    [orgId, projectId, name],
+  );
   return rows[0]!;
 }
 
