@@ -4,11 +4,12 @@
  * never leaves a half-written or world-readable file), and nothing else is ever stored in it:
  * no passphrase, no derived or unwrapped key.
  */
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isSrpProfile, type SrpProfile } from '@somnus/srp';
+import { readJsonFile } from './json-file';
 
 export interface StoredSession {
   baseUrl: string;
@@ -79,23 +80,7 @@ export async function saveSession(dir: string, session: StoredSession): Promise<
 
 /** The saved session, or null when there is none. A corrupted file is an error, not "logged out". */
 export async function loadSession(dir: string): Promise<StoredSession | null> {
-  let text: string;
-  try {
-    text = await readFile(sessionPath(dir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = null;
-  }
-  if (!isStoredSession(value)) {
-    throw new SessionFileError(`${sessionPath(dir)} is not a valid session file; delete it and run \`somnus login\``);
-  }
-  return value;
+  return readJsonFile(sessionPath(dir), isStoredSession, () => new SessionFileError(`${sessionPath(dir)} is not a valid session file; delete it and run \`somnus login\``));
 }
 
 export async function clearSession(dir: string): Promise<void> {

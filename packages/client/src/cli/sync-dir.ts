@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson, type SyncDocument } from '../sync/documents';
+import { readJsonFile } from './json-file';
 
 export const STATE_FILE = '.somnus.json';
 const PROJECT_ID = /^prj_[0-9a-f]{32}$/;
@@ -55,21 +56,8 @@ export function isProjectId(id: string): boolean {
 
 /** The directory's state, or null when it has none (or does not exist yet). */
 export async function readState(dir: string): Promise<DirState | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, STATE_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = null;
-  }
-  if (!isState(value)) throw new SyncDirError(`${join(dir, STATE_FILE)} is not a valid sync state; fix or delete it`);
-  return value;
+  const file = join(dir, STATE_FILE);
+  return readJsonFile(file, isState, () => new SyncDirError(`${file} is not a valid sync state; fix or delete it`));
 }
 
 /** Through a temporary file and a rename, so an interrupted write never leaves half a file. */
