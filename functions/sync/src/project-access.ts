@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { findKeyedProjectOrg, findMembership, findProject, lockOrgShared, setTenantContext, type ProjectRow } from '@somnus/db';
+import { enterKeyedProject, findMembership, findProject, type ProjectRow } from '@somnus/db';
 import { can, type Role } from '@somnus/models';
 import { fail, tenantOf, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from './deps';
@@ -32,10 +32,8 @@ export function inProject<T>(
   return transaction(
     deps.db,
     async (tx) => {
-      const orgId = await findKeyedProjectOrg(tx, projectId, actor.accountId);
+      const orgId = await enterKeyedProject(tx, projectId, actor.accountId);
       if (!orgId) return noAccess();
-      await lockOrgShared(tx, orgId);
-      await setTenantContext(tx, { ...tenantOf(actor), orgId });
       const project = await findProject(tx, orgId, projectId);
       if (!project) return noAccess();
       if (opts.write && project.archived_at) return fail('FORBIDDEN', 'this project is archived');

@@ -12,6 +12,7 @@ export * from './deps';
 export * from './transaction';
 export * from './mail';
 export * from './router';
+export * from './graphql-error';
 export * from './framework-errors';
 export * from './event-function';
 export * from './publisher';

@@ -16,6 +16,7 @@ import { resolveActor } from './access';
 import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
 import { quietFrameworkClientErrors } from './framework-errors';
+import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
 import { sendError, sendJson } from './respond';
 import type { Result } from './result';
@@ -92,9 +93,7 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       } else if (graphqlErrors) {
         status = 200;
         errorCode = result.error;
-        const access = result.error === 'UNAUTHORIZED' || result.error === 'FORBIDDEN' || result.error === 'NOT_FOUND';
-        const message = access ? `invalid access: ${result.message}` : result.message;
-        sendJson(res, status, { errors: [{ message, extensions: { code: result.error } }] }, result.headers);
+        sendJson(res, status, { errors: [graphqlErrorOf(result)] }, result.headers);
       } else {
         status = ERROR_STATUS[result.error];
         errorCode = result.error;

@@ -1,6 +1,6 @@
 import { execute, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { GraphqlBody, GraphqlResponse } from '@somnus/models';
-import { errorFacts, logger, ok, type Result, type SessionActor } from '@somnus/runtime';
+import { errorFacts, graphqlErrorOf, logger, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { LIMIT_RULES } from '../limits';
 import { schema } from '../schema';
@@ -15,8 +15,6 @@ interface Context {
 }
 
 type UseCase = (deps: SyncDeps, actor: SessionActor, args: any) => Promise<Result<unknown>>;
-
-const ACCESS_CODES = new Set(['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND']);
 
 /**
  * A root field of the schema, answered by one use case. A failed Result becomes a GraphQL error with its
@@ -34,8 +32,8 @@ const field =
       throw new GraphQLError(`Internal error (request ${ctx.actor.meta.requestId})`, { extensions: { code: 'INTERNAL' } });
     }
     if (result.ok) return result.value;
-    const message = ACCESS_CODES.has(result.error) ? `invalid access: ${result.message}` : result.message;
-    throw new GraphQLError(message, { extensions: { code: result.error } });
+    const { message, extensions } = graphqlErrorOf(result);
+    throw new GraphQLError(message, { extensions });
   };
 
 const ROOT = {

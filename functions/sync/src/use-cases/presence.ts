@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { collaboratorsResponse } from '@somnus/models';
-import { listKeyedProjects, listOrgsOfAccount, markPresent, othersPresent, setTenantOrg } from '@somnus/db';
+import { markPresent, othersPresent } from '@somnus/db';
 import { ok, orgTransaction, tenantOf, transaction, type OrgActor, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
+import { keyedProjects } from './projects';
 
 /** A heartbeat older than this is someone who left. */
 export const PRESENCE_WINDOW_MS = 5 * 60 * 1000;
@@ -11,16 +12,16 @@ export const PRESENCE_WINDOW_MS = 5 * 60 * 1000;
 export async function userFiles(deps: SyncDeps, actor: SessionActor) {
   return transaction(
     deps.db,
-    async (tx) => {
-      const files = [];
-      for (const org of await listOrgsOfAccount(tx, actor.accountId)) {
-        await setTenantOrg(tx, org.id);
-        for (const p of await listKeyedProjects(tx, org.id, actor.accountId)) {
-          files.push({ id: p.id, name: p.name, projectId: p.id, teamProjectId: p.team_project_id, organizationId: org.id });
-        }
-      }
-      return ok(files);
-    },
+    async (tx) =>
+      ok(
+        ((await keyedProjects(tx, actor.accountId)) ?? []).map(({ org, project: p }) => ({
+          id: p.id,
+          name: p.name,
+          projectId: p.id,
+          teamProjectId: p.team_project_id,
+          organizationId: org.id,
+        })),
+      ),
     tenantOf(actor),
   );
 }

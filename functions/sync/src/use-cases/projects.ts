@@ -1,6 +1,7 @@
 import {
   archiveProject,
   defaultTeamProjectId,
+  findOrganization,
   findMembership,
   findTeamProject,
   insertProjectIfAbsent,
@@ -14,7 +15,9 @@ import {
   recordOrgEvent,
   setTenantContext,
   setTenantOrg,
+  type ProjectRow,
 } from '@somnus/db';
+import type { PoolClient } from 'pg';
 import { fail, ok, tenantOf, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { inProject, mayRemove, noAccess, notAllowed } from '../project-access';
@@ -30,21 +33,34 @@ export interface ProjectOut {
   teams: { id: string; name: string }[];
 }
 
+/**
+ * The projects the account holds a key for, not archived, in its orgs (or one of them), each with its org.
+ * RLS shows an org's projects only with that org in the context, so each org is visited in turn. Shared by
+ * `projects` and the REST file list of the sync screens.
+ */
+export async function keyedProjects(
+  tx: PoolClient,
+  accountId: string,
+  filter: { orgId?: string | null; teamProjectId?: string | null } = {},
+): Promise<{ org: { id: string; name: string }; project: ProjectRow }[] | null> {
+  const orgs = (await listOrgsOfAccount(tx, accountId)).filter((o) => !filter.orgId || o.id === filter.orgId);
+  if (filter.orgId && orgs.length === 0) return null;
+  const out: { org: { id: string; name: string }; project: ProjectRow }[] = [];
+  for (const org of orgs) {
+    await setTenantOrg(tx, org.id);
+    for (const project of await listKeyedProjects(tx, org.id, accountId, filter.teamProjectId ?? undefined)) out.push({ org, project });
+  }
+  return out;
+}
+
 /** `projects(teamId, teamProjectId)`: the caller's keyed projects of one org, or of every org they belong to. */
 export async function listProjects(deps: SyncDeps, actor: SessionActor, input: { teamId?: string | null; teamProjectId?: string | null }): Promise<Result<ProjectOut[]>> {
   return transaction(
     deps.db,
     async (tx) => {
-      const orgs = (await listOrgsOfAccount(tx, actor.accountId)).filter((o) => !input.teamId || o.id === input.teamId);
-      if (input.teamId && orgs.length === 0) return noOrg();
-      const out: ProjectOut[] = [];
-      for (const org of orgs) {
-        await setTenantOrg(tx, org.id);
-        for (const p of await listKeyedProjects(tx, org.id, actor.accountId, input.teamProjectId ?? undefined)) {
-          out.push({ id: p.id, name: p.name, rootDocumentId: p.root_document_id, teams: [{ id: org.id, name: org.name }] });
-        }
-      }
-      return ok(out);
+      const found = await keyedProjects(tx, actor.accountId, { orgId: input.teamId, teamProjectId: input.teamProjectId });
+      if (!found) return noOrg();
+      return ok(found.map(({ org, project: p }) => ({ id: p.id, name: p.name, rootDocumentId: p.root_document_id, teams: [{ id: org.id, name: org.name }] })));
     },
     tenantOf(actor),
   );
@@ -54,7 +70,7 @@ export async function listProjects(deps: SyncDeps, actor: SessionActor, input: {
 export async function getProject(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<ProjectOut | null>> {
   const found = await inProject(deps, actor, input.id, async ({ tx, project, orgId }) => {
     if (project.archived_at) return ok(null);
-    const org = (await listOrgsOfAccount(tx, actor.accountId)).find((o) => o.id === orgId);
+    const org = await findOrganization(tx, orgId);
     return ok({ id: project.id, name: project.name, rootDocumentId: project.root_document_id, teams: org ? [{ id: org.id, name: org.name }] : [] });
   });
   return found.ok ? found : found.error === 'NOT_FOUND' ? ok(null) : found;

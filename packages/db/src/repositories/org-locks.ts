@@ -9,10 +9,13 @@ import type { Queryable } from '../pool';
  * before any of its rows, so every transaction takes the org's lock before its row locks and none can
  * deadlock another on them. Advisory locks need no table privilege, so they work for every role under RLS.
  */
+/** The lock's key for the org in the SQL expression `orgIdSql`; every taker of the lock uses this one. */
+export const orgLockKey = (orgIdSql: string) => `hashtextextended('org:' || ${orgIdSql}, 0)`;
+
 export async function lockOrgShared(db: Queryable, orgId: string): Promise<void> {
-  await db.query({ name: 'lock-org-shared', text: `SELECT pg_advisory_xact_lock_shared(hashtextextended('org:' || $1, 0))`, values: [orgId] });
+  await db.query({ name: 'lock-org-shared', text: `SELECT pg_advisory_xact_lock_shared(${orgLockKey('$1')})`, values: [orgId] });
 }
 
 export async function lockOrgExclusive(db: Queryable, orgId: string): Promise<void> {
-  await db.query({ name: 'lock-org-exclusive', text: `SELECT pg_advisory_xact_lock(hashtextextended('org:' || $1, 0))`, values: [orgId] });
+  await db.query({ name: 'lock-org-exclusive', text: `SELECT pg_advisory_xact_lock(${orgLockKey('$1')})`, values: [orgId] });
 }

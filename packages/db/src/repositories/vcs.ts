@@ -1,4 +1,5 @@
 import type { Queryable } from '../pool';
+import { orgLockKey } from './org-locks';
 
 /** Rows of Insomnia's version control (docs/protocol.md §5). Every query names its project. */
 
@@ -32,11 +33,16 @@ export interface NewSnapshot {
   state: { key: string; name: string; blob: string }[];
 }
 
-/** The org of a project the account holds a key for: the one way to reach a project (no key, no project). */
-export async function findKeyedProjectOrg(db: Queryable, projectId: string, accountId: string): Promise<string | null> {
+/**
+ * Enters a project the account holds a key for — the one way to reach a project (no key, no project): in
+ * one round trip, finds its org, adds the org to the transaction's tenant context and takes the org's
+ * shared lock (org-locks.ts). Null, and nothing changed, without a key.
+ */
+export async function enterKeyedProject(db: Queryable, projectId: string, accountId: string): Promise<string | null> {
   const { rows } = await db.query<{ org_id: string }>({
-    name: 'vcs-keyed-project-org',
-    text: 'SELECT org_id FROM project_keys WHERE project_id = $1 AND account_id = $2',
+    name: 'vcs-enter-keyed-project',
+    text: `SELECT org_id, set_config('app.org_id', org_id, true), pg_advisory_xact_lock_shared(${orgLockKey('org_id')})
+             FROM project_keys WHERE project_id = $1 AND account_id = $2`,
     values: [projectId, accountId],
   });
   return rows[0]?.org_id ?? null;
