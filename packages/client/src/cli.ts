@@ -11,6 +11,7 @@ import {
   NoProjectKeyError,
   NoSeatsError,
   NotLoggedInError,
+  ProjectKeyUnwrapError,
   ProjectNotFoundError,
   ServerProofError,
   SomnusApiError,
@@ -32,7 +33,9 @@ import { projectCommand } from './cli/commands/project';
 import { pullCommand } from './cli/commands/pull';
 import { pushCommand } from './cli/commands/push';
 import { sessionsCommand } from './cli/commands/sessions';
+import { shareCommand } from './cli/commands/share';
 import { signupCommand } from './cli/commands/signup';
+import { unshareCommand } from './cli/commands/unshare';
 import { whoamiCommand } from './cli/commands/whoami';
 import { createContext, NotLoggedInCliError, type Command } from './cli/context';
 import { COMMAND_HELP, OVERVIEW } from './cli/help';
@@ -58,6 +61,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   pull: pullCommand,
   branches: branchesCommand,
   log: logCommand,
+  share: shareCommand,
+  unshare: unshareCommand,
   account: accountCommand,
 };
 
@@ -82,6 +87,7 @@ export function describeError(err: unknown): string {
     err instanceof NotLoggedInCliError ||
     err instanceof NoProjectKeyError ||
     err instanceof NoSeatsError ||
+    err instanceof ProjectKeyUnwrapError ||
     err instanceof ProjectNotFoundError ||
     err instanceof BranchNotFoundError ||
     err instanceof InvalidDocumentError ||

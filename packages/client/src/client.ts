@@ -27,6 +27,7 @@ import { srpLogin, type LoginInput } from './flows/login';
 import { unwrapProjectKey } from './flows/project-keys';
 import { resetAccount, sendResetCode, type ResetAccountInput, type ResetAccountResult } from './flows/reset-account';
 import { fetchProjectKeys, reshareKeys, type ReshareResult } from './flows/share-keys';
+import { shareProject, unshareProject, type ShareProjectResult } from './flows/share-project';
 import { signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
@@ -35,6 +36,7 @@ import { branches, log } from './sync/history';
 import type { SyncProgress } from './sync/progress';
 import { pull, type PullInput, type PullResult } from './sync/pull';
 import { push, type PushInput, type PushResult } from './sync/push';
+import { SyncRemote } from './sync/remote';
 import { defaultClientName } from './version';
 
 export interface SomnusClientOptions {
@@ -255,6 +257,22 @@ export class SomnusClient {
    */
   async createProject(input: CreateProjectInput): Promise<CreateProjectResult> {
     return createProject(this.http, this.requireToken(), input);
+  }
+
+  /**
+   * Moves a personal project into the team org `orgId` with its key re-wrapped here for every member
+   * (GraphQL projectShareInstructions + projectShare, docs/protocol.md §7.2). `keys` are the caller's
+   * unwrapped keys, or its passphrase to unwrap them here.
+   */
+  async shareProject(projectId: string, orgId: string, keys: AccountKeys | string): Promise<ShareProjectResult> {
+    const me = await this.whoami();
+    const { privateJwk, publicJwk } = typeof keys === 'string' ? await unwrapKeys(me, keys) : keys;
+    return shareProject(new SyncRemote(this.http, this.requireToken()), me.accountId, { projectId, orgId, privateJwk, publicJwk });
+  }
+
+  /** Takes a shared project back into the caller's personal org; every other member's key is dropped. */
+  async unshareProject(projectId: string): Promise<{ projectId: string }> {
+    return unshareProject(new SyncRemote(this.http, this.requireToken()), projectId);
   }
 
   async projects(orgId: string): Promise<OrgProject[]> {

@@ -72,6 +72,20 @@ export class NoProjectKeyError extends Error {
   }
 }
 
+/**
+ * The key the server holds for the caller does not open with the caller's private key (wrapped for
+ * another key pair, or altered): it cannot be re-wrapped for anyone, so nothing is sent.
+ */
+export class ProjectKeyUnwrapError extends Error {
+  override readonly name = 'ProjectKeyUnwrapError';
+  constructor(
+    readonly projectId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the key of project ${projectId} held for this account does not open with its private key; nothing was shared`, options);
+  }
+}
+
 /** check-seats said no: the org has no seat left for the invitee, so nothing was sent. */
 export class NoSeatsError extends Error {
   override readonly name = 'NoSeatsError';

@@ -10,6 +10,7 @@ export {
   NotLoggedInError,
   NoProjectKeyError,
   NoSeatsError,
+  ProjectKeyUnwrapError,
   SyncGraphqlError,
   ProjectNotFoundError,
   BranchNotFoundError,
@@ -23,6 +24,7 @@ export type { SignupInput, SignupResult } from './flows/signup';
 export type { LoginInput } from './flows/login';
 export type { ChangePassphraseInput } from './flows/change-passphrase';
 export type { CreateProjectInput, CreateProjectResult } from './flows/create-project';
+export type { ShareProjectInput, ShareProjectResult } from './flows/share-project';
 export type { InviteResult, MemberRole } from './flows/invite';
 export type { ReshareResult } from './flows/share-keys';
 export type { ResetAccountInput, ResetAccountResult } from './flows/reset-account';
@@ -33,6 +35,7 @@ export type { RemoteProject, RemoteSnapshot, StateEntry } from './sync/answers';
 export type { SyncDocument } from './sync/documents';
 export type { SyncProgress, SyncStep } from './sync/progress';
 export { SYNC_QUERIES, type SyncLabel } from './sync/queries';
+export { SHARE_QUERIES, type ShareLabel } from './sync/share-queries';
 export { snapshotId, ROOT_PARENT } from './sync/snapshot-id';
 export { canonicalJson } from './sync/documents';
 export { CLIENT_VERSION, defaultClientName } from './version';

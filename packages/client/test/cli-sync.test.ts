@@ -237,14 +237,56 @@ describe('somnus push / pull (real stack)', () => {
     expect(aCli.err.join('')).toMatch(/^somnus: project prj_0{32}: project not found or no access\n$/);
   });
 
+  it('share moves a personal project into the team and unshare takes it back; wrong arguments are usage errors', async () => {
+    const before = aCli.rec.requests.length;
+    for (const argv of [['share'], ['share', 'prj_x'], ['share', 'prj_x', orgId, 'extra'], ['unshare'], ['unshare', 'prj_x', 'extra']]) {
+      aCli.reset();
+      expect(await aCli.run(...argv)).toBe(1);
+      expect(aCli.err.join('')).toMatch(new RegExp(`^somnus: usage: somnus ${argv[0]} <projectId>.* \\(see somnus --help\\)\n$`));
+    }
+    aCli.reset();
+    expect(await aCli.run('unshare', 'prj_x', '--passphrase-stdin')).toBe(1);
+    expect(aCli.err.join('')).toBe('somnus: unshare does not take --passphrase-stdin (see somnus --help)\n');
+    expect(aCli.rec.requests.length).toBe(before);
+
+    const [personal] = await a.client.listOrgs();
+    const dirA = join(tmp, 'scratch-a');
+    await mkdir(dirA);
+    await writeDoc(dirA, 'health.json', { _id: 'req_health', type: 'Request', name: 'Health check' });
+    expect(await aCli.run('push', dirA, '--org', personal!.id, '-m', 'mine')).toBe(0);
+    const { projectId } = JSON.parse(await readFile(join(dirA, '.somnus.json'), 'utf8')) as { projectId: string };
+    expect(await bCli.run('pull', join(tmp, 'scratch-b'), '--project', projectId)).toBe(1);
+    expect(bCli.err.join('')).toMatch(/project not found or no access/);
+
+    aCli.reset();
+    expect(await aCli.run('share', projectId, orgId)).toBe(0);
+    expect(aCli.out.join('')).toBe(`Shared project ${projectId} with org ${orgId}; its key is wrapped for 2 members.\n`);
+    bCli.reset();
+    expect(await bCli.run('pull', join(tmp, 'scratch-b'), '--project', projectId)).toBe(0);
+    expect(await docsIn(join(tmp, 'scratch-b'))).toEqual(await docsIn(dirA));
+
+    aCli.reset();
+    expect(await aCli.run('unshare', projectId)).toBe(0);
+    expect(aCli.out.join('')).toBe(`Took project ${projectId} back into your personal org; the other members' keys are removed.\n`);
+    bCli.reset();
+    expect(await bCli.run('pull', join(tmp, 'scratch-b'))).toBe(1);
+    expect(bCli.err.join('')).toMatch(/project not found or no access/);
+    expect(aCli.all()).not.toContain(PASS);
+  });
+
   it('has help for each sync command', async () => {
     for (const command of ['push', 'pull', 'branches', 'log']) {
       aCli.reset();
       expect(await aCli.run(command, '--help')).toBe(0);
       expect(aCli.out.join('')).toMatch(new RegExp(`^Usage: somnus ${command} DIR`));
     }
+    for (const command of ['share', 'unshare']) {
+      aCli.reset();
+      expect(await aCli.run(command, '--help')).toBe(0);
+      expect(aCli.out.join('')).toMatch(new RegExp(`^Usage: somnus ${command} <projectId>`));
+    }
     aCli.reset();
     expect(await aCli.run('--help')).toBe(0);
-    for (const command of ['push DIR', 'pull DIR', 'branches DIR', 'log DIR']) expect(aCli.out.join('')).toContain(command);
+    for (const command of ['push DIR', 'pull DIR', 'branches DIR', 'log DIR', 'share <projectId> <orgId>', 'unshare <projectId>']) expect(aCli.out.join('')).toContain(command);
   });
 });

@@ -39,6 +39,9 @@ Commands:
                          make DIR hold the documents of the branch's latest snapshot
   branches DIR           list the branches of DIR's project
   log DIR [--branch B]   list a branch's snapshots, newest first
+  share <projectId> <orgId>
+                         move a personal project into a team org, its key wrapped for every member
+  unshare <projectId>    take a shared project back into your personal org
   account reset          forgot your passphrase: new keys via an emailed code
   help [command]         show help
 
@@ -133,6 +136,15 @@ Lists the branches of DIR's project (or --project); * marks the one DIR is synce
   log: `Usage: somnus log DIR [--project prj_…] [--branch B]
 
 Lists the snapshots of the branch (default: DIR's), newest first: id, date, author, message.`,
+  share: `Usage: somnus share <projectId> <orgId> [--passphrase-stdin]
+
+Moves one of your personal projects into the team organization <orgId>. Its key is unwrapped here
+with your passphrase and wrapped for every member of the team; the server only stores the wrapped
+copies, and refuses unless every member gets one. Take it back with somnus unshare <projectId>.`,
+  unshare: `Usage: somnus unshare <projectId>
+
+Takes a project you shared back into your personal organization. The server removes every other
+member's key, so they can no longer pull it; what they pulled before stays with them.`,
   account: `Usage: somnus account reset [--email E] [--code C] [--srp-profile insomnia|rfc2945] [--passphrase-stdin]
 
 For a forgotten passphrase. Emails a reset code (unless --code is given), asks for it, and replaces

@@ -34,14 +34,15 @@ export interface CreateProjectResult {
   sharedWith: string[];
 }
 
-/** The project key wrapped for every member `teamMemberKeys` lists, the caller first and with its own public key. */
+/** The project key wrapped for every member `teamMemberKeys` (or `projectShareInstructions`) lists, the caller first and with its own public key. */
 export function wrapForMembers(
   members: ReadonlyArray<{ accountId: string; publicKey: string }>,
   me: { accountId: string; publicJwk: RsaPublicJwk },
   projectKey: AesJwk,
+  listedBy: 'teamMemberKeys' | 'projectShareInstructions' = 'teamMemberKeys',
 ): ProjectCreateKeyInput[] {
   if (!members.some((m) => m.accountId === me.accountId)) {
-    throw new SomnusResponseError(200, '/graphql?teamMemberKeys', 'POST /graphql?teamMemberKeys: the member list does not include the caller');
+    throw new SomnusResponseError(200, `/graphql?${listedBy}`, `POST /graphql?${listedBy}: the member list does not include the caller`);
   }
   const keys: ProjectCreateKeyInput[] = [{ accountId: me.accountId, encSymmetricKey: wrapProjectKey(me.publicJwk, projectKey), autoLinked: false }];
   const done = new Set([me.accountId]);

@@ -5,7 +5,7 @@
  * a key unwrap or a file write. Only the fields the SDK uses are checked; extra ones are dropped.
  */
 import { SomnusResponseError } from '../errors';
-import type { SyncLabel } from './queries';
+import type { GraphqlLabel } from './graphql';
 
 export interface RemoteProject {
   id: string;
@@ -49,10 +49,17 @@ export interface MemberKey {
   autoLinked: boolean;
 }
 
+/** `projectShareInstructions`: the caller's wrapped copy of the key and the team's members to wrap it for. */
+export interface ShareInstructions {
+  teamId: string;
+  encSymmetricKey: string;
+  memberKeys: Array<{ accountId: string; publicKey: string }>;
+}
+
 type Obj = Record<string, unknown>;
 
 class Reader {
-  constructor(private readonly label: SyncLabel) {}
+  constructor(private readonly label: GraphqlLabel) {}
 
   fail(what: string): never {
     throw new SomnusResponseError(200, `/graphql?${this.label}`, `POST /graphql?${this.label}: malformed answer (${what})`);
@@ -185,4 +192,24 @@ export function readCount(data: Obj): number {
   const count = r.obj(r.root(data, 'blobsCreate'), 'blobsCreate')['count'];
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) return r.fail('blobsCreate.count is not a count');
   return count;
+}
+
+export function readShareInstructions(data: Obj): ShareInstructions {
+  const r = new Reader('projectShareInstructions');
+  const o = r.obj(r.root(data, 'projectShareInstructions'), 'projectShareInstructions');
+  const list = r.arr(o['memberKeys'], 'projectShareInstructions.memberKeys');
+  return {
+    teamId: r.str(o, 'teamId', 'projectShareInstructions'),
+    encSymmetricKey: r.str(r.obj(o['projectKey'], 'projectShareInstructions.projectKey'), 'encSymmetricKey', 'projectShareInstructions.projectKey'),
+    memberKeys: list.map((m, i) => {
+      const mo = r.obj(m, `memberKeys[${i}]`);
+      return { accountId: r.str(mo, 'accountId', `memberKeys[${i}]`), publicKey: r.str(mo, 'publicKey', `memberKeys[${i}]`) };
+    }),
+  };
+}
+
+/** `projectShare` / `projectUnShare`: the id of the project that moved. */
+export function readMovedProject(data: Obj, label: 'projectShare' | 'projectUnShare'): string {
+  const r = new Reader(label);
+  return r.str(r.obj(r.root(data, label), label), 'id', label);
 }

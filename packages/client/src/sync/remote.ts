@@ -1,8 +1,8 @@
 /**
- * The sync operations of docs/protocol.md §5 as typed calls: each sends its label's exact document
- * (./queries), checks the answer's shape (./answers) and, for the list reads, walks the ids in the
- * chunk sizes Insomnia uses (./batches). No crypto and no decisions here: the push and pull flows
- * decide what to ask for.
+ * The sync operations of docs/protocol.md §5 (and the sharing trio of §7.2) as typed calls: each sends
+ * its label's exact document (./queries, ./share-queries), checks the answer's shape (./answers) and,
+ * for the list reads, walks the ids in the chunk sizes Insomnia uses (./batches). No crypto and no
+ * decisions here: the push, pull and share flows decide what to ask for.
  */
 import { SomnusResponseError, SyncConflictError, SyncGraphqlError } from '../errors';
 import type { HttpClient } from '../http';
@@ -13,17 +13,21 @@ import {
   readCount,
   readMemberKeys,
   readMissing,
+  readMovedProject,
   readProject,
   readProjectKey,
+  readShareInstructions,
   readSnapshots,
   type MemberKey,
   type RemoteBranch,
   type RemoteProject,
   type RemoteSnapshot,
+  type ShareInstructions,
 } from './answers';
 import { BLOBS_PER_READ, chunks, IDS_PER_CALL, SNAPSHOTS_PER_CALL } from './batches';
 import { runGraphql } from './graphql';
 import type { SnapshotInput, SyncVariables } from './queries';
+import type { ShareVariables } from './share-queries';
 
 /** Called after each chunk of a multi-request step, for progress output. */
 export type ChunkDone = (done: number, total: number) => void;
@@ -121,5 +125,20 @@ export class SyncRemote {
       onChunk?.(out.length, snapshots.length);
     }
     return out;
+  }
+
+  /** The caller's wrapped key of a personal project and the public keys of `teamId`'s members (docs/protocol.md §7.2). */
+  async shareInstructions(teamId: string, id: string): Promise<ShareInstructions> {
+    return readShareInstructions(await runGraphql(this.http, this.sessionId, 'projectShareInstructions', { id, teamId }));
+  }
+
+  /** Moves a personal project into the team; the server refuses unless `keys` holds one key for every member. */
+  async share(variables: ShareVariables['projectShare']): Promise<string> {
+    return readMovedProject(await runGraphql(this.http, this.sessionId, 'projectShare', variables), 'projectShare');
+  }
+
+  /** Moves a shared project back to the caller's personal org; the server drops every other member's key. */
+  async unshare(id: string): Promise<string> {
+    return readMovedProject(await runGraphql(this.http, this.sessionId, 'projectUnShare', { id }), 'projectUnShare');
   }
 }
