@@ -7,6 +7,10 @@
  *     (insertBlobs, findBlobs) over one raw `pg` connection as the migrator, same rows, same batch sizes,
  *     into another project of the same table: no HTTP, GraphQL, session, transaction or RLS. The two go
  *     call by call, side by side. Prints both throughputs and ours/baseline for push and pull (target ≥ 0.5).
+ *     A third side shows what the HTTP layer alone costs: a bare functions-framework function that takes
+ *     the same request bodies and answers the same bytes from memory (no database, no GraphQL, no
+ *     session). Its ratio to raw pg is the ceiling any function reached over HTTP could have here, and
+ *     raw pg / (bare + raw pg) is what a function doing nothing but the baseline's one query would reach.
  *     The client's blobsMissing before uploading is left out: it sends every id in one call, and 10,000
  *     is more than the 1,000 ids one call may ask.
  * (b) incremental pull: a project of 1,000 blobs (100 snapshots of history) and one of 100,000 blobs
@@ -29,10 +33,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { http as registerHttp } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Client } from 'pg';
 import { findBlobs, insertBlobs } from '@somnus/db';
 import { loadOrCreateSecrets, MIGRATOR_USER, startSmtpSink, startStack } from '@somnus/dev';
-import { api, type Api } from '../support/api';
+import { api, listen, type Api } from '../support/api';
 import { login, newAccount } from '../support/accounts';
 import { extractCode } from '../support/smtp';
 import { CURRENT_QUERIES as Q } from '../e2e/fixtures/insomnia-vcs-queries';
@@ -80,6 +86,8 @@ export type SyncJob =
   | {
       kind: 'throughput';
       baseUrl: string;
+      /** the bare functions-framework function (no database) */
+      bareUrl: string;
       migratorUrl: string;
       orgId: string;
       pusher: Who;
@@ -95,10 +103,8 @@ export type SyncJob =
       projects: { label: string; id: string; head: string; knownSnapshots: string[]; knownBlobs: string[]; unchanged: StateEntry[] }[];
     };
 
-export interface ThroughputResult {
-  ours: { pushSeconds: number; pullSeconds: number };
-  baseline: { pushSeconds: number; pullSeconds: number };
-}
+type Sides = 'ours' | 'baseline' | 'bare';
+export type ThroughputResult = Record<Sides, { pushSeconds: number; pullSeconds: number }>;
 
 export interface PullSample {
   total: number;
@@ -142,25 +148,31 @@ async function throughput(job: Extract<SyncJob, { kind: 'throughput' }>): Promis
     pull: (project: string, ids: string[]) => findBlobs(db, project, ids),
   };
 
+  /** The bare function: same HTTP requests, answered from what it was sent before (../bench: no database). */
+  const bareHttp = api(job.bareUrl, {}, { checked: false });
+  const bare = {
+    push: async (_project: string, batch: Blob[]) => {
+      const r = await bareHttp.post('/graphql?blobsCreate', { query: Q.blobsCreate.query, variables: { projectId: 'bare', blobs: batch } });
+      if (r.body?.data?.blobsCreate?.count !== batch.length) throw new Error(`bare push: ${r.status}`);
+    },
+    pull: async (_project: string, ids: string[]): Promise<Blob[]> =>
+      (await bareHttp.post('/graphql?blobs', { query: Q.blobs.query, variables: { ids, projectId: 'bare' } })).body.data.blobs,
+  };
+
   /**
-   * Each call of ours next to the baseline's same call (which goes first alternates), the time of each
-   * side summed: both see the same moments of the machine (checkpoints, autovacuum, the other processes),
-   * which one whole run after the other would not.
+   * Each call made by every side in turn (which side goes first rotates), the time of each side summed:
+   * all see the same moments of the machine (checkpoints, autovacuum, the other processes), which one
+   * whole run after the other would not.
    */
-  const interleaved = async <A, R>(args: A[], oursCall: (a: A) => Promise<R>, baseCall: (a: A) => Promise<R>) => {
-    const out = { ours: { seconds: 0, results: [] as R[] }, baseline: { seconds: 0, results: [] as R[] } };
-    const timed = async (side: (typeof out)['ours'], call: (a: A) => Promise<R>, a: A) => {
-      const started = performance.now();
-      side.results.push(await call(a));
-      side.seconds += (performance.now() - started) / 1000;
-    };
+  const interleaved = async <A, R>(args: A[], calls: Record<Sides, (a: A) => Promise<R>>) => {
+    const sides = Object.keys(calls) as Sides[];
+    const out = Object.fromEntries(sides.map((k) => [k, { seconds: 0, results: [] as R[] }])) as Record<Sides, { seconds: number; results: R[] }>;
     for (const [i, a] of args.entries()) {
-      if (i % 2) {
-        await timed(out.baseline, baseCall, a);
-        await timed(out.ours, oursCall, a);
-      } else {
-        await timed(out.ours, oursCall, a);
-        await timed(out.baseline, baseCall, a);
+      for (let j = 0; j < sides.length; j++) {
+        const side = sides[(i + j) % sides.length]!;
+        const started = performance.now();
+        out[side].results.push(await calls[side](a));
+        out[side].seconds += (performance.now() - started) / 1000;
       }
     }
     return out;
@@ -169,15 +181,31 @@ async function throughput(job: Extract<SyncJob, { kind: 'throughput' }>): Promis
   const idChunks = chunks(blobs.map((b) => b.id), PULL_CHUNK);
 
   // warm-up: connections, JIT, the functions' first requests, on projects of their own
-  await interleaved(batches.slice(0, 2), (b) => ours.push(job.projects.warmOurs, b), (b) => baseline.push(job.projects.warmBaseline, b));
-  await interleaved(idChunks.slice(0, 8), (ids) => ours.pull(job.projects.warmOurs, ids), (ids) => baseline.pull(job.projects.warmBaseline, ids));
+  await interleaved(batches.slice(0, 2), {
+    ours: (b) => ours.push(job.projects.warmOurs, b),
+    baseline: (b) => baseline.push(job.projects.warmBaseline, b),
+    bare: (b) => bare.push('', b),
+  });
+  await interleaved(idChunks.slice(0, 8), {
+    ours: (ids) => ours.pull(job.projects.warmOurs, ids),
+    baseline: (ids) => baseline.pull(job.projects.warmBaseline, ids),
+    bare: (ids) => bare.pull('', ids),
+  });
 
-  const push = await interleaved(batches, (b) => ours.push(job.projects.ours, b), (b) => baseline.push(job.projects.baseline, b));
-  const pull = await interleaved(idChunks, (ids) => ours.pull(job.projects.ours, ids), (ids) => baseline.pull(job.projects.baseline, ids));
-  expectAll(pull.ours.results, 'ours');
-  expectAll(pull.baseline.results, 'baseline');
+  const push = await interleaved(batches, {
+    ours: (b) => ours.push(job.projects.ours, b),
+    baseline: (b) => baseline.push(job.projects.baseline, b),
+    bare: (b) => bare.push('', b),
+  });
+  const pull = await interleaved(idChunks, {
+    ours: (ids) => ours.pull(job.projects.ours, ids),
+    baseline: (ids) => baseline.pull(job.projects.baseline, ids),
+    bare: (ids) => bare.pull('', ids),
+  });
+  for (const side of ['ours', 'baseline', 'bare'] as const) expectAll(pull[side].results, side);
   await db.end();
-  return { ours: { pushSeconds: push.ours.seconds, pullSeconds: pull.ours.seconds }, baseline: { pushSeconds: push.baseline.seconds, pullSeconds: pull.baseline.seconds } };
+  const seconds = (side: Sides) => ({ pushSeconds: push[side].seconds, pullSeconds: pull[side].seconds });
+  return { ours: seconds('ours'), baseline: seconds('baseline'), bare: seconds('bare') };
 }
 
 async function incremental(job: Extract<SyncJob, { kind: 'incremental' }>): Promise<IncrementalResult> {
@@ -326,9 +354,28 @@ const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const n = (x: number) => x.toLocaleString('en-US');
 
+/**
+ * The bare side of (a): a functions-framework function taking the same GraphQL requests and answering
+ * blobsCreate and blobs from a Map, the bytes the real pull returns, without a database, GraphQL
+ * execution, session or transaction. Its name is returned for getTestServer.
+ */
+function bareFunction(): string {
+  const held = new Map<string, string>();
+  registerHttp('bench-sync-bare', (req, res) => {
+    const { variables } = req.body as { variables: { blobs?: { id: string; content: string }[]; ids?: string[] } };
+    if (variables.blobs) {
+      for (const b of variables.blobs) held.set(b.id, b.content);
+      res.json({ data: { blobsCreate: { count: variables.blobs.length } } });
+    } else {
+      res.json({ data: { blobs: (variables.ids ?? []).map((id) => ({ id, content: held.get(id) ?? '' })) } });
+    }
+  });
+  return 'bench-sync-bare';
+}
+
 export interface SyncBenchResult {
-  push: { ours: number; baseline: number; ratio: number };
-  pull: { ours: number; baseline: number; ratio: number };
+  push: { ours: number; baseline: number; ratio: number; bareRatio: number; floorRatio: number };
+  pull: { ours: number; baseline: number; ratio: number; bareRatio: number; floorRatio: number };
   incremental: { small: number; big: number; ratio: number };
 }
 
@@ -365,18 +412,22 @@ export async function main(): Promise<SyncBenchResult> {
       warmOurs: await createProject(http, jane, orgId, members, 'Bench warm-up'),
       warmBaseline: await createProject(http, jane, orgId, members, 'Bench warm-up baseline'),
     };
-    const t = await runClient<ThroughputResult>({ kind: 'throughput', baseUrl: stack.baseUrl, migratorUrl, orgId, pusher: who(jane), puller: who(bob), projects });
+    const bare = await listen(getTestServer(bareFunction()));
+    const t = await runClient<ThroughputResult>({ kind: 'throughput', baseUrl: stack.baseUrl, bareUrl: bare.baseUrl, migratorUrl, orgId, pusher: who(jane), puller: who(bob), projects });
+    await bare.close();
     const mb = (BLOBS * BLOB_BYTES) / 1e6;
     const rate = (seconds: number) => BLOBS / seconds;
-    const push = { ours: rate(t.ours.pushSeconds), baseline: rate(t.baseline.pushSeconds), ratio: t.baseline.pushSeconds / t.ours.pushSeconds };
-    const pull = { ours: rate(t.ours.pullSeconds), baseline: rate(t.baseline.pullSeconds), ratio: t.baseline.pullSeconds / t.ours.pullSeconds };
+    const push = { ours: rate(t.ours.pushSeconds), baseline: rate(t.baseline.pushSeconds), ratio: t.baseline.pushSeconds / t.ours.pushSeconds, bareRatio: t.baseline.pushSeconds / t.bare.pushSeconds, floorRatio: t.baseline.pushSeconds / (t.bare.pushSeconds + t.baseline.pushSeconds) };
+    const pull = { ours: rate(t.ours.pullSeconds), baseline: rate(t.baseline.pullSeconds), ratio: t.baseline.pullSeconds / t.ours.pullSeconds, bareRatio: t.baseline.pullSeconds / t.bare.pullSeconds, floorRatio: t.baseline.pullSeconds / (t.bare.pullSeconds + t.baseline.pullSeconds) };
     const line = (label: string, secs: number) =>
       `  ${label.padEnd(52)} ${n(Math.round(rate(secs))).padStart(7)} blobs/s ${(mb / secs).toFixed(1).padStart(6)} MB/s  (${secs.toFixed(2)} s)`;
-    console.log(`sync (a): ${n(BLOBS)} blobs of ${BLOB_BYTES} B (${mb.toFixed(1)} MB), one call after another (ours and baseline alternating), ${os.cpus().length} cores`);
+    console.log(`sync (a): ${n(BLOBS)} blobs of ${BLOB_BYTES} B (${mb.toFixed(1)} MB), one call after another (ours, baseline and bare in turn), ${os.cpus().length} cores`);
     console.log(line(`push ours: blobsCreate × ${Math.ceil(BLOBS / PUSH_BATCH)} of ${PUSH_BATCH}, gateway`, t.ours.pushSeconds));
     console.log(line(`push baseline: insertBlobs × ${Math.ceil(BLOBS / PUSH_BATCH)} of ${PUSH_BATCH}, raw pg`, t.baseline.pushSeconds));
     console.log(line(`pull ours: blobs × ${Math.ceil(BLOBS / PULL_CHUNK)} of ${PULL_CHUNK}, gateway`, t.ours.pullSeconds));
     console.log(line(`pull baseline: findBlobs × ${Math.ceil(BLOBS / PULL_CHUNK)} of ${PULL_CHUNK}, raw pg`, t.baseline.pullSeconds));
+    console.log(line(`push, bare functions-framework (no database)`, t.bare.pushSeconds));
+    console.log(line(`pull, bare functions-framework (no database)`, t.bare.pullSeconds));
 
     // ── (b) incremental pull
     const setupStarted = performance.now();
@@ -418,8 +469,8 @@ export async function main(): Promise<SyncBenchResult> {
     }
     const incremental = { small: med(s, 'total'), big: med(b, 'total'), ratio: med(b, 'total') / med(s, 'total') };
 
-    console.log(`sync push: ours ${n(Math.round(push.ours))} blobs/s, baseline ${n(Math.round(push.baseline))} blobs/s, ratio ours/baseline = ${push.ratio.toFixed(2)} (target >= 0.5)`);
-    console.log(`sync pull: ours ${n(Math.round(pull.ours))} blobs/s, baseline ${n(Math.round(pull.baseline))} blobs/s, ratio ours/baseline = ${pull.ratio.toFixed(2)} (target >= 0.5)`);
+    console.log(`sync push: ours ${n(Math.round(push.ours))} blobs/s, baseline ${n(Math.round(push.baseline))} blobs/s, ratio ours/baseline = ${push.ratio.toFixed(2)} (target >= 0.5; bare functions-framework/baseline = ${push.bareRatio.toFixed(2)}, bare + baseline in one function would be ${push.floorRatio.toFixed(2)})`);
+    console.log(`sync pull: ours ${n(Math.round(pull.ours))} blobs/s, baseline ${n(Math.round(pull.baseline))} blobs/s, ratio ours/baseline = ${pull.ratio.toFixed(2)} (target >= 0.5; bare functions-framework/baseline = ${pull.bareRatio.toFixed(2)}, bare + baseline in one function would be ${pull.floorRatio.toFixed(2)})`);
     console.log(`sync incremental pull: small ${ms(incremental.small)}, big ${ms(incremental.big)}, ratio big/small = ${incremental.ratio.toFixed(2)} (target <= 1.3)`);
     return { push, pull, incremental };
   } finally {

@@ -98,6 +98,24 @@ describe('SRP login and sessions', () => {
     expect((await h.http.get('/auth/whoami', { 'X-Session-Id': first.token! })).status).toBe(200);
   });
 
+
+  it('records when a session was last used, at most once a minute', async () => {
+    await signedUp('used@example.com');
+    const out = await login(h.http, 'used@example.com', 'a passphrase');
+    const headers = { 'X-Session-Id': out.token! };
+    const lastUsed = async () => (await h.http.get('/v1/user/sessions', headers)).body.sessions[0].lastUsed as string;
+    const hash = crypto.createHash('sha256').update(out.token!).digest();
+    await h.db.query(`UPDATE sessions SET last_used_at = now() - interval '2 hours' WHERE token_hash = $1`, [hash]);
+    const before = Date.now();
+    const seen = await lastUsed();
+    // the request that lists the sessions is itself a use: an idle session shows the moment of this call
+    expect(Date.parse(seen)).toBeGreaterThanOrEqual(before - 5_000);
+    // a second use within the minute writes nothing
+    await h.db.query(`UPDATE sessions SET last_used_at = now() - interval '30 seconds' WHERE token_hash = $1`, [hash]);
+    const held = (await h.db.query('SELECT last_used_at FROM sessions WHERE token_hash = $1', [hash])).rows[0].last_used_at as Date;
+    await lastUsed();
+    expect((await h.db.query('SELECT last_used_at FROM sessions WHERE token_hash = $1', [hash])).rows[0].last_used_at).toEqual(held);
+  });
   it("cannot revoke another account's session: 404, and that session stays alive", async () => {
     await signedUp('mallory@example.com');
     await signedUp('victim@example.com');

@@ -13,8 +13,9 @@ export const noAccess = () => fail<never>('NOT_FOUND', 'no such project, or no k
 
 export interface ProjectScope {
   tx: PoolClient;
-  project: ProjectRow;
   orgId: string;
+  /** The project's row, read on first ask: most reads (blobs, snapshots, branches) never need it. */
+  project: () => Promise<ProjectRow>;
 }
 
 /**
@@ -34,9 +35,14 @@ export function inProject<T>(
     async (tx) => {
       const orgId = await enterKeyedProject(tx, projectId, actor.accountId);
       if (!orgId) return noAccess();
-      const project = await findProject(tx, orgId, projectId);
-      if (!project) return noAccess();
-      if (opts.write && project.archived_at) return fail('FORBIDDEN', 'this project is archived');
+      let row: Promise<ProjectRow> | undefined;
+      const project = () =>
+        (row ??= findProject(tx, orgId, projectId).then((found) => {
+          // a key row references its project (same org), so entering found it: a miss here is a bug
+          if (!found) throw new Error('entered project has no row');
+          return found;
+        }));
+      if (opts.write && (await project()).archived_at) return fail('FORBIDDEN', 'this project is archived');
       return fn({ tx, project, orgId });
     },
     tenantOf(actor),

@@ -36,15 +36,18 @@ export async function closePools(): Promise<void> {
 /**
  * Runs `fn` in one transaction: every multi-row write goes through here (docs/architecture.md §4.1). It
  * commits unless `fn` throws, or unless `commitIf` refuses what `fn` returned (a failed Result rolls back).
+ * `begin` is the statement that opens it: a tenant transaction sends its context in the same round trip
+ * (see beginAs in ./tenant).
  */
 export async function withTransaction<T>(
   pool: Pool,
   fn: (client: PoolClient) => Promise<T>,
   commitIf: (result: T) => boolean = () => true,
+  begin = 'BEGIN',
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query(commitIf(result) ? 'COMMIT' : 'ROLLBACK');
     return result;

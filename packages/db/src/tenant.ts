@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { escapeLiteral, type Pool, type PoolClient } from 'pg';
 import { withTransaction, type Queryable } from './pool';
 
 /** Who is asking, and in which organization: what the RLS policies read (migration …_organizations). */
@@ -19,12 +19,20 @@ export async function setTenantContext(db: Queryable, ctx: TenantContext): Promi
   });
 }
 
+/**
+ * The statement that opens a tenant transaction: BEGIN and the context in one round trip, where a
+ * parameterised set_config would need a second (a multi-statement query cannot take parameters). The
+ * values go in as literals escaped by pg's own escapeLiteral; they are ids and an email the server read
+ * from its own rows, never raw request text.
+ */
+export function beginAs(ctx: TenantContext): string {
+  const set = (name: string, value: string) => `set_config('${name}', ${escapeLiteral(value)}, true)`;
+  return `BEGIN; SELECT ${set('app.account_id', ctx.accountId)}, ${set('app.email', ctx.email ?? '')}, ${set('app.org_id', ctx.orgId ?? '')}`;
+}
+
 /** A transaction in which every statement runs under the caller's tenant context. */
-export function withTenant<T>(pool: Pool, ctx: TenantContext, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  return withTransaction(pool, async (client) => {
-    await setTenantContext(client, ctx);
-    return fn(client);
-  });
+export function withTenant<T>(pool: Pool, ctx: TenantContext, fn: (client: PoolClient) => Promise<T>, commitIf?: (result: T) => boolean): Promise<T> {
+  return withTransaction(pool, fn, commitIf, beginAs(ctx));
 }
 
 /** Adds the org to the current transaction's context, once the caller has just become its member. */

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Pool } from 'pg';
-import { findLiveSessionByTokenHash, findMembership, touchSession, withTenant } from '@somnus/db';
+import { findMembership, useLiveSession, withTenant } from '@somnus/db';
 import { can, isOrgRoute, type Access, type Role } from '@somnus/models';
 import type { Anonymous, OrgActor, RequestMeta, SessionActor } from './actor';
 import { fail, ok, type Result } from './result';
@@ -30,9 +30,8 @@ export function hashSessionToken(token: string): Buffer {
 async function sessionActor(db: Pool, req: Request, meta: RequestMeta): Promise<Result<SessionActor>> {
   const token = sessionToken(req);
   if (!token || !TOKEN.test(token)) return fail('UNAUTHORIZED', 'A valid session is required');
-  const session = await findLiveSessionByTokenHash(db, hashSessionToken(token));
+  const session = await useLiveSession(db, hashSessionToken(token));
   if (!session) return fail('UNAUTHORIZED', 'Session is unknown, expired or revoked');
-  await touchSession(db, session.id);
   return ok({ meta, accountId: session.account_id, email: session.account_email, session });
 }
 

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { findMembership, isSessionLive, lockOrgExclusive, lockOrgShared, setTenantContext, withTransaction, type TenantContext } from '@somnus/db';
+import { findMembership, isSessionLive, lockOrgExclusive, lockOrgShared, withTenant, withTransaction, type TenantContext } from '@somnus/db';
 import { can, type Role } from '@somnus/models';
 import { tenantOf, type OrgActor } from './actor';
 import { fail, type Result } from './result';
@@ -12,14 +12,7 @@ const keeps = (result: Result<unknown>) => result.ok || result.commit === true;
  * nothing. A throw rolls back and propagates: it is a bug, not an expected failure.
  */
 export function transaction<T>(db: Pool, fn: (tx: PoolClient) => Promise<Result<T>>, tenant?: TenantContext): Promise<Result<T>> {
-  return withTransaction(
-    db,
-    async (tx) => {
-      if (tenant) await setTenantContext(tx, tenant);
-      return fn(tx);
-    },
-    keeps,
-  );
+  return tenant ? withTenant(db, tenant, fn, keeps) : withTransaction(db, fn, keeps);
 }
 
 /** A transaction in which RLS sees the caller (and the org in the path, for org routes). */

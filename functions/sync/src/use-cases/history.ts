@@ -138,7 +138,7 @@ export async function removeBranch(deps: SyncDeps, actor: SessionActor, input: {
     actor,
     input.project,
     async ({ tx, orgId, project }) => {
-      if (input.name === 'master' && !(await mayRemove(tx, actor, project, orgId))) return notAllowed();
+      if (input.name === 'master' && !(await mayRemove(tx, actor, await project(), orgId))) return notAllowed();
       const removed = await deleteBranch(tx, input.project, input.name);
       if (removed) await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'branch.removed', subject: input.project, ip: actor.meta.ip, details: { branch: input.name } });
       return ok(removed);

@@ -68,7 +68,8 @@ export async function listProjects(deps: SyncDeps, actor: SessionActor, input: {
 
 /** `project(id)`: null unless the caller may see it (the client then offers to create it, which is refused). */
 export async function getProject(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<ProjectOut | null>> {
-  const found = await inProject(deps, actor, input.id, async ({ tx, project, orgId }) => {
+  const found = await inProject(deps, actor, input.id, async ({ tx, project: row, orgId }) => {
+    const project = await row();
     if (project.archived_at) return ok(null);
     const org = await findOrganization(tx, orgId);
     return ok({ id: project.id, name: project.name, rootDocumentId: project.root_document_id, teams: org ? [{ id: org.id, name: org.name }] : [] });
@@ -160,7 +161,7 @@ export async function createProject(deps: SyncDeps, actor: SessionActor, input: 
 /** `projectArchive(id)`: hidden from lists, no more writes; its history stays. */
 export async function archive(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<boolean>> {
   return inProject(deps, actor, input.id, async ({ tx, orgId, project }) => {
-    if (!(await mayRemove(tx, actor, project, orgId))) return notAllowed();
+    if (!(await mayRemove(tx, actor, await project(), orgId))) return notAllowed();
     await archiveProject(tx, input.id);
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'project.archived', subject: input.id, ip: actor.meta.ip });
     return ok(true);

@@ -84,7 +84,7 @@ export async function unshare(deps: SyncDeps, actor: SessionActor, input: { id: 
       const personal = orgs.find((o) => o.type === 'personal');
       if (!personal) return noTeam();
       if (orgId === personal.id) return ok({ id: input.id });
-      if (!(await mayRemove(tx, actor, project, orgId))) return notAllowed();
+      if (!(await mayRemove(tx, actor, await project(), orgId))) return notAllowed();
       const dropped = await deleteOtherProjectKeys(tx, input.id, actor.accountId);
       await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'project.unshared', subject: input.id, ip: actor.meta.ip, details: { keysDropped: dropped } });
       if (!(await moveProject(tx, { projectId: input.id, fromOrgId: orgId, toOrgId: personal.id, teamProjectId: defaultTeamProjectId(personal.id) }))) return noAccess();

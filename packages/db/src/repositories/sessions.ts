@@ -13,11 +13,21 @@ export interface SessionRow {
 }
 
 /** A live session (not revoked, not expired) with its account's email, which the tenant context needs. */
-export async function findLiveSessionByTokenHash(db: Queryable, tokenHash: Buffer): Promise<(SessionRow & { account_email: string }) | null> {
+/**
+ * The live session of a token hash, with its account's email, recording its use (at most once a minute,
+ * so a busy client does not write a row per request) in the same statement: one round trip per request.
+ */
+export async function useLiveSession(db: Queryable, tokenHash: Buffer): Promise<(SessionRow & { account_email: string }) | null> {
   const { rows } = await db.query<SessionRow & { account_email: string }>({
-    name: 'find-live-session-with-email',
-    text: `SELECT s.*, a.email AS account_email FROM sessions s JOIN accounts a ON a.id = s.account_id
-            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+    name: 'use-live-session',
+    text: `WITH live AS (
+             SELECT s.*, a.email AS account_email FROM sessions s JOIN accounts a ON a.id = s.account_id
+              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+           ), touched AS (
+             UPDATE sessions SET last_used_at = now()
+              WHERE id = (SELECT id FROM live) AND last_used_at < now() - interval '1 minute'
+           )
+           SELECT * FROM live`,
     values: [tokenHash],
   });
   return rows[0] ?? null;
@@ -31,13 +41,6 @@ export async function isSessionLive(db: Queryable, id: string): Promise<boolean>
     values: [id],
   });
   return rows.length > 0;
-}
-
-/** Bumps last_used_at at most once a minute, so authenticating is not a write per request. */
-export async function touchSession(db: Queryable, id: string): Promise<void> {
-  await db.query(
-    { name: 'touch-session', text: `UPDATE sessions SET last_used_at = now() WHERE id = $1 AND last_used_at < now() - interval '1 minute'`, values: [id] },
-  );
 }
 
 export async function listLiveSessions(db: Queryable, accountId: string): Promise<SessionRow[]> {

@@ -34,15 +34,16 @@ export interface NewSnapshot {
 }
 
 /**
- * Enters a project the account holds a key for — the one way to reach a project (no key, no project): in
- * one round trip, finds its org, adds the org to the transaction's tenant context and takes the org's
- * shared lock (org-locks.ts). Null, and nothing changed, without a key.
+ * Enters a project the account holds a key for, in an org it is a member of — the one way to reach a
+ * project (no key or no membership, no project): in one round trip, finds its org, adds the org to the
+ * transaction's tenant context and takes the org's shared lock (org-locks.ts). Null, and nothing changed,
+ * otherwise. RLS checks the membership again on every statement that follows.
  */
 export async function enterKeyedProject(db: Queryable, projectId: string, accountId: string): Promise<string | null> {
   const { rows } = await db.query<{ org_id: string }>({
     name: 'vcs-enter-keyed-project',
     text: `SELECT org_id, set_config('app.org_id', org_id, true), pg_advisory_xact_lock_shared(${orgLockKey('org_id')})
-             FROM project_keys WHERE project_id = $1 AND account_id = $2`,
+             FROM project_keys WHERE project_id = $1 AND account_id = $2 AND app_is_member(org_id)`,
     values: [projectId, accountId],
   });
   return rows[0]?.org_id ?? null;
