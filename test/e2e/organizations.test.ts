@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptAES, encryptAES, WrongPassphraseError, type AccountKeys, type AesJwk } from '@somnus/crypto';
-import { NoProjectKeyError, SomnusApiError, SomnusClient } from '@somnus/client';
+import { NoProjectKeyError, SomnusApiError, SomnusClient, SyncGraphqlError } from '@somnus/client';
 import { main, type CliIo } from '@somnus/client/src/cli';
 import { startTestStack, type TestStack } from '../support/stack';
 import { extractCode } from '../support/smtp';
@@ -51,6 +51,15 @@ async function apiError(p: Promise<unknown>): Promise<SomnusApiError> {
     (e: unknown) => e,
   );
   if (!(err instanceof SomnusApiError)) throw err;
+  return err;
+}
+
+async function graphqlError(p: Promise<unknown>): Promise<SyncGraphqlError> {
+  const err = await p.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof SyncGraphqlError)) throw err;
   return err;
 }
 
@@ -191,7 +200,6 @@ describe('organizations, invites and key sharing end to end', () => {
       carol.client.getOrg(orgId),
       carol.client.members(orgId),
       carol.client.myProjectKeys(orgId),
-      carol.client.projects(orgId),
       carol.client.orgInvites(orgId),
       carol.client.projectKey(orgId, project.id, carol.keys.privateJwk),
       carol.client.publicKeyOf(jane.accountId),
@@ -199,7 +207,11 @@ describe('organizations, invites and key sharing end to end', () => {
       expect((await apiError(call)).status).toBe(404);
     }
     // an org that does not exist answers the same
-    expect((await apiError(carol.client.getOrg(`org_${'0'.repeat(32)}`))).status).toBe(404);
+    const nowhere = `org_${'0'.repeat(32)}`;
+    expect((await apiError(carol.client.getOrg(nowhere))).status).toBe(404);
+    // the project list is GraphQL: its refusal is an error in errors[], the same as for no org at all
+    const listed = await graphqlError(carol.client.projects(orgId));
+    expect({ code: listed.code, message: listed.message }).toEqual({ code: 'NOT_FOUND', message: (await graphqlError(carol.client.projects(nowhere))).message });
     expect((await carol.client.listOrgs()).map((o) => o.id)).not.toContain(orgId);
   });
 

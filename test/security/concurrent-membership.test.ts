@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { newAccount } from '../support/accounts';
 import { startFunctions } from '../support/function-server';
+import { createProjectOverGraphql } from '../support/graphql-projects';
 import { extractCode } from '../support/smtp';
-import { randomId, signupAndLogin, wrappedKey, type Harness, type User } from './tenant-fixtures';
+import { signupAndLogin, wrappedKey, type Harness, type User } from './tenant-fixtures';
 
 /**
  * Requests that change memberships racing each other, across functions: an account reset (auth) against
@@ -16,7 +17,7 @@ import { randomId, signupAndLogin, wrappedKey, type Harness, type User } from '.
 
 let h: Harness;
 beforeAll(async () => {
-  h = (await startFunctions('auth', 'invites')) as Harness;
+  h = (await startFunctions('auth', 'invites', 'sync')) as Harness;
 });
 afterAll(async () => h?.stop());
 
@@ -55,13 +56,23 @@ async function invite(orgId: string, owner: User, invitee: User) {
   return { id: inv.body.id as string, code: extractCode(mail) };
 }
 
+/**
+ * A team whose one project only `member` can read, so that their reset deletes it. Made as users make
+ * one: the member founds the team and creates the project while alone in it (projectCreate wraps the
+ * key for every current member), invites `owner` without keys and hands the team over, staying on as
+ * an admin.
+ */
 async function memberWithOwnProject(owner: User, member: User): Promise<{ orgId: string; projectId: string }> {
-  const orgId = await teamOf(owner);
-  const inv = await invite(orgId, owner, member);
-  expect((await h.invites.call('POST', `/v1/invites/${inv.id}/accept`, { code: inv.code }, member.headers)).status).toBe(200);
-  const projectId = randomId('prj');
-  const body = { id: projectId, name: 'Only theirs', keys: [{ accountId: member.id, encSymmetricKey: wrappedKey() }] };
-  expect((await h.invites.call('POST', `/v1/organizations/${orgId}/projects`, body, member.headers)).status).toBe(201);
+  const orgId = await teamOf(member);
+  const { id: projectId } = await createProjectOverGraphql(h.sync, member.headers, {
+    name: 'Only theirs',
+    teamId: orgId,
+    teamKeys: [{ accountId: member.id, encSymmetricKey: wrappedKey() }],
+  });
+  const inv = await invite(orgId, member, owner);
+  expect((await h.invites.call('POST', `/v1/invites/${inv.id}/accept`, { code: inv.code }, owner.headers)).status).toBe(200);
+  const handover = await h.invites.call('POST', `/v1/organizations/${orgId}/transfer-ownership`, { accountId: owner.id }, member.headers);
+  expect(handover.body).toEqual({ ownerAccountId: owner.id });
   return { orgId, projectId };
 }
 

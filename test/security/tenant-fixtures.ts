@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FUNCTION_REGISTRY, type Role } from '@somnus/models';
 import { startFunctions } from '../support/function-server';
+import { createProjectOverGraphql } from '../support/graphql-projects';
 import { login, newAccount } from '../support/accounts';
 import type { Api, ApiResponse } from '../support/api';
 import type { FunctionHarness } from '../support/function-server';
@@ -85,11 +86,13 @@ export async function seedTenant(
   const orgId: string = org.body.id;
   const base = `/v1/organizations/${orgId}`;
   const tp = await ok(call(owner, 'POST', `${base}/team-projects`, { name: 'Team project' }), 'team project');
-  const projectId = randomId('prj');
-  await ok(
-    call(owner, 'POST', `${base}/projects`, { id: projectId, name: 'Collection', teamProjectId: tp.body.id, keys: [{ accountId: owner.id, encSymmetricKey: wrappedKey() }] }),
-    'project',
-  );
+  // made while the owner is the only member: projectCreate wants a key for each, the others get theirs by invitation
+  const { id: projectId } = await createProjectOverGraphql(h.sync, owner.headers, {
+    name: 'Collection',
+    teamId: orgId,
+    teamProjectId: tp.body.id,
+    teamKeys: [{ accountId: owner.id, encSymmetricKey: wrappedKey() }],
+  });
   for (const [role, member] of Object.entries(opts.members) as Array<[Exclude<Role, 'owner'>, User]>) {
     const inv = await ok(
       call(owner, 'POST', `${base}/invites`, {

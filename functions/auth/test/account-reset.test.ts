@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import { decryptRSAWithJWK, deriveKey, encryptRSAWithJWK, generateAesJwk, unwrapAccountKeys } from '@somnus/crypto';
 import { computeClientSession, createClientEphemeral } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
+import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
 import { extractCode } from '../../../test/support/smtp';
 import { login, newAccount, type TestAccount } from '../../../test/support/accounts';
 
@@ -9,7 +9,7 @@ type Harness = Awaited<ReturnType<typeof startFunctions>>;
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startFunctions('auth', 'keys', 'invites');
+  h = await startFunctions('auth', 'keys', 'invites', 'sync');
 });
 afterAll(async () => h?.stop());
 
@@ -60,16 +60,18 @@ async function join(orgId: string, inviter: Member, invitee: Member, role: 'admi
 
 const wrapFor = (m: Member, key: string) => encryptRSAWithJWK(m.account.material.publicJwk, key);
 
-/** A VCS project whose key the creator wrapped for each holder (the creator first), as a client does. */
+/**
+ * A VCS project created through GraphQL projectCreate, its key wrapped for each holder (the creator
+ * first), as a client does. The server requires the holders to be exactly the org's current members:
+ * who holds a key is decided by who had joined when the project was made.
+ */
 async function project(orgId: string, holders: Member[]): Promise<{ id: string; key: string }> {
-  const id = `prj_${crypto.randomBytes(16).toString('hex')}`;
   const key = JSON.stringify(generateAesJwk());
-  const res = await h.invites.post(
-    `/v1/organizations/${orgId}/projects`,
-    { id, name: id, keys: holders.map((m) => ({ accountId: m.id, encSymmetricKey: wrapFor(m, key) })) },
-    auth(holders[0]!),
-  );
-  expect(res.status).toBe(201);
+  const { id } = await createProjectOverGraphql(h.sync, auth(holders[0]!), {
+    name: 'Project',
+    teamId: orgId,
+    teamKeys: holders.map((m) => ({ accountId: m.id, encSymmetricKey: wrapFor(m, key) })),
+  });
   return { id, key };
 }
 
@@ -119,15 +121,19 @@ describe('account reset after a forgotten passphrase', () => {
     const team = await h.invites.post('/v1/organizations', { name: 'Acme' }, auth(jane));
     expect(team.status).toBe(201);
     const teamId: string = team.body.id;
-    await join(teamId, jane, ann, 'admin');
-    await join(teamId, jane, mike, 'member');
-    await join(teamId, jane, bob, 'member');
     const bobPersonal = await personalOrgOf(bob.id);
 
-    const shared = await project(teamId, [jane, bob]);
-    const bobsTeamOnly = await project(teamId, [bob]);
-    const personal = await project(bobPersonal, [bob]);
+    // key holders follow who had joined when each project was made; invitations here carry no keys
     const janesOwn = await project(teamId, [jane]);
+    await join(teamId, jane, bob, 'member');
+    const shared = await project(teamId, [jane, bob]);
+    await join(teamId, jane, ann, 'admin');
+    await join(teamId, jane, mike, 'member');
+    const personal = await project(bobPersonal, [bob]);
+    // a team project only Bob can read: made in his own team before Mike joined it
+    const bobsTeam = (await h.invites.post('/v1/organizations', { name: 'Bob & Co' }, auth(bob))).body.id as string;
+    const bobsTeamOnly = await project(bobsTeam, [bob]);
+    await join(bobsTeam, bob, mike, 'member');
 
     // a pending invite to another org carries a key wrapped for Bob's old public key
     const beta = (await h.invites.post('/v1/organizations', { name: 'Beta' }, auth(ann))).body.id as string;
@@ -173,10 +179,11 @@ describe('account reset after a forgotten passphrase', () => {
     const { rows: janeKeys } = await h.db.query('SELECT enc_symmetric_key FROM project_keys WHERE account_id = $1 AND project_id = $2', [jane.id, shared.id]);
     expect(decryptRSAWithJWK(jane.account.material.privateJwk, janeKeys[0].enc_symmetric_key)).toBe(shared.key);
 
-    // memberships kept: the team one flagged for re-sharing, the personal org untouched
+    // memberships kept: the team ones flagged for re-sharing, the personal org untouched
     expect(after.memberships).toEqual(
       [
         { org_id: teamId, role: 'member', lacks_keys: true },
+        { org_id: bobsTeam, role: 'owner', lacks_keys: true },
         { org_id: bobPersonal, role: 'owner', lacks_keys: false },
       ].sort((a, b) => a.org_id.localeCompare(b.org_id)),
     );
@@ -244,8 +251,8 @@ describe('account reset after a forgotten passphrase', () => {
   it('a wrong code changes nothing, and five wrong codes burn the code', async () => {
     const carol = await signUp('carol@reset.test');
     const team = await h.invites.post('/v1/organizations', { name: 'Carol Co' }, auth(carol));
-    await join(team.body.id, carol, await signUp('carols-colleague@reset.test'), 'member');
     await project(team.body.id, [carol]);
+    await join(team.body.id, carol, await signUp('carols-colleague@reset.test'), 'member');
     const code = await requestResetCode(carol.account.email);
     const before = await stateOf(carol.id);
     expect(before.keys).toHaveLength(1);

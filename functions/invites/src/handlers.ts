@@ -5,7 +5,6 @@ import { acceptInvite, createInvite, declineInvite, inviteInstructions, listMyIn
 import { myProjectKeys, reconcileKeys } from './use-cases/key-sharing';
 import { getMemberRole, leaveOrganization, listOrgMembers, removeMember, setMemberRole, transferOwnership } from './use-cases/members';
 import { createTeamOrganization, deleteOrg, getOrganization, listMyOrganizations, listRoles, renameOrg } from './use-cases/organizations';
-import { createProject, listOrgProjects } from './use-cases/projects';
 import { checkSeats, getInvitePolicy, getStorageRule, orgFeatures, putInvitePolicy, putStorageRule, userPermissions } from './use-cases/settings';
 import { createOrgTeamProject, deleteOrgTeamProject, listOrgTeamProjects, renameOrgTeamProject } from './use-cases/team-projects';
 
@@ -55,12 +54,6 @@ export const handleInvites = defineFunction('invites', {
     'GET /v1/invites': ({ deps, actor }) => listMyInvites(deps, actor),
     'POST /v1/invites/:invitationId/accept': ({ deps, actor, params, body }) => acceptInvite(deps, actor, { invitationId: params.invitationId, code: body.code }),
     'POST /v1/invites/:invitationId/decline': ({ deps, actor, params }) => declineInvite(deps, actor, params),
-    'GET /v1/organizations/:orgId/projects': ({ deps, actor }) => listOrgProjects(deps, actor),
-    'POST /v1/organizations/:orgId/projects': async ({ deps, actor, body }) => {
-      const result = await createProject(deps, actor, body);
-      // a replay of the same create is answered like the first one, but 200: nothing new was made
-      return result.ok ? { ok: true, value: result.value.project, status: result.value.created ? 201 : 200 } : result;
-    },
     'GET /v1/organizations/:orgId/my-project-keys': ({ deps, actor }) => myProjectKeys(deps, actor),
     'POST /v1/organizations/:orgId/reconcile-keys': ({ deps, actor, body }) => reconcileKeys(deps, actor, body),
   },

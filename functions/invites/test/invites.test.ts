@@ -10,7 +10,7 @@ let bob: User;
 let carol: User;
 
 beforeAll(async () => {
-  h = await startFunctions('auth', 'keys', 'invites');
+  h = await startFunctions('auth', 'keys', 'invites', 'sync');
   [jane, bob, carol] = await Promise.all([signUp(h, 'jane@acme.test'), signUp(h, 'bob@acme.test'), signUp(h, 'carol@other.test')]);
 });
 afterAll(async () => h?.stop());

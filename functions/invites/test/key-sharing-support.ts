@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import { decryptRSAWithJWK, encryptRSAWithJWK, generateAesJwk, parseAesJwk, unwrapAccountKeys, type AccountKeys, type AesJwk } from '@somnus/crypto';
 import type { Api } from '../../../test/support/api';
 import { login, newAccount, type TestAccount } from '../../../test/support/accounts';
 import type { startFunctions } from '../../../test/support/function-server';
+import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
 import { extractCode } from '../../../test/support/smtp';
 
 /** Helpers for the invite and key-sharing suites: real accounts, real key material, real HTTP. */
@@ -52,8 +52,6 @@ export async function accept(h: Harness, u: User, inviteId: string) {
   return client(h.invites, u).post(`/v1/invites/${inviteId}/accept`, { code: await inviteCode(h, u.email, inviteId) });
 }
 
-export const newProjectId = () => `prj_${crypto.randomBytes(16).toString('hex')}`;
-
 /** Wraps a project key for a member's public key (a JWK JSON string), as the Insomnia client does. */
 export const wrapFor = (publicKey: string, projectKey: AesJwk) => encryptRSAWithJWK(JSON.parse(publicKey), JSON.stringify(projectKey));
 
@@ -67,17 +65,17 @@ export async function teamOrg(h: Harness, owner: User, name = 'Acme'): Promise<s
   return res.body.id;
 }
 
-/** Creates a project whose key is wrapped for `members` (the first is the caller); returns the key too. */
+/**
+ * Creates a project through GraphQL projectCreate with its key wrapped for `members` (the first is the
+ * caller); returns the key too. The server refuses unless `members` are exactly the org's members.
+ */
 export async function createProject(h: Harness, orgId: string, members: User[], name = 'API'): Promise<{ id: string; key: AesJwk }> {
   const key = generateAesJwk();
-  const id = newProjectId();
-  const res = await client(h.invites, members[0]!).post(`/v1/organizations/${orgId}/projects`, {
-    id,
+  const { id } = await createProjectOverGraphql(h.sync, as(members[0]!), {
     name,
-    rootDocumentId: `wrk_${crypto.randomBytes(8).toString('hex')}`,
-    keys: members.map((m) => ({ accountId: m.id, encSymmetricKey: wrapFor(m.publicKey, key), autoLinked: false })),
+    teamId: orgId,
+    teamKeys: members.map((m) => ({ accountId: m.id, encSymmetricKey: wrapFor(m.publicKey, key) })),
   });
-  if (res.status !== 201) throw new Error(`create project ${res.status} ${res.text}`);
   return { id, key };
 }
 

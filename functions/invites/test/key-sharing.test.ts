@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { generateAesJwk } from '@somnus/crypto';
+import { CURRENT_QUERIES } from '../../../test/e2e/fixtures/insomnia-vcs-queries';
 import { startFunctions } from '../../../test/support/function-server';
-import { accept, client, counts, createProject, newProjectId, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
+import { accept, as, client, counts, createProject, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
 
 let h: Harness;
 let jane: User;
@@ -9,93 +10,38 @@ let bob: User;
 let carol: User;
 
 beforeAll(async () => {
-  h = await startFunctions('auth', 'keys', 'invites');
+  h = await startFunctions('auth', 'keys', 'invites', 'sync');
   [jane, bob, carol] = await Promise.all([signUp(h, 'jane@acme.test'), signUp(h, 'bob@acme.test'), signUp(h, 'carol@other.test')]);
 });
 afterAll(async () => h?.stop());
 
 const J = () => client(h.invites, jane);
-const B = () => client(h.invites, bob);
 const C = () => client(h.invites, carol);
 
 async function expectNoChange(before: Record<string, number>) {
   expect(await counts(h)).toEqual(before);
 }
 
-/** Invites `invitee` with their wrapped keys (when they have an account) and has them accept. */
-async function join(orgId: string, invitee: User) {
-  const instr = await J().post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: invitee.email });
-  const mine = await J().get(`/v1/organizations/${orgId}/my-project-keys`);
-  const inviteKeys = mine.body.projectKeys.map((k: any) => ({
-    projectId: k.projectId,
-    encSymmetricKey: wrapFor(instr.body.inviteePublicKey, unwrap(jane, k.encKey)),
-    autoLinked: false,
-  }));
-  const sent = await J().post(`/v1/organizations/${orgId}/invites`, { inviteeId: instr.body.inviteeId, inviteeEmail: invitee.email, inviteKeys });
+/**
+ * `by` (Jane unless said) invites `invitee` and they accept. The invitation carries every key `by` holds,
+ * wrapped for the invitee, unless `withKeys` is false: then the invitee joins holding none.
+ */
+async function join(orgId: string, invitee: User, { by = jane, role, withKeys = true }: { by?: User; role?: 'admin' | 'member'; withKeys?: boolean } = {}) {
+  const inviter = client(h.invites, by);
+  const instr = await inviter.post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: invitee.email });
+  const mine = await inviter.get(`/v1/organizations/${orgId}/my-project-keys`);
+  const inviteKeys = withKeys
+    ? mine.body.projectKeys.map((k: any) => ({
+        projectId: k.projectId,
+        encSymmetricKey: wrapFor(instr.body.inviteePublicKey, unwrap(by, k.encKey)),
+        autoLinked: false,
+      }))
+    : [];
+  const sent = await inviter.post(`/v1/organizations/${orgId}/invites`, { inviteeId: instr.body.inviteeId, inviteeEmail: invitee.email, inviteKeys, ...(role ? { role } : {}) });
   expect(sent.status).toBe(201);
   const accepted = await accept(h, invitee, sent.body.id);
   expect(accepted.status).toBe(200);
 }
-
-describe('projects (REST mirror of projectCreate)', () => {
-  it('creates a project with the caller’s wrapped key, lists it, and is retry-safe', async () => {
-    const orgId = await teamOrg(h, jane, 'Projects');
-    const key = generateAesJwk();
-    const body = { id: newProjectId(), name: 'Payments API', rootDocumentId: 'wrk_0123abcd', keys: [{ accountId: jane.id, encSymmetricKey: wrapFor(jane.publicKey, key) }] };
-    const created = await J().post(`/v1/organizations/${orgId}/projects`, body);
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: body.id, name: 'Payments API', rootDocumentId: 'wrk_0123abcd' });
-
-    const before = await counts(h);
-    const retry = await J().post(`/v1/organizations/${orgId}/projects`, body);
-    expect(retry.status).toBe(200);
-    expect(retry.body).toEqual(created.body);
-    await expectNoChange(before);
-
-    const list = await J().get(`/v1/organizations/${orgId}/projects`);
-    expect(list.status).toBe(200);
-    expect(list.body.data).toEqual([{ id: body.id, name: 'Payments API', rootDocumentId: 'wrk_0123abcd', teamProjectId: `proj_${orgId}` }]);
-    const mine = await J().get(`/v1/organizations/${orgId}/my-project-keys`);
-    expect(unwrap(jane, mine.body.projectKeys[0].encKey).k).toBe(key.k);
-
-    // the same id in another org (Carol's), or by another member: 409, and nothing changes
-    const carolsOrg = await teamOrg(h, carol, 'Elsewhere');
-    const after = await counts(h);
-    const elsewhere = await C().post(`/v1/organizations/${carolsOrg}/projects`, { ...body, keys: [{ accountId: carol.id, encSymmetricKey: wrapFor(carol.publicKey, key) }] });
-    expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body.error).toBe('PROJECT_EXISTS');
-    await expectNoChange(after);
-    expect((await C().get(`/v1/organizations/${orgId}/projects`)).status).toBe(404);
-  });
-
-  it('rejects bad ids, keys that miss the caller or name non-members, and foreign team projects', async () => {
-    const orgId = await teamOrg(h, jane, 'Strict');
-    const key = generateAesJwk();
-    const mineKey = { accountId: jane.id, encSymmetricKey: wrapFor(jane.publicKey, key) };
-    const base = { id: newProjectId(), name: 'X', keys: [mineKey] };
-    const carolsOrg = await teamOrg(h, carol, 'Foreign');
-    const cases: unknown[] = [
-      { ...base, id: 'prj_short' },
-      { ...base, id: `prj_${'A'.repeat(32)}` },
-      { ...base, id: `proj_${'a'.repeat(32)}` },
-      { ...base, name: '' },
-      { ...base, keys: [] },
-      { ...base, keys: [{ ...mineKey, encSymmetricKey: 'z'.repeat(512) }] },
-      { ...base, keys: [{ accountId: carol.id, encSymmetricKey: mineKey.encSymmetricKey }] }, // caller missing
-      { ...base, keys: [mineKey, { accountId: carol.id, encSymmetricKey: mineKey.encSymmetricKey }] }, // not a member
-      { ...base, keys: [mineKey, mineKey] },
-      { ...base, teamProjectId: `proj_${carolsOrg}` },
-      { ...base, rootDocumentId: 'wrk/../../x' },
-    ];
-    const before = await counts(h);
-    for (const body of cases) {
-      const res = await J().post(`/v1/organizations/${orgId}/projects`, body);
-      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error: 'VALIDATION_ERROR' });
-    }
-    expect((await C().post(`/v1/organizations/${orgId}/projects`, { ...base, keys: [{ ...mineKey, accountId: carol.id }] })).status).toBe(404);
-    await expectNoChange(before);
-  });
-});
 
 describe('key sharing', () => {
   it('Dave, invited before he had an account, signs up, accepts, Jane reconciles, Dave unwraps', async () => {
@@ -145,14 +91,15 @@ describe('key sharing', () => {
   });
 
   it('reconcile-keys validates every key and stores all or nothing', async () => {
-    const orgId = await teamOrg(h, jane, 'Reconcile');
-    const p1 = await createProject(h, orgId, [jane], 'one');
-    const p2 = await createProject(h, orgId, [jane], 'two');
-    await join(orgId, bob); // Bob receives both keys through his invitation
-    const erin = await signUp(h, 'erin@acme.test');
-    await join(orgId, erin);
-    // a project only Bob holds: Jane cannot share it
+    // Bob's team: the project he made before anyone joined stays his alone, so Jane, who joins as an
+    // admin through an invitation without keys, holds no key for it and cannot share it
+    const orgId = await teamOrg(h, bob, 'Reconcile');
     const bobsOnly = await createProject(h, orgId, [bob], 'bob only');
+    await join(orgId, jane, { by: bob, role: 'admin', withKeys: false });
+    const p1 = await createProject(h, orgId, [jane, bob], 'one');
+    const p2 = await createProject(h, orgId, [jane, bob], 'two');
+    const erin = await signUp(h, 'erin@acme.test');
+    await join(orgId, erin); // as a plain member
     const carolsOrg = await teamOrg(h, carol, 'Carol Inc');
     const foreign = await createProject(h, carolsOrg, [carol], 'foreign');
 
@@ -181,7 +128,7 @@ describe('key sharing', () => {
       expect({ status: res.status, error: res.body.error }).toEqual({ status, error });
     }
     // a plain member may not reconcile; a non-member gets 404
-    expect((await B().post(`/v1/organizations/${orgId}/reconcile-keys`, { keys: [good] })).status).toBe(403);
+    expect((await client(h.invites, erin).post(`/v1/organizations/${orgId}/reconcile-keys`, { keys: [good] })).status).toBe(403);
     expect((await C().post(`/v1/organizations/${orgId}/reconcile-keys`, { keys: [good] })).status).toBe(404);
     expect((await h.invites.post(`/v1/organizations/${orgId}/reconcile-keys`, { keys: [good] })).status).toBe(401);
     await expectNoChange(before);
@@ -230,7 +177,9 @@ describe('key sharing', () => {
     expect(gone.rows[0].n).toBe(0);
     const res = await G.get(`/v1/organizations/${orgId}/my-project-keys`);
     expect(res.status).toBe(404);
-    expect((await G.get(`/v1/organizations/${orgId}/projects`)).status).toBe(404);
+    // nor can he list the org's projects: for him it is no team at all
+    const listed = await h.sync.post('/graphql?projects', { query: CURRENT_QUERIES.projects.query, variables: { teamId: orgId } }, as(gus));
+    expect(listed.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     // Jane's key is untouched
     const janes = await J().get(`/v1/organizations/${orgId}/my-project-keys`);
     expect(unwrap(jane, janes.body.projectKeys[0].encKey).k).toBe(project.key.k);

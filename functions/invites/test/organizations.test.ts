@@ -3,6 +3,7 @@ import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models'
 import { resetConfig } from '@somnus/runtime';
 import { login, newAccount } from '../../../test/support/accounts';
 import { startFunctions } from '../../../test/support/function-server';
+import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
 import { inviteCode } from './key-sharing-support';
 
 /** Functional tests of the org endpoints of docs/protocol.md §6 (everything but invites and key sharing). */
@@ -10,7 +11,7 @@ import { inviteCode } from './key-sharing-support';
 let h: Awaited<ReturnType<typeof startFunctions>>;
 
 beforeAll(async () => {
-  h = await startFunctions('auth', 'keys', 'invites');
+  h = await startFunctions('auth', 'keys', 'invites', 'sync');
 });
 afterAll(async () => h?.stop());
 
@@ -172,11 +173,13 @@ describe('team organizations', () => {
     const orgId = await teamOrg(jane);
     await addMember(orgId, ada, 'admin');
     expect((await send(jane, 'POST', `/v1/organizations/${orgId}/team-projects`, { name: 'Extra' })).status).toBe(201);
-    // a VCS project with a wrapped key, and a pending invite carrying one: every tenant table has rows
-    const prj = `prj_${randomBytes(16).toString('hex')}`;
+    // a VCS project with its key wrapped per member, and a pending invite carrying one: every tenant table has rows
     const wrapped = () => randomBytes(256).toString('hex');
-    const project = await send(jane, 'POST', `/v1/organizations/${orgId}/projects`, { id: prj, name: 'P', keys: [{ accountId: jane.id, encSymmetricKey: wrapped() }] });
-    expect(project.status).toBe(201);
+    const { id: prj } = await createProjectOverGraphql(h.sync, jane.headers, {
+      name: 'P',
+      teamId: orgId,
+      teamKeys: [jane, ada].map((m) => ({ accountId: m.id, encSymmetricKey: wrapped() })),
+    });
     const carol = await user('carol');
     const invite = await send(jane, 'POST', `/v1/organizations/${orgId}/invites`, {
       inviteeId: carol.id,

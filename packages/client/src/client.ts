@@ -31,7 +31,7 @@ import { shareProject, unshareProject, type ShareProjectResult } from './flows/s
 import { signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
-import type { RemoteSnapshot } from './sync/answers';
+import type { RemoteProject, RemoteSnapshot } from './sync/answers';
 import { branches, log } from './sync/history';
 import type { SyncProgress } from './sync/progress';
 import { pull, type PullInput, type PullResult } from './sync/pull';
@@ -64,7 +64,8 @@ const PER_PAGE = 100;
 
 export type Member = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/members'>>['members'][number];
 export type StorageRule = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/storage-rule'>>['storage'];
-export type OrgProject = RouteResponse<RouteByKey<'GET /v1/organizations/:orgId/projects'>>['data'][number];
+/** A VCS project as GraphQL `projects` lists it (docs/protocol.md §5). */
+export type OrgProject = RemoteProject;
 
 export class SomnusClient {
   private readonly http: HttpClient;
@@ -275,9 +276,12 @@ export class SomnusClient {
     return unshareProject(new SyncRemote(this.http, this.requireToken()), projectId);
   }
 
+  /**
+   * The org's projects this account holds a key for, through GraphQL `projects(teamId)` as Insomnia lists
+   * them: a project whose key was never shared with the caller is not readable, so not listed.
+   */
   async projects(orgId: string): Promise<OrgProject[]> {
-    const res = await this.http.call('GET /v1/organizations/:orgId/projects', { params: { orgId }, sessionId: this.requireToken() });
-    return res.data;
+    return new SyncRemote(this.http, this.requireToken()).projects(orgId);
   }
 
   /**

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { email, hexOf, serverId } from './primitives';
 
 /**
- * Wire shapes of invites, VCS projects and key sharing (docs/protocol.md §5 projectCreate, §6 "Invite and
- * key-sharing flow"). The server stores wrapped keys it cannot open; it checks their shape only.
+ * Wire shapes of invites and key sharing (docs/protocol.md §6 "Invite and key-sharing flow"). The server
+ * stores wrapped keys it cannot open; it checks their shape only.
  */
 
 /** A project key RSA-OAEP-wrapped for one member's 2048-bit public key (docs/architecture.md §7). */
@@ -41,19 +41,6 @@ export type CreateInviteBody = z.infer<typeof createInviteBody>;
  */
 export const acceptInviteBody = z.object({ code: z.string().trim().min(1, 'code is required: it is in the invitation email').max(64) });
 export type AcceptInviteBody = z.infer<typeof acceptInviteBody>;
-
-export const createProjectBody = z.object({
-  id: projectId,
-  name: z.string().trim().min(1, 'name is required').max(200),
-  /** the workspace id (`wrk_…`) in Insomnia; opaque to the server */
-  rootDocumentId: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/, 'must be an id').default(''),
-  teamProjectId: z.string().max(100).regex(/^proj_[A-Za-z0-9_]+$/, 'must be a proj_ id').optional(),
-  keys: z
-    .array(z.object({ accountId, encSymmetricKey: wrappedProjectKey, autoLinked: z.boolean().default(false) }))
-    .min(1, 'the project key must be wrapped for at least the caller')
-    .max(MAX_KEYS_PER_REQUEST),
-});
-export type CreateProjectBody = z.infer<typeof createProjectBody>;
 
 export const reconcileKeysBody = z.object({
   keys: z.array(z.object({ projectId, accountId, encSymmetricKey: wrappedProjectKey })).max(MAX_KEYS_PER_REQUEST),

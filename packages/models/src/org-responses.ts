@@ -49,11 +49,9 @@ export const myInvitationList = z.object({ invitations: z.array(myInvitation) })
 export const acceptInviteResponse = z.object({ organizationId: z.string(), role: z.enum(ROLES), projectKeys: z.number().int().min(0) });
 export type AcceptInviteResponse = z.infer<typeof acceptInviteResponse>;
 
-/** POST …/{orgId}/projects (201 created, 200 replayed) */
+/** A VCS project as GraphQL `projectCreate`, `project` and `projects` answer it (docs/protocol.md §5). */
 export const projectResponse = z.object({ id: z.string(), name: z.string(), rootDocumentId: z.string() });
 export type ProjectResponse = z.infer<typeof projectResponse>;
-/** GET …/{orgId}/projects */
-export const projectListResponse = z.object({ data: z.array(projectResponse.extend({ teamProjectId: z.string() })) });
 
 /** POST …/{orgId}/reconcile-keys: how many wrapped keys were stored. */
 export const reconcileKeysResponse = z.object({ count: z.number().int().min(0) });

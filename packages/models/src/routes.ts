@@ -19,7 +19,6 @@ import type { RegisteredFunctionName } from './function-registry';
 import {
   acceptInviteBody,
   createInviteBody,
-  createProjectBody,
   inviteInstructions,
   inviteInstructionsBody,
   KEYS_BODY_LIMIT,
@@ -35,8 +34,6 @@ import {
   myInvitationList,
   orgInvitation,
   orgInvitationList,
-  projectListResponse,
-  projectResponse,
   reconcileKeysResponse,
   roleList,
   transferOwnershipBody,
@@ -129,10 +126,6 @@ export const ROUTES = [
   route({ method: 'GET', path: '/v1/invites', fn: 'invites', access: 'session', summary: 'Invitations addressed to the caller', response: myInvitationList }),
   route({ method: 'POST', path: '/v1/invites/:invitationId/accept', fn: 'invites', access: 'session', summary: 'Accept an invitation with the code from its email', body: acceptInviteBody, response: acceptInviteResponse }),
   route({ method: 'POST', path: '/v1/invites/:invitationId/decline', fn: 'invites', access: 'session', summary: 'Decline an invitation', response: okResponse }),
-
-  // ─── VCS projects over REST: a Somnus extension mirroring GraphQL projectCreate (docs/protocol.md §5)
-  route({ method: 'GET', path: '/v1/organizations/:orgId/projects', fn: 'invites', access: 'read:organization', summary: 'VCS projects of the org', response: projectListResponse }),
-  route({ method: 'POST', path: '/v1/organizations/:orgId/projects', fn: 'invites', access: 'read:organization', summary: 'Create a VCS project with its key wrapped per member (200 on a replay)', body: createProjectBody, bodyLimit: KEYS_BODY_LIMIT, response: projectResponse, status: 201 }),
   route({ method: 'GET', path: '/v1/organizations/:orgId/my-project-keys', fn: 'invites', access: 'read:organization', summary: 'The caller’s wrapped project keys and the members lacking one', response: myProjectKeys }),
   route({ method: 'POST', path: '/v1/organizations/:orgId/reconcile-keys', fn: 'invites', access: 'update:membership', summary: 'Store project keys wrapped for members who lack them', body: reconcileKeysBody, bodyLimit: KEYS_BODY_LIMIT, response: reconcileKeysResponse }),
 

@@ -32,7 +32,7 @@ Commands:
   org leave <orgId>      leave an organization
   project create <orgId> <name>
                          create a project with a new key wrapped for every member
-  project list <orgId>   list an organization's projects
+  project list <orgId>   list an organization's projects you hold a key for
   push DIR --message M [--org ORG] [--project P] [--branch B]
                          push the *.json documents of DIR as a new snapshot (encrypted here)
   pull DIR [--project P] [--branch B]

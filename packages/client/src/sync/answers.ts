@@ -132,6 +132,12 @@ export function readProject(data: Obj, label: 'project' | 'createProject' = 'pro
   return project(r, value, label);
 }
 
+/** `projects(teamId)`: the projects of the org that the caller holds a key for; `teams` is not read. */
+export function readProjects(data: Obj): RemoteProject[] {
+  const r = new Reader('projects');
+  return r.arr(r.root(data, 'projects'), 'projects').map((p, i) => project(r, p, `projects[${i}]`));
+}
+
 /** `projectKey(projectId)`: the caller's RSA-wrapped copy, or null. */
 export function readProjectKey(data: Obj): string | null {
   const r = new Reader('projectKey');

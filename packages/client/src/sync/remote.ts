@@ -16,6 +16,7 @@ import {
   readMovedProject,
   readProject,
   readProjectKey,
+  readProjects,
   readShareInstructions,
   readSnapshots,
   type MemberKey,
@@ -40,6 +41,11 @@ export class SyncRemote {
 
   async project(id: string): Promise<RemoteProject | null> {
     return readProject(await runGraphql(this.http, this.sessionId, 'project', { id }));
+  }
+
+  /** The org's projects the caller holds a key for (archived ones are not listed). */
+  async projects(teamId: string): Promise<RemoteProject[]> {
+    return readProjects(await runGraphql(this.http, this.sessionId, 'projects', { teamId }));
   }
 
   async teamMemberKeys(teamId: string): Promise<MemberKey[]> {

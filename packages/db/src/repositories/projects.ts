@@ -34,11 +34,6 @@ export async function findProject(db: Queryable, orgId: string, id: string): Pro
   return rows[0] ?? null;
 }
 
-export async function listProjects(db: Queryable, orgId: string): Promise<ProjectRow[]> {
-  const { rows } = await db.query<ProjectRow>('SELECT * FROM projects WHERE org_id = $1 ORDER BY created_at, id', [orgId]);
-  return rows;
-}
-
 /** Which of `ids` are projects of the org. */
 export async function projectIdsInOrg(db: Queryable, orgId: string, ids: string[]): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>('SELECT id FROM projects WHERE org_id = $1 AND id = ANY($2::text[])', [orgId, ids]);

@@ -1,6 +1,7 @@
 /**
  * `somnus project create <orgId> <name>` and `somnus project list <orgId>`. The project key is made
  * here and wrapped for every current member of the org; the passphrase unwraps this account's keys.
+ * The list is what GraphQL `projects` answers: the org's projects this account holds a key for.
  */
 import { UsageError } from '../args';
 import type { Command } from '../context';
@@ -17,7 +18,7 @@ export const projectCommand: Command = {
       if (ctx.flags.passphraseStdin) throw new UsageError('project list takes no --passphrase-stdin');
       const { client } = await ctx.session();
       const projects = await client.projects(orgId);
-      for (const p of projects) ctx.out.line(`${p.id}  ${p.name}  (${p.teamProjectId})`);
+      for (const p of projects) ctx.out.line(`${p.id}  ${p.name}`);
       ctx.out.line(`${projects.length} project${projects.length === 1 ? '' : 's'}`);
       return;
     }
