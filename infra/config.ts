@@ -40,6 +40,8 @@ export interface StackConfig {
   mailFrom: string;
   logLevel: string;
   smtpUrl: pulumi.Output<string>;
+  /** Git sync sign-in (SOMNUS_GIT_OAUTH, docs in the README): JSON with the GitHub OAuth App's secret; `{}` offers none. */
+  gitOAuth: pulumi.Output<string>;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -110,5 +112,6 @@ export function loadConfig(): StackConfig {
     mailFrom: cfg.get('mailFrom') ?? `Somnus <no-reply@${domain}>`,
     logLevel,
     smtpUrl: cfg.requireSecret('smtpUrl'),
+    gitOAuth: cfg.getSecret('gitOAuth') ?? pulumi.secret('{}'),
   };
 }

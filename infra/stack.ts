@@ -41,6 +41,7 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
     'app-db-password': secret('app-db-password', creds.appPassword.result),
     'server-secret': secret('server-secret', creds.serverSecret.hex),
     'smtp-url': secret('smtp-url', config.smtpUrl),
+    'git-oauth': secret('git-oauth', config.gitOAuth),
   };
 
   const pubsub = createPubSub(config, project.number, apis);

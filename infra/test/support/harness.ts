@@ -97,6 +97,7 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
     mailFrom: 'Somnus <no-reply@somnus.example>',
     logLevel: 'info',
     smtpUrl: pulumi.secret(SECRET_VALUES.smtpUrl),
+    gitOAuth: pulumi.secret('{}'),
     ...overrides,
   };
 }

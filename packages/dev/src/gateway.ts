@@ -83,7 +83,9 @@ export function createGateway(opts: GatewayOptions): http.Server {
       res.end(method === 'HEAD' ? undefined : openApi);
       return;
     }
-    const match = matchRoute(method, pathname, routes);
+    // a CORS preflight goes to the function that serves the path, which answers it from its own rows
+    const preflightOf = method === 'OPTIONS' ? METHODS.map((m) => matchRoute(m, pathname, routes)).find((m) => 'route' in m) : undefined;
+    const match = preflightOf ?? matchRoute(method, pathname, routes);
     if (!('route' in match)) {
       if (match.methodMismatch) {
         const allow = METHODS.filter((m) => 'route' in matchRoute(m, pathname, routes));

@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NEEDS_TO_INCREASE_SEATS: 403,
   NOT_FOUND: 404,
+  /** Git sync sign-in asked of a deployment whose operator configured no OAuth App. */
+  GIT_OAUTH_NOT_CONFIGURED: 404,
   METHOD_NOT_ALLOWED: 405,
   EMAIL_TAKEN: 409,
   ALREADY_MEMBER: 409,
@@ -28,6 +30,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** An upstream service (GitHub's token endpoint) failed or did not answer in time. */
+  BAD_GATEWAY: 502,
   SERVICE_UNAVAILABLE: 503,
 } as const;
 

@@ -20,6 +20,8 @@ export const SECRET_ENV = {
   'database-url': 'DATABASE_URL',
   'server-secret': 'SOMNUS_SERVER_SECRET',
   'smtp-url': 'SMTP_URL',
+  /** Git sync sign-in: the operator's GitHub OAuth App and GitLab application, as JSON; `{}` offers none. */
+  'git-oauth': 'SOMNUS_GIT_OAUTH',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 
@@ -105,6 +107,17 @@ export const FUNCTION_REGISTRY = [
     cpu: 1,
     secrets: ['database-url'],
     roles: ['roles/cloudsql.client'],
+  },
+  {
+    name: 'app',
+    entryPoint: 'app',
+    source: 'functions/app',
+    trigger: { type: 'http', public: true },
+    // startup calls and git sign-in: small answers and one outbound HTTPS call
+    memoryMiB: 256,
+    cpu: 1,
+    secrets: ['git-oauth'],
+    roles: [],
   },
   {
     name: 'maintenance',

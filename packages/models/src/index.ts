@@ -13,3 +13,4 @@ export * from './function-registry';
 export * from './events';
 export * from './openapi';
 export * from './sync';
+export * from './app';

@@ -59,10 +59,11 @@ function operation(r: RouteContract): Record<string, unknown> {
     op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
     if (r.bodyLimit) op['x-somnus-body-limit'] = r.bodyLimit;
   }
-  op.responses = {
-    [String(r.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } },
-    ...errorResponses(r),
-  };
+  const success =
+    r.responseFormat === 'redirect'
+      ? { description: 'Redirect: the page continues at Location', headers: { Location: { schema: { type: 'string' } } } }
+      : { description: 'Success', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } };
+  op.responses = { [String(r.status ?? 200)]: success, ...errorResponses(r) };
   return op;
 }
 

@@ -42,6 +42,11 @@ export interface RouteContract extends RouteDef {
    * (Insomnia's 2022 clients throw on any non-2xx); access refusals then say `invalid access`.
    */
   errorFormat?: 'graphql';
+  /**
+   * `redirect`: a page a browser opens (git sign-in). Success is `302` with the response's `location` as the
+   * Location header; refusals stay `{error, message}`.
+   */
+  responseFormat?: 'redirect';
 }
 
 export type RouteKeyOf<R extends RouteDef> = R extends RouteDef ? `${R['method']} ${R['path']}` : never;
@@ -85,7 +90,8 @@ export function matchRoute<R extends RouteDef>(method: string, path: string, rou
   for (const route of routes) {
     let params: Record<string, string> | null;
     try {
-      params = matchPath(route.path, clean);
+      // a row written with its trailing slash (the client's `/v1/telemetry/`) matches the path as sent
+      params = matchPath(route.path, clean) ?? (clean !== path ? matchPath(route.path, path) : null);
     } catch {
       params = null; // malformed percent-encoding never matches
     }

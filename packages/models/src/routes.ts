@@ -60,6 +60,16 @@ import {
   updateMemberRolesBody,
   updateOrganizationBody,
 } from './organizations';
+import {
+  currentPlanResponse,
+  githubCallbackQuery,
+  githubOauthBody,
+  githubOauthResponse,
+  githubSignInQuery,
+  gitlabConfigResponse,
+  notificationResponse,
+  redirectResponse,
+} from './app';
 import type { RouteContract, RouteKeyOf } from './route-contract';
 import { collaboratorsBody, collaboratorsResponse, graphqlBody, graphqlResponse, SYNC_BODY_LIMIT, userFilesResponse } from './sync';
 
@@ -144,6 +154,15 @@ export const ROUTES = [
   // the REST calls of the current clients' sync screens (docs/protocol.md §5 "Related REST")
   route({ method: 'GET', path: '/v1/user/files', fn: 'sync', access: 'session', summary: 'The caller’s synced projects with their team project and org', response: userFilesResponse }),
   route({ method: 'POST', path: '/v1/organizations/:orgId/collaborators', fn: 'sync', access: 'read:organization', summary: 'Presence: mark a file open, see who else is in the team project', body: collaboratorsBody, response: collaboratorsResponse }),
+
+  // ─── what current apps ask besides (docs/protocol.md §6, §6a): plan, notifications, telemetry, git sign-in ─
+  route({ method: 'GET', path: '/v1/billing/current-plan', fn: 'app', access: 'session', summary: 'The plan: self-hosted, every feature, no billing', response: currentPlanResponse }),
+  route({ method: 'POST', path: '/notification', fn: 'app', access: 'public', summary: 'Notifications for the app: there are none (null)', response: notificationResponse }),
+  route({ method: 'POST', path: '/v1/telemetry/', fn: 'app', access: 'public', summary: 'Telemetry ping: accepted and discarded, nothing stored', response: okResponse }),
+  route({ method: 'POST', path: '/v1/oauth/github', fn: 'app', access: 'public', summary: 'Git sync: exchange a GitHub code for a token with the operator’s OAuth App', body: githubOauthBody, response: githubOauthResponse }),
+  route({ method: 'GET', path: '/v1/oauth/gitlab/config', fn: 'app', access: 'public', summary: 'Git sync: the operator’s GitLab application for PKCE', response: gitlabConfigResponse }),
+  route({ method: 'GET', path: '/oauth/github', fn: 'app', access: 'public', summary: 'Git sync sign-in page: sends the browser to GitHub', query: githubSignInQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
+  route({ method: 'GET', path: '/oauth/github/callback', fn: 'app', access: 'public', summary: 'GitHub’s return: hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -16,3 +16,4 @@ export * from './graphql-error';
 export * from './framework-errors';
 export * from './event-function';
 export * from './publisher';
+export * from './cors';

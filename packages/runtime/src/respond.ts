@@ -20,3 +20,14 @@ export function sendError(res: Response, status: number, code: ErrorCode, messag
   const body: ErrorBody = { error: code, message };
   sendJson(res, status, body, headers);
 }
+
+/** A browser's page that leads elsewhere (git sign-in): 302 with a one-line body for clients that do not follow. */
+export function sendRedirect(res: Response, location: string): void {
+  const payload = Buffer.from(`Continue at ${location}\n`);
+  res.status(302);
+  res.setHeader('Location', location);
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', String(payload.length));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(payload);
+}

@@ -13,12 +13,13 @@ import {
   type RoutesOf,
 } from '@somnus/models';
 import { resolveActor } from './access';
+import { answerPreflight, setCorsHeaders } from './cors';
 import type { ActorFor, RequestMeta } from './actor';
 import { clientIp, clientName, requestId } from './client-info';
 import { quietFrameworkClientErrors } from './framework-errors';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
-import { sendError, sendJson } from './respond';
+import { sendError, sendJson, sendRedirect } from './respond';
 import type { Result } from './result';
 import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
 
@@ -86,8 +87,12 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
     // the route pattern, not the concrete path: paths can carry ids that do not belong in logs
     let route = 'unmatched';
     let graphqlErrors = false;
+    let redirects = false;
     const answer = (result: HandlerOutput<unknown>, successStatus: number) => {
-      if (result.ok) {
+      if (result.ok && redirects) {
+        status = 302;
+        sendRedirect(res, (result.value as { location: string }).location);
+      } else if (result.ok) {
         status = result.status ?? successStatus;
         sendJson(res, status, result.value);
       } else if (graphqlErrors) {
@@ -101,6 +106,12 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       }
     };
     try {
+      setCorsHeaders(req, res);
+      if (answerPreflight(req, res, path, routes)) {
+        status = 204;
+        route = 'preflight';
+        return;
+      }
       const match = matchRoute(req.method, path, routes);
       if (!('route' in match)) {
         return answer(
@@ -113,6 +124,7 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       const row = match.route;
       route = row.path;
       graphqlErrors = 'errorFormat' in row && row.errorFormat === 'graphql';
+      redirects = 'responseFormat' in row && row.responseFormat === 'redirect';
       let deps: D | undefined;
       const depsOnce = () => (deps ??= def.deps());
       const meta: RequestMeta = { requestId: id, ip: clientIp(req), client: clientName(req) };

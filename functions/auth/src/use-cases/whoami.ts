@@ -1,5 +1,5 @@
 import { findAccountById } from '@somnus/db';
-import type { WhoamiResponse } from '@somnus/models';
+import { SELF_HOSTED_PLAN, type WhoamiResponse } from '@somnus/models';
 import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { AuthDeps } from '../deps';
 
@@ -28,8 +28,8 @@ export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Resul
     isVerified: true,
     isAdmin: false,
     trialEnd: '',
-    planName: 'Self-hosted',
-    planId: 'self-hosted',
+    planName: SELF_HOSTED_PLAN.planName,
+    planId: SELF_HOSTED_PLAN.planId,
     canManageTeams: true,
     maxTeamMembers: 0,
     passwordSet: true,

@@ -1,0 +1,20 @@
+import { defineFunction, ok } from '@somnus/runtime';
+import { appDeps } from './deps';
+import { currentPlan } from './use-cases/current-plan';
+import { exchangeGithubCode, githubCallback, githubSignIn, gitlabConfig } from './use-cases/github-oauth';
+
+/** Thin handlers: the runtime has checked access and input against each route's contract. */
+export const handleApp = defineFunction('app', {
+  deps: appDeps,
+  handlers: {
+    'GET /v1/billing/current-plan': ({ deps, actor }) => currentPlan(deps, actor),
+    // Somnus has no notifications to push to apps: `null` is the client's "none"
+    'POST /notification': async () => ok(null),
+    // Telemetry is accepted so the app's fire-and-forget call succeeds, and dropped: nothing is read or stored
+    'POST /v1/telemetry/': async () => ok({ ok: true as const }),
+    'POST /v1/oauth/github': ({ deps, body }) => exchangeGithubCode(deps, body),
+    'GET /v1/oauth/gitlab/config': ({ deps }) => gitlabConfig(deps),
+    'GET /oauth/github': ({ deps, query }) => githubSignIn(deps, query),
+    'GET /oauth/github/callback': ({ deps, query }) => githubCallback(deps, query),
+  },
+});

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * What current Insomnia clients ask besides accounts, organizations and sync (docs/protocol.md §6, §6a):
+ * their plan at startup, notifications, telemetry and git sync sign-in.
+ */
+
+/**
+ * The one plan of a self-hosted deployment: no billing, every feature the server has. `type: 'team'` makes
+ * the client treat the account as a paid team plan (no "upgrade to sync" prompts, organizations allowed);
+ * whoami's plan fields and the org features say the same thing.
+ */
+export const SELF_HOSTED_PLAN = {
+  planId: 'somnus-self-hosted',
+  planName: 'Somnus self-hosted',
+  type: 'team',
+  period: 'year',
+} as const;
+
+/** GET /v1/billing/current-plan — the client's `CurrentPlan` type; it refuses to start without a truthy planId. */
+export const currentPlanResponse = z.object({
+  isActive: z.boolean(),
+  period: z.enum(['month', 'year']),
+  planId: z.string().min(1),
+  price: z.number(),
+  /** Seats per team organization; 0 when the deployment sets no limit. */
+  quantity: z.number().int().min(0),
+  type: z.enum(['free', 'individual', 'team', 'enterprise', 'enterprise-member']),
+});
+export type CurrentPlanResponse = z.infer<typeof currentPlanResponse>;
+
+/** POST /notification: the client shows a toast for an object and nothing for `null`. Somnus has none to show. */
+export const notificationResponse = z.null();
+
+/** POST /v1/oauth/github — the code GitHub handed to the app through the sign-in page. */
+export const githubOauthBody = z.object({ code: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, 'a code is printable ASCII') });
+export const githubOauthResponse = z.object({ access_token: z.string().min(1) });
+
+/** GET /v1/oauth/gitlab/config — what the app needs to run PKCE against GitLab itself. */
+export const gitlabConfigResponse = z.object({ applicationId: z.string().min(1), redirectUri: z.string().min(1) });
+
+/** GET /oauth/github: the sign-in page the app opens in the browser (`state` comes back to the app unchanged). */
+export const githubSignInQuery = z.object({
+  state: z.string().min(1).max(256),
+  scope: z.string().max(256).optional(),
+});
+
+/** GET /oauth/github/callback: where GitHub sends the browser back, with the code for the app. */
+export const githubCallbackQuery = z.object({
+  code: z.string().min(1).max(256),
+  state: z.string().min(1).max(256),
+});
+
+/** A browser redirect: the route answers 302 with this Location. */
+export const redirectResponse = z.object({ location: z.string().min(1) });
