@@ -136,8 +136,129 @@ describe('wrapped keys and the audit log', () => {
   });
 
   it('the audit log is append-only for the app role', async () => {
-    expect(await as(jane, victim.orgId, (c) => rowsTouched(c, 'DELETE FROM org_audit_events WHERE org_id = $1', [victim.orgId]))).toBe(0);
-    expect(await as(jane, victim.orgId, (c) => rowsTouched(c, `UPDATE org_audit_events SET type = 'x' WHERE org_id = $1`, [victim.orgId]))).toBe(0);
+    await expect(as(jane, victim.orgId, (c) => c.query('DELETE FROM org_audit_events WHERE org_id = $1', [victim.orgId]))).rejects.toMatchObject(refused);
+    await expect(as(jane, victim.orgId, (c) => c.query(`UPDATE org_audit_events SET type = 'x' WHERE org_id = $1`, [victim.orgId]))).rejects.toMatchObject(refused);
     expect(Number((await h.db.query('SELECT count(*) AS n FROM org_audit_events WHERE org_id = $1', [victim.orgId])).rows[0].n)).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Issue 9 §7: the four holes an outside review found by running forged statements as the app role with
+ * only the caller's context. Each must be refused by the database itself (docs/architecture.md §4.4).
+ */
+describe('RLS holds on its own: forged statements of the review', () => {
+  const personalOrgOf = async (u: User) =>
+    (await h.db.query<{ id: string }>(`SELECT id FROM organizations WHERE owner_account_id = $1 AND type = 'personal'`, [u.id])).rows[0]!.id;
+  const membershipsOf = async (u: User, orgId: string) =>
+    (await h.db.query('SELECT role FROM memberships WHERE org_id = $1 AND account_id = $2', [orgId, u.id])).rows;
+
+  it('a member cannot move their own membership into another org (and become its owner there)', async () => {
+    // Mallory owns her personal org; moving that owner row into the victim org would make her its owner.
+    const personal = await personalOrgOf(mallory);
+    await expect(
+      as(mallory, personal, async (c) => {
+        await c.query('UPDATE memberships SET org_id = $1 WHERE org_id = $2 AND account_id = $3', [victim.orgId, personal, mallory.id]);
+        return membershipsOf(mallory, victim.orgId);
+      }),
+    ).rejects.toMatchObject(refused);
+    // nor moved to another account, nor by an admin within their org
+    await expect(
+      as(ada, victim.orgId, (c) => c.query('UPDATE memberships SET account_id = $1 WHERE org_id = $2 AND account_id = $3', [mallory.id, victim.orgId, bob.id])),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      as(bob, victim.orgId, (c) => c.query(`UPDATE memberships SET created_at = now() - interval '10 years' WHERE org_id = $1 AND account_id = $2`, [victim.orgId, bob.id])),
+    ).rejects.toMatchObject(refused);
+  });
+
+  describe('an invitee with a pending admin invitation', () => {
+    let dora: User;
+    let invitationId: string;
+    beforeAll(async () => {
+      dora = await signupAndLogin(h, 'dora');
+      const sent = await h.invites.call(
+        'POST',
+        `/v1/organizations/${victim.orgId}/invites`,
+        { inviteeId: dora.id, inviteeEmail: dora.email, role: 'role_admin', inviteKeys: [] },
+        jane.headers,
+      );
+      expect(sent.status).toBe(201);
+      invitationId = sent.body.id;
+    });
+    const setState = (sql: string) => h.db.query(`UPDATE invites SET ${sql} WHERE id = $1`, [invitationId]);
+    const joinAsAdmin = (c: Client) => c.query(`INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, 'admin')`, [victim.orgId, dora.id]);
+
+    it('cannot clear, replace or reset the acceptance code columns', async () => {
+      await setState('accept_attempts = 3');
+      for (const change of ['accept_code_hash = NULL', `accept_code_hash = '\\x00'::bytea`, 'accept_attempts = 0', 'accept_attempts = accept_attempts - 1']) {
+        await expect(as(dora, null, (c) => c.query(`UPDATE invites SET ${change} WHERE id = $1`, [invitationId]))).rejects.toMatchObject(refused);
+      }
+      // the one change of these columns the app makes: a wrong code counted
+      expect(await as(dora, null, (c) => rowsTouched(c, 'UPDATE invites SET accept_attempts = accept_attempts + 1 WHERE id = $1', [invitationId]))).toBe(1);
+    });
+
+    it('cannot join through an invitation locked by wrong codes, or one without a code', async () => {
+      try {
+        await setState('accept_attempts = 5');
+        await expect(
+          as(dora, null, async (c) => {
+            await c.query('UPDATE invites SET accept_attempts = 0 WHERE id = $1', [invitationId]);
+            return joinAsAdmin(c);
+          }),
+        ).rejects.toMatchObject(refused);
+        await expect(as(dora, null, joinAsAdmin)).rejects.toMatchObject(refused);
+        await setState('accept_attempts = 0, accept_code_hash = NULL');
+        await expect(as(dora, null, joinAsAdmin)).rejects.toMatchObject(refused);
+        expect(await membershipsOf(dora, victim.orgId)).toEqual([]);
+      } finally {
+        await setState(`accept_attempts = 0, accept_code_hash = '\\x01'::bytea`);
+      }
+      // the control: the same statement passes on an invitation that can still be accepted (the database
+      // cannot check the code itself, docs/architecture.md §4.4; the use case does)
+      expect(await as(dora, null, (c) => rowsTouched(c, `INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, 'admin')`, [victim.orgId, dora.id]))).toBe(1);
+    });
+  });
+
+  it("a member cannot overwrite (or drop and replace) another member's wrapped project key", async () => {
+    const janesKey = async () =>
+      (await h.db.query('SELECT enc_symmetric_key FROM project_keys WHERE project_id = $1 AND account_id = $2', [victim.projectId, jane.id])).rows;
+    const before = await janesKey();
+    expect(before).toHaveLength(1);
+    await expect(
+      as(bob, victim.orgId, (c) =>
+        c.query('UPDATE project_keys SET enc_symmetric_key = $3 WHERE project_id = $1 AND account_id = $2', [victim.projectId, jane.id, wrappedKey()]),
+      ),
+    ).rejects.toMatchObject(refused);
+    expect(
+      await as(bob, victim.orgId, (c) => rowsTouched(c, 'DELETE FROM project_keys WHERE project_id = $1 AND account_id = $2', [victim.projectId, jane.id])),
+    ).toBe(0);
+    expect(await janesKey()).toEqual(before);
+  });
+
+  it('audit events carry the caller as their actor, and their own time', async () => {
+    await expect(
+      as(bob, victim.orgId, (c) =>
+        c.query(`INSERT INTO org_audit_events (org_id, actor_id, type) VALUES ($1, $2, 'owner.transferred')`, [victim.orgId, jane.id]),
+      ),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      as(bob, victim.orgId, (c) => c.query(`INSERT INTO org_audit_events (org_id, actor_id, type) VALUES ($1, NULL, 'org.renamed')`, [victim.orgId])),
+    ).rejects.toMatchObject(refused);
+    await expect(
+      as(bob, victim.orgId, (c) =>
+        c.query(`INSERT INTO org_audit_events (org_id, actor_id, type, created_at) VALUES ($1, $2, 'org.renamed', now() - interval '1 year')`, [victim.orgId, bob.id]),
+      ),
+    ).rejects.toMatchObject(refused);
+    // an account's own log: with a session, only the session's account
+    await expect(
+      as(bob, null, (c) => c.query(`INSERT INTO account_audit_events (account_id, type) VALUES ($1, 'login.succeeded')`, [jane.id])),
+    ).rejects.toMatchObject(refused);
+    for (const sql of [`UPDATE account_audit_events SET type = 'x' WHERE account_id = $1`, 'DELETE FROM account_audit_events WHERE account_id = $1']) {
+      await expect(as(jane, null, (c) => c.query(sql, [jane.id]))).rejects.toMatchObject(refused);
+    }
+    // the positive controls: one's own events
+    expect(
+      await as(bob, victim.orgId, (c) => rowsTouched(c, `INSERT INTO org_audit_events (org_id, actor_id, type) VALUES ($1, $2, 'org.renamed')`, [victim.orgId, bob.id])),
+    ).toBe(1);
+    expect(await as(bob, null, (c) => rowsTouched(c, `INSERT INTO account_audit_events (account_id, type) VALUES ($1, 'session.logout')`, [bob.id]))).toBe(1);
   });
 });
