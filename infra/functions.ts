@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { SECRET_ENV, type FunctionSpec } from '@somnus/models';
 import type { Builder } from './build';
 import { checkSizing, type FunctionSizing, type StackConfig } from './config';
+import { TRUSTED_PROXY_HOPS } from './gateway';
 import type { Network } from './network';
 import type { PubSub } from './pubsub';
 import type { Secrets } from './secrets';
@@ -154,8 +155,9 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
           // non-secrets only; every secret below is a Secret Manager reference, pinned to its version
           environmentVariables: {
             NODE_ENV: 'production',
-            // Google's front end and the load balancer each append to X-Forwarded-For
-            SOMNUS_TRUSTED_PROXY_HOPS: '2',
+            // the entries the load balancer appends to X-Forwarded-For, the client's first (gateway.ts); only
+            // the public functions behind it use the client IP (rate limits, sessions)
+            SOMNUS_TRUSTED_PROXY_HOPS: String(TRUSTED_PROXY_HOPS),
             LOG_LEVEL: config.logLevel,
             LOG_EXECUTION_ID: 'true',
             MAIL_FROM: config.mailFrom,

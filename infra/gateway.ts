@@ -10,6 +10,23 @@ import type { DeployedFunction } from './functions';
  * backend service per public function; anything that is not a route reaches an empty bucket, never a function.
  */
 
+/**
+ * What each kind of Google load balancer appends to X-Forwarded-For before the request reaches a serverless
+ * NEG (cloud.google.com/load-balancing/docs/https, "X-Forwarded-For header"): the global external
+ * Application Load Balancer (EXTERNAL_MANAGED) and the classic one (EXTERNAL) both append
+ * `<client-ip>,<load-balancer-ip>` after whatever the client sent, and Cloud Run adds nothing after them.
+ * The functions behind it read the client at that many entries from the right (SOMNUS_TRUSTED_PROXY_HOPS,
+ * docs/architecture.md §6): one fewer is the load balancer for every client, one more is what the client sent.
+ */
+export const FORWARDED_FOR_APPENDED = { EXTERNAL_MANAGED: 2, EXTERNAL: 2 } as const;
+export type LoadBalancingScheme = keyof typeof FORWARDED_FOR_APPENDED;
+
+/** The scheme of every backend service and forwarding rule below. */
+export const LOAD_BALANCING_SCHEME: LoadBalancingScheme = 'EXTERNAL_MANAGED';
+
+/** SOMNUS_TRUSTED_PROXY_HOPS of the functions behind the load balancer. */
+export const TRUSTED_PROXY_HOPS = FORWARDED_FOR_APPENDED[LOAD_BALANCING_SCHEME];
+
 export interface PathRule {
   /** `fullPathMatch` for a literal path, `pathTemplateMatch` for one with `:param` segments. */
   match: { fullPathMatch: string } | { pathTemplateMatch: string };
@@ -70,7 +87,7 @@ export function createGateway(
       project,
       name: `somnus-${fnName}`,
       protocol: 'HTTPS',
-      loadBalancingScheme: 'EXTERNAL_MANAGED',
+      loadBalancingScheme: LOAD_BALANCING_SCHEME,
       backends: [{ group: neg.id }],
       logConfig: { enable: true, sampleRate: 1 },
     });
@@ -135,7 +152,7 @@ export function createGateway(
     ipAddress: address.address,
     portRange: '443',
     ipProtocol: 'TCP',
-    loadBalancingScheme: 'EXTERNAL_MANAGED',
+    loadBalancingScheme: LOAD_BALANCING_SCHEME,
   });
 
   // Plain HTTP on the same address answers only with a redirect to HTTPS.
@@ -152,7 +169,7 @@ export function createGateway(
     ipAddress: address.address,
     portRange: '80',
     ipProtocol: 'TCP',
-    loadBalancingScheme: 'EXTERNAL_MANAGED',
+    loadBalancingScheme: LOAD_BALANCING_SCHEME,
   });
 
   return { address, urlMap, backends, certificate, publicUrl: pulumi.output(`https://${config.domain}`) };

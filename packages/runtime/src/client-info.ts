@@ -3,20 +3,25 @@ import type { Request } from 'express';
 import { proxyConfig } from './config';
 
 /**
- * The caller's IP for rate limits and the session list. Behind N trusted proxies the client address is
- * the N-th entry from the right of X-Forwarded-For; entries further left are whatever the client sent.
+ * The caller's IP for rate limits and the session list. Behind trusted proxies that append `hops` entries to
+ * X-Forwarded-For, the client's being the first of them, the client is the `hops`-th entry from the right;
+ * entries further left are whatever the client sent. GCP's load balancer appends `<client-ip>,<lb-ip>`,
+ * so 2 there (docs/architecture.md §6; infra/test/client-ip.test.ts ties it to the deployed load balancer).
  */
 export function clientIp(req: Request): string | null {
   const hops = proxyConfig().trustedProxyHops;
-  if (hops > 0) {
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const candidate = forwarded[forwarded.length - hops];
-    if (candidate) return candidate.slice(0, 64);
-  }
-  return req.socket?.remoteAddress?.slice(0, 64) ?? null;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = hops > 0 ? forwardedClientIp(Array.isArray(header) ? header.join(',') : header, hops) : null;
+  return forwarded ?? req.socket?.remoteAddress?.slice(0, 64) ?? null;
+}
+
+/** The `hops`-th entry from the right of an X-Forwarded-For value; null when it has fewer entries. */
+export function forwardedClientIp(forwardedFor: string | undefined, hops: number): string | null {
+  const entries = String(forwardedFor ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return hops > 0 ? (entries[entries.length - hops]?.slice(0, 64) ?? null) : null;
 }
 
 /** `X-Insomnia-Client: <env>::<platform>::<version>`, or our CLI's equivalent; shown in the session list. */
