@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 
 /**
@@ -11,6 +12,27 @@ export interface Queryable {
 
 const pools = new Map<string, Pool>();
 
+/** A connection string and the TLS options node-postgres needs for it. */
+export interface ConnectionConfig {
+  connectionString: string;
+  ssl?: ConnectionOptions;
+}
+
+/**
+ * How node-postgres reaches the database of a URL. `sslmode=verify-ca` (the deployed URLs, docs/architecture.md §6)
+ * means TLS with the server's certificate checked against the CA in `caPem` (DATABASE_CA_CERT), and no host name
+ * check: Cloud SQL's certificate names the instance, not the private IP we connect to. node-postgres reads that
+ * mode only with a CA file (sslrootcert), so the mode is taken out of the URL and given as TLS options instead.
+ * Any other URL is used as it is (locally and in tests: no TLS).
+ */
+export function connectionConfig(connectionString: string, caPem: string | undefined = process.env.DATABASE_CA_CERT): ConnectionConfig {
+  if (!/[?&]sslmode=verify-ca(?:&|$)/.test(connectionString)) return { connectionString };
+  const url = new URL(connectionString);
+  if (!caPem?.includes('BEGIN CERTIFICATE')) throw new Error('the database URL says sslmode=verify-ca: DATABASE_CA_CERT must hold the server CA certificate (PEM)');
+  url.searchParams.delete('sslmode');
+  return { connectionString: url.toString(), ssl: { ca: caPem, rejectUnauthorized: true, checkServerIdentity: () => undefined } };
+}
+
 /**
  * One pool per connection string per process. Cloud Functions reuse the process between requests,
  * so the pool outlives a request; it is created on first use so that config is read at run time.
@@ -19,7 +41,7 @@ export function getPool(connectionString = process.env.DATABASE_URL): Pool {
   if (!connectionString) throw new Error('DATABASE_URL is not set');
   let pool = pools.get(connectionString);
   if (!pool) {
-    pool = new Pool({ connectionString, max: Number(process.env.DATABASE_POOL_MAX ?? 5), idleTimeoutMillis: 30_000 });
+    pool = new Pool({ ...connectionConfig(connectionString), max: Number(process.env.DATABASE_POOL_MAX ?? 5), idleTimeoutMillis: 30_000 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
     pools.set(connectionString, pool);
