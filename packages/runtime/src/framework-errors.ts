@@ -1,3 +1,4 @@
+import { guardFrameworkBodies } from './body-guard';
 import { logger } from './logger';
 
 let installed = false;
@@ -15,9 +16,14 @@ function clientErrorStatus(value: unknown): number | null {
  * the raw body (`err.body`) or quote the path, so in Cloud Logging they would hold whatever the client
  * sent: a passphrase typed into the wrong field, a token. A client's mistake is not worth that: it becomes
  * one JSON line with the status and the error's type only. Everything else reaches console.error as before.
- * Installed once per process by the function wrappers (defineFunction, defineEventFunction).
+ * Installed once per process by the function wrappers (defineFunction, defineEventFunction, maintenance).
+ *
+ * The same call puts the body guard (body-guard.ts) in front of every server the framework builds, so
+ * that no function can be loaded without its body limit: the framework's own parsers would otherwise read
+ * up to 1024 MB before our code runs (docs/architecture.md §7).
  */
 export function quietFrameworkClientErrors(): void {
+  guardFrameworkBodies();
   if (installed) return;
   installed = true;
   const original = console.error.bind(console);

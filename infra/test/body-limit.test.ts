@@ -1,0 +1,103 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
+import { buildArchive, startArchive, type DeployedFunction } from './support/deployed-function';
+
+/**
+ * What protects the deployed stack from oversized bodies (docs/architecture.md §3, §7): each function's
+ * archive carries its own body guard, installed when functions-framework loads the function and before
+ * the framework builds its server (packages/runtime/src/body-guard.ts). The framework's own parsers accept
+ * 1024 MB and it takes no option to change that, so this is checked on what GCP runs: the archive
+ * infra/build.ts makes for `pulumi up`, started by functions-framework's CLI as the Node.js buildpack
+ * starts it. A 30 MB body must be refused before it is read, without the instance's memory moving.
+ */
+
+const MiB = 1024 * 1024;
+const HTTP_FUNCTIONS = (FUNCTION_REGISTRY as readonly FunctionSpec[]).filter((f) => f.trigger.type === 'http');
+
+/** Every HTTP function's archive, built once as `pulumi up` builds it. */
+let outDir: string;
+const archives: Record<string, string> = {};
+beforeAll(() => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-archives-'));
+  for (const spec of HTTP_FUNCTIONS) archives[spec.name] = buildArchive(spec, outDir);
+});
+afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+
+/** A POST with a declared body and `bytes` of it actually sent; resolves with the answer. */
+function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; contentType: string | undefined; body: any; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString();
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // left as text for the assertion to show
+        }
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: parsed, ms: performance.now() - started });
+      });
+    });
+    // the server may close while the rest of the body is still going out; the answer came first
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.end(body);
+  });
+}
+
+/** A path the function serves with a body (its own route table rows), or `/` for a function without routes. */
+function bodyPathOf(spec: FunctionSpec): string {
+  const row = ROUTES.find((r) => r.fn === spec.name && 'body' in r) ?? ROUTES.find((r) => r.fn === spec.name);
+  return row ? row.path.replace(/:([A-Za-z]+)/g, 'x') : '/';
+}
+
+describe('the deployed archive of every HTTP function refuses bodies over its cap before reading them', () => {
+  it.each(HTTP_FUNCTIONS.map((f) => [f.name, f] as const))('%s', async (_name, spec) => {
+    const fn: DeployedFunction = await startArchive(spec, archives[spec.name]!);
+    try {
+      const idle = fn.rss();
+      const flood = Buffer.alloc(30 * MiB, 0x20);
+      const res = await post(`${fn.url}${bodyPathOf(spec)}`, { 'Content-Type': 'application/json', 'Content-Length': String(flood.length) }, flood);
+      // a GraphQL route answers refusals in the body (docs/protocol.md §1)
+      const code = res.status === 200 ? res.body?.errors?.[0]?.extensions?.code : res.body?.error;
+      expect({ status: res.status, contentType: res.contentType, code }).toEqual({
+        status: bodyPathOf(spec) === '/graphql' ? 200 : 413,
+        contentType: 'application/json',
+        code: 'PAYLOAD_TOO_LARGE',
+      });
+      expect(res.ms).toBeLessThan(1000);
+      // reading and parsing 30 MB costs hundreds of MB (docs/architecture.md §7); refusing it costs nothing
+      expect(fn.peakRss() - idle).toBeLessThan(16 * MiB);
+    } finally {
+      await fn.stop();
+    }
+  });
+});
+
+describe('the deployed auth function', () => {
+  let fn: DeployedFunction;
+  beforeAll(async () => {
+    fn = await startArchive(HTTP_FUNCTIONS.find((f) => f.name === 'auth')!, archives.auth!);
+  });
+  afterAll(async () => fn?.stop());
+
+  it('answers malformed JSON with a JSON 400, not the framework’s HTML page', async () => {
+    const res = await post(`${fn.url}/auth/login-s`, { 'Content-Type': 'application/json' }, Buffer.from('{"email": "a@example.com",'));
+    expect({ status: res.status, contentType: res.contentType, error: res.body?.error }).toEqual({ status: 400, contentType: 'application/json', error: 'VALIDATION_ERROR' });
+  });
+});
+
+describe('the archive', () => {
+  it('pins functions-framework to the exact version whose server the body guard wraps', () => {
+    for (const spec of HTTP_FUNCTIONS) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(archives[spec.name]!, 'package.json'), 'utf8'));
+      // a range would let the buildpack install a framework the guard was never tested with
+      expect({ fn: spec.name, version: pkg.dependencies['@google-cloud/functions-framework'] }).toEqual({ fn: spec.name, version: '5.0.5' });
+    }
+  });
+});

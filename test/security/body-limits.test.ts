@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import type net from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { closeServer, createGateway, listen } from '@somnus/dev/src/gateway';
+import { loadFunctions } from '@somnus/dev/src/function-loader';
+import { closePools } from '@somnus/db';
+import { resetConfig } from '@somnus/runtime';
+import { api } from '../support/api';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { rawRequest, type RawAnswer } from '../support/raw-http';
+
+/**
+ * No request makes a function read or parse more than its route's body cap (docs/architecture.md §3, §7):
+ * 64 KiB by default, the sync route's 8 MiB batch limit on POST /graphql. functions-framework would
+ * read up to 1024 MB before our code runs; the body guard in front of its server refuses a declared
+ * Content-Length over the cap before reading, cuts a chunked body off once it passes the cap, and
+ * answers what the framework itself refuses (malformed JSON, an undecodable path) as `{error, message}`.
+ * Each case is tried on the function's own server and through the local gateway, which hands its
+ * requests to the same servers (the deployed archive is checked in infra/test/body-limit.test.ts).
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const CAP = 64 * KiB;
+const SYNC_CAP = 8 * MiB;
+
+let db: TestDatabase;
+let servers: Record<'auth' | 'sync', http.Server>;
+let gateway: http.Server;
+const urls: Record<string, { auth: string; sync: string }> = {};
+/** Every connection the servers accepted, newest last, to see how much of a body was read. */
+const accepted: net.Socket[] = [];
+
+beforeAll(async () => {
+  // nothing here should reach the database; the functions still get one, as deployed
+  db = await createTestDatabase();
+  process.env.DATABASE_URL = db.appUrl;
+  process.env.SOMNUS_SERVER_SECRET = randomBytes(32).toString('hex');
+  resetConfig();
+  servers = loadFunctions(['auth', 'sync']);
+  for (const s of Object.values(servers)) s.on('connection', (c: net.Socket) => accepted.push(c));
+  const auth = await listen(servers.auth, 0);
+  const sync = await listen(servers.sync, 0);
+  gateway = createGateway({ functions: servers });
+  gateway.on('connection', (c: net.Socket) => accepted.push(c));
+  const gw = await listen(gateway, 0);
+  urls['function server'] = { auth: auth.url, sync: sync.url };
+  urls.gateway = { auth: gw.url, sync: gw.url };
+});
+afterAll(async () => {
+  await closeServer(gateway, 0);
+  await Promise.all(Object.values(servers).map((s) => closeServer(s, 0)));
+  await closePools();
+  await db?.drop();
+});
+
+/** Bytes the server side read from the newest connection, once it is closed. */
+async function bytesReadByServer(): Promise<number> {
+  const socket = accepted[accepted.length - 1]!;
+  if (!socket.destroyed) await new Promise((r) => socket.once('close', r));
+  return socket.bytesRead;
+}
+
+function expectJsonError(res: RawAnswer, status: number, error: string): void {
+  expect({ status: res.status, contentType: res.headers['content-type'], error: (res.body as { error?: unknown }).error }).toEqual({
+    status,
+    contentType: 'application/json',
+    error,
+  });
+  expect(typeof (res.body as { message?: unknown }).message).toBe('string');
+}
+
+/** A JSON body of exactly `size` bytes that the login-s schema refuses (an email far too long). */
+function jsonOfSize(size: number): Buffer {
+  const head = '{"email":"';
+  const tail = '@example.com"}';
+  return Buffer.from(head + 'a'.repeat(size - head.length - tail.length) + tail);
+}
+
+describe.each(['function server', 'gateway'])('through the %s', (via) => {
+  const url = (fn: 'auth' | 'sync') => urls[via]![fn];
+
+  it('refuses a Content-Length over the cap before the body is sent, and reads nothing of it', async () => {
+    // headers only: a server that waited for the 30 MB would never answer
+    const res = await rawRequest(url('auth'), { method: 'POST', path: '/auth/login-s', headers: { 'Content-Type': 'application/json', 'Content-Length': String(30 * MiB) } });
+    expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(res.headers.connection).toBe('close');
+    expect(await bytesReadByServer()).toBeLessThan(4 * KiB);
+  });
+
+  it('answers a client that sends a 30 MB body anyway, having read little of it', async () => {
+    const res = await rawRequest(url('auth'), {
+      method: 'POST',
+      path: '/auth/login-s',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(30 * MiB) },
+      body: Buffer.alloc(30 * MiB, 0x20),
+    });
+    expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(await bytesReadByServer()).toBeLessThan(2 * MiB);
+  });
+
+  it('cuts a chunked body off once it passes the cap: 413, and the rest is never read', async () => {
+    const res = await rawRequest(url('auth'), { method: 'POST', path: '/auth/login-s', headers: { 'Content-Type': 'application/json' }, chunked: { total: 30 * MiB } });
+    expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
+    expect(res.sentBeforeAnswer).toBeLessThan(30 * MiB);
+    // the cap, plus what the socket had buffered when reading stopped
+    expect(await bytesReadByServer()).toBeLessThan(CAP + 1 * MiB);
+  });
+
+  it.each([
+    ['with Content-Length', false],
+    ['chunked', true],
+  ])('reads a body of exactly the cap (%s) and validates it; one byte more is 413', async (_how, chunked) => {
+    const send = (body: Buffer) =>
+      chunked
+        ? rawRequest(url('auth'), { method: 'POST', path: '/auth/login-s', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, body: Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]) })
+        : rawRequest(url('auth'), { method: 'POST', path: '/auth/login-s', headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body });
+    const atCap = await send(jsonOfSize(CAP));
+    // read, parsed and refused by the route's schema, not by size
+    expectJsonError(atCap, 400, 'VALIDATION_ERROR');
+    expect((atCap.body as { message: string }).message).toMatch(/email/);
+    expectJsonError(await send(jsonOfSize(CAP + 1)), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('lets the sync route take bodies up to its own cap, and refuses beyond it in the GraphQL format', async () => {
+    const big = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2 * MiB) } }));
+    const within = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(big.length) }, body: big });
+    // over the default cap but within the route's: read, and refused only for its missing session
+    expect({ status: within.status, contentType: within.headers['content-type'] }).toEqual({ status: 200, contentType: 'application/json' });
+    expect((within.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('UNAUTHORIZED');
+    const over = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(SYNC_CAP + 1) } });
+    expect({ status: over.status, contentType: over.headers['content-type'] }).toEqual({ status: 200, contentType: 'application/json' });
+    expect((over.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await bytesReadByServer()).toBeLessThan(4 * KiB);
+  });
+
+  it('refuses a compressed body, whose size says nothing of what it inflates to', async () => {
+    // 16 MB of zeros gzip to 16 KB
+    const bomb = gzipSync(Buffer.alloc(16 * MiB));
+    const res = await rawRequest(url('auth'), {
+      method: 'POST',
+      path: '/auth/login-s',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': String(bomb.length) },
+      body: bomb,
+    });
+    expectJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers malformed JSON with a JSON 400 that quotes nothing of the body', async () => {
+    const res = await api(url('auth')).post('/auth/signup', '{"email": "x@example.com", "secret": hunter2', { 'Content-Type': 'application/json' });
+    expect({ status: res.status, contentType: res.contentType, error: res.body.error }).toEqual({ status: 400, contentType: 'application/json', error: 'VALIDATION_ERROR' });
+    expect(res.text).not.toMatch(/hunter2|SyntaxError|node_modules/);
+  });
+
+  it('answers a path the framework cannot decode with a JSON 400', async () => {
+    const res = await rawRequest(url('auth'), { method: 'DELETE', path: '/v1/user/sessions/%E0%A4%A' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(typeof (res.body as { error?: unknown }).error).toBe('string');
+  });
+});
