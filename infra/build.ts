@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import type { FunctionSpec } from '@somnus/models';
+import { DEPLOYED_NODE_MAJOR, type FunctionSpec } from '@somnus/models';
 
 /**
  * Turns workspace code into what GCP runs. Injected into the stack so that the unit tests (pulumi mocks)
@@ -17,6 +17,9 @@ export interface Builder {
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** esbuild's target: the Node.js the bundles run on in GCP, functions and migration job alike (docs/architecture.md §9). */
+export const ESBUILD_TARGET = `node${DEPLOYED_NODE_MAJOR}`;
 
 function sha256Files(files: string[]): string {
   const h = crypto.createHash('sha256');
@@ -53,7 +56,7 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
       outfile,
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: ESBUILD_TARGET,
       format: 'cjs',
       external: ['pg-native', ...external],
       sourcemap: false,
@@ -75,7 +78,8 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
         version: pkg.version ?? '0.0.0',
         private: true,
         main: 'index.js',
-        engines: { node: '20' },
+        // the major of the function's runtime (FUNCTION_RUNTIME), so the package says what it runs on
+        engines: { node: String(DEPLOYED_NODE_MAJOR) },
         dependencies: { '@google-cloud/functions-framework': ff },
       });
       const hash = sha256Files([path.join(dir, 'index.js'), path.join(dir, 'package.json')]);
@@ -96,6 +100,8 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
         private: true,
         main: 'dist/migrate.js',
         scripts: { migrate: 'node dist/migrate.js' },
+        // the job's image runs this major (migrations.ts MIGRATION_IMAGE)
+        engines: { node: String(DEPLOYED_NODE_MAJOR) },
         dependencies: { 'node-pg-migrate': dbPkg.dependencies['node-pg-migrate'], pg: dbPkg.dependencies.pg },
       });
       const hash = sha256Files([

@@ -13,21 +13,46 @@ export interface Database {
   instance: gcp.sql.DatabaseInstance;
   database: gcp.sql.Database;
   migrator: gcp.sql.User;
-  /** Connection URLs (secret Outputs) for node-postgres over the private IP, TLS required. */
+  /** Connection URLs (secret Outputs) for node-postgres over the private IP, TLS with the server verified. */
   appUrl: pulumi.Output<string>;
   migratorUrl: pulumi.Output<string>;
+  /**
+   * The instance's own server CA (PEM), which its server certificate must chain to. Not a secret: clients get
+   * it as DATABASE_CA_CERT next to the URL.
+   */
+  serverCa: pulumi.Output<string>;
 }
 
 /**
- * node-postgres with libpq's meaning of `sslmode=require`: always TLS. The server is reached over the
- * VPC's private IP, whose certificate names the instance rather than the IP, so the name is not verified.
+ * libpq's `sslmode=verify-ca`: TLS, and the server's certificate must be signed by the instance's CA
+ * (DATABASE_CA_CERT, see connectionConfig in packages/db). The host name is not compared: the server is reached
+ * on the VPC's private IP, and its certificate names the instance, not the IP.
  */
 export function connectionUrl(user: string, password: pulumi.Input<string>, host: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.secret(
-    pulumi
-      .all([password, host])
-      .apply(([pw, h]) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:5432/${DATABASE_NAME}?uselibpqcompat=true&sslmode=require`),
+    pulumi.all([password, host]).apply(([pw, h]) => `postgres://${user}:${encodeURIComponent(pw)}@${h}:5432/${DATABASE_NAME}?sslmode=verify-ca`),
   );
+}
+
+/**
+ * Every database flag the stack sets, each one a flag of Cloud SQL's list for PostgreSQL 17 (an unsupported flag
+ * fails the instance's creation; infra/test/database.test.ts keeps the list and where each was confirmed).
+ * `max_connections` is derived from every function's maxInstances (functions.ts maxDatabaseConnections): raising
+ * somnus:maxInstances or a function's override changes it, and a new max_connections restarts the instance.
+ *
+ * Not set: log_parameter_max_length and log_parameter_max_length_on_error, which could not be confirmed in that
+ * list, and therefore not log_min_duration_statement either: without the former a logged slow statement carries
+ * its bind parameters (verifiers, salts, wrapped keys). Slow queries show in Query Insights, which keeps
+ * normalised query text; statements logged for an error carry no parameters (Postgres' default
+ * log_parameter_max_length_on_error is 0).
+ */
+export function databaseFlags(maxConnections: number): { name: string; value: string }[] {
+  return [
+    // changing it restarts the instance (see above); every function instance at full scale can hold its pool
+    { name: 'max_connections', value: String(maxConnections) },
+    // connection attempts without TLS are refused by sslMode; this logs every attempt, and no secret is in one
+    { name: 'log_connections', value: 'on' },
+  ];
 }
 
 export function createDatabase(
@@ -35,7 +60,6 @@ export function createDatabase(
   net: Network,
   creds: Generated,
   maxConnections: number,
-  deps: pulumi.Resource[],
 ): Database {
   const instance = new gcp.sql.DatabaseInstance(
     'postgres',
@@ -57,6 +81,8 @@ export function createDatabase(
           ipv4Enabled: false,
           privateNetwork: net.network.id,
           sslMode: 'ENCRYPTED_ONLY',
+          // a CA of this instance alone: verify-ca then accepts this server and no other Cloud SQL instance
+          serverCaMode: 'GOOGLE_MANAGED_INTERNAL_CA',
           enablePrivatePathForGoogleCloudServices: false,
         },
         backupConfiguration: {
@@ -75,20 +101,11 @@ export function createDatabase(
           recordApplicationTags: false,
         },
         maintenanceWindow: { day: 7, hour: 4, updateTrack: 'stable' },
-        databaseFlags: [
-          // every function instance at full scale can hold its pool (functions.ts maxDatabaseConnections)
-          { name: 'max_connections', value: String(maxConnections) },
-          { name: 'log_min_duration_statement', value: '1000' },
-          // slow statements are logged, but never their parameters: those carry verifiers, salts and wrapped keys
-          { name: 'log_parameter_max_length', value: '0' },
-          { name: 'log_parameter_max_length_on_error', value: '0' },
-          // connection attempts without TLS are refused by sslMode; this logs them
-          { name: 'log_connections', value: 'on' },
-        ],
+        databaseFlags: databaseFlags(maxConnections),
         userLabels: { app: 'somnus' },
       },
     },
-    { dependsOn: [net.peering, ...deps], protect: true },
+    { dependsOn: [net.peering], protect: true },
   );
   const database = new gcp.sql.Database('database', { project: config.project, instance: instance.name, name: DATABASE_NAME });
   // A Cloud SQL user: member of cloudsqlsuperuser, so it can create the app role and owns what it migrates.
@@ -105,5 +122,10 @@ export function createDatabase(
     migrator,
     appUrl: connectionUrl(APP_USER, creds.appPassword.result, instance.privateIpAddress),
     migratorUrl: connectionUrl(MIGRATOR_USER, creds.migratorPassword.result, instance.privateIpAddress),
+    serverCa: instance.serverCaCerts.apply((certs) => {
+      const cert = certs[0]?.cert;
+      if (!cert) throw new Error('the Cloud SQL instance reports no server CA certificate');
+      return cert;
+    }),
   };
 }

@@ -1,7 +1,8 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import { SECRET_ENV, type FunctionSpec } from '@somnus/models';
+import { FUNCTION_RUNTIME, SECRET_ENV, type FunctionSpec } from '@somnus/models';
 import type { Builder } from './build';
+import type { BuildIdentity } from './builds';
 import { checkSizing, type FunctionSizing, type StackConfig } from './config';
 import { TRUSTED_PROXY_HOPS } from './gateway';
 import type { Network } from './network';
@@ -37,7 +38,10 @@ export interface FunctionsDeps {
   secrets: Secrets;
   pubsub: PubSub;
   sourceBucket: gcp.storage.Bucket;
-  buildServiceAccount: gcp.serviceaccount.Account;
+  /** Who builds the functions, and the Artifact Registry repository the builds push to. */
+  build: BuildIdentity;
+  /** The database's server CA (PEM): functions that get the database URL verify the server against it. */
+  databaseCa: pulumi.Input<string>;
   dependsOn: pulumi.Resource[];
 }
 
@@ -95,12 +99,14 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
     const member = pulumi.interpolate`serviceAccount:${sa.email}`;
 
     for (const role of spec.roles) {
+      // only what the registry entry lists, each with its reason there
       new gcp.projects.IAMMember(`fn-${spec.name}-${role.replace(/^roles\//, '').replace(/\./g, '-')}`, {
         project: config.project,
         role,
         member,
       });
     }
+    // each secret its entry lists, read once as an environment variable when an instance starts
     const secretGrants = spec.secrets.map(
       (name) =>
         new gcp.secretmanager.SecretIamMember(`fn-${spec.name}-reads-${name}`, {
@@ -111,6 +117,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
         }),
     );
     for (const topic of spec.publishes ?? []) {
+      // publishes to the topics its entry lists, and to no other
       new gcp.pubsub.TopicIAMMember(`fn-${spec.name}-publishes-${topic}`, {
         project: config.project,
         topic: d.pubsub.topics[topic].topic.name,
@@ -135,10 +142,12 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
         location: config.region,
         description: `Somnus ${spec.name}`,
         buildConfig: {
-          runtime: 'nodejs20',
+          runtime: FUNCTION_RUNTIME,
           entryPoint: spec.entryPoint,
           source: { storageSource: { bucket: d.sourceBucket.name, object: object.name } },
-          serviceAccount: d.buildServiceAccount.name,
+          serviceAccount: d.build.serviceAccount.name,
+          // our own repository, so the build account writes there and nowhere else
+          dockerRepository: d.build.repository.id,
         },
         serviceConfig: {
           serviceAccountEmail: sa.email,
@@ -162,6 +171,8 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
             LOG_EXECUTION_ID: 'true',
             MAIL_FROM: config.mailFrom,
             DATABASE_POOL_MAX: String(DB_POOL_MAX),
+            // the URL says sslmode=verify-ca; this is the CA the server's certificate must chain to (public)
+            ...(spec.secrets.includes('database-url') ? { DATABASE_CA_CERT: d.databaseCa } : {}),
           },
           secretEnvironmentVariables: spec.secrets.map((name) => ({
             key: SECRET_ENV[name],
@@ -184,6 +195,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
     } else if (spec.trigger.type === 'http') {
       if (spec.trigger.invokers?.includes('operators')) {
         if (!config.operatorsGroup) throw new Error(`function ${spec.name} is invoked by operators: set somnus:operatorsGroup`);
+        // operators call it with their own identity token; IAM is the only gate (ingress is open)
         invoker(`fn-${spec.name}-invoker-operators`, config, fn, `group:${config.operatorsGroup}`);
       }
     } else {
@@ -214,6 +226,7 @@ function createPushTrigger(
     accountId: accountId('push', spec.name),
     displayName: `Pub/Sub push to ${spec.name}`,
   });
+  // the push account is the function's only invoker: Pub/Sub pushes with its OIDC token
   invoker(`fn-${spec.name}-invoker-push`, config, fn, pulumi.interpolate`serviceAccount:${pushSa.email}`);
   // Pub/Sub mints the push OIDC tokens as the push account
   new gcp.serviceaccount.IAMMember(`sa-push-${spec.name}-token-creator`, {

@@ -155,11 +155,12 @@ export function createGateway(
     loadBalancingScheme: LOAD_BALANCING_SCHEME,
   });
 
-  // Plain HTTP on the same address answers only with a redirect to HTTPS.
+  // Plain HTTP on the same address answers only with a redirect to HTTPS: a 308, which keeps the method and
+  // body (after a 301 a client may retry a POST as a GET).
   const redirectMap = new gcp.compute.URLMap('http-redirect', {
     project,
     name: 'somnus-http-redirect',
-    defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: 'MOVED_PERMANENTLY_DEFAULT', stripQuery: false },
+    defaultUrlRedirect: { httpsRedirect: true, redirectResponseCode: 'PERMANENT_REDIRECT', stripQuery: false },
   });
   const httpProxy = new gcp.compute.TargetHttpProxy('http-proxy', { project, name: 'somnus-http', urlMap: redirectMap.selfLink });
   new gcp.compute.GlobalForwardingRule('http-rule', {

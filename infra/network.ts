@@ -1,5 +1,4 @@
 import * as gcp from '@pulumi/gcp';
-import type * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
 
 export interface Network {
@@ -10,12 +9,8 @@ export interface Network {
   peering: gcp.servicenetworking.Connection;
 }
 
-export function createNetwork(config: StackConfig, deps: pulumi.Resource[]): Network {
-  const network = new gcp.compute.Network(
-    'vpc',
-    { project: config.project, name: 'somnus-vpc', autoCreateSubnetworks: false, routingMode: 'REGIONAL' },
-    { dependsOn: deps },
-  );
+export function createNetwork(config: StackConfig): Network {
+  const network = new gcp.compute.Network('vpc', { project: config.project, name: 'somnus-vpc', autoCreateSubnetworks: false, routingMode: 'REGIONAL' });
   const subnet = new gcp.compute.Subnetwork('serverless-subnet', {
     project: config.project,
     name: 'somnus-serverless',

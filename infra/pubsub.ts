@@ -12,27 +12,32 @@ export interface TopicSet {
 
 export interface PubSub {
   topics: Record<TopicName, TopicSet>;
-  /** service-<number>@gcp-sa-pubsub: forwards undeliverable messages to the dead-letter topic. */
+  /** `serviceAccount:service-<number>@gcp-sa-pubsub…`: forwards undeliverable messages to the dead-letter topic. */
   serviceAgent: pulumi.Output<string>;
 }
 
 const WEEK = '604800s';
 
-export function createPubSub(config: StackConfig, projectNumber: pulumi.Output<string>, deps: pulumi.Resource[]): PubSub {
-  const serviceAgent = pulumi.interpolate`serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+export function createPubSub(config: StackConfig): PubSub {
+  // Pub/Sub's service agent may not exist yet in a new project (it is made on first use): generating its identity
+  // creates it, so the grants below never name an account that is not there yet.
+  const agent = new gcp.projects.ServiceIdentity('pubsub-service-agent', { project: config.project, service: 'pubsub.googleapis.com' });
+  const serviceAgent = agent.member;
   const storage = { allowedPersistenceRegions: [config.region] };
   const topics = {} as Record<TopicName, TopicSet>;
   for (const name of TOPICS) {
-    const topic = new gcp.pubsub.Topic(
-      `topic-${name}`,
-      { project: config.project, name, messageStoragePolicy: storage, messageRetentionDuration: WEEK },
-      { dependsOn: deps },
-    );
-    const deadLetter = new gcp.pubsub.Topic(
-      `topic-${name}-dead-letter`,
-      { project: config.project, name: `${name}-dead-letter`, messageStoragePolicy: storage, messageRetentionDuration: WEEK },
-      { dependsOn: deps },
-    );
+    const topic = new gcp.pubsub.Topic(`topic-${name}`, {
+      project: config.project,
+      name,
+      messageStoragePolicy: storage,
+      messageRetentionDuration: WEEK,
+    });
+    const deadLetter = new gcp.pubsub.Topic(`topic-${name}-dead-letter`, {
+      project: config.project,
+      name: `${name}-dead-letter`,
+      messageStoragePolicy: storage,
+      messageRetentionDuration: WEEK,
+    });
     const deadLetterInspect = new gcp.pubsub.Subscription(`sub-${name}-dead-letter-inspect`, {
       project: config.project,
       name: `${name}-dead-letter-inspect`,

@@ -8,7 +8,7 @@ import type { DeployedFunction } from './functions';
  * account, which is the only identity allowed to invoke it (besides any invokers its trigger lists); the
  * job POSTs with an OIDC token whose audience is the function's URL.
  */
-export function createSchedules(config: StackConfig, functions: Record<string, DeployedFunction>, deps: pulumi.Resource[]): gcp.cloudscheduler.Job[] {
+export function createSchedules(config: StackConfig, functions: Record<string, DeployedFunction>): gcp.cloudscheduler.Job[] {
   const jobs: gcp.cloudscheduler.Job[] = [];
   for (const deployed of Object.values(functions)) {
     const schedules = deployed.spec.schedules ?? [];
@@ -28,25 +28,21 @@ export function createSchedules(config: StackConfig, functions: Record<string, D
     });
     for (const s of schedules) {
       jobs.push(
-        new gcp.cloudscheduler.Job(
-          `job-${name}-${s.name}`,
-          {
-            project: config.project,
-            region: config.region,
-            name: `somnus-${name}-${s.name}`,
-            description: s.description ?? `${name} ${s.path}`,
-            schedule: s.cron,
-            timeZone: 'Etc/UTC',
-            attemptDeadline: '120s',
-            retryConfig: { retryCount: 3, minBackoffDuration: '30s', maxBackoffDuration: '300s' },
-            httpTarget: {
-              httpMethod: 'POST',
-              uri: pulumi.interpolate`${deployed.uri}${s.path}`,
-              oidcToken: { serviceAccountEmail: sa.email, audience: deployed.uri },
-            },
+        new gcp.cloudscheduler.Job(`job-${name}-${s.name}`, {
+          project: config.project,
+          region: config.region,
+          name: `somnus-${name}-${s.name}`,
+          description: s.description ?? `${name} ${s.path}`,
+          schedule: s.cron,
+          timeZone: 'Etc/UTC',
+          attemptDeadline: '120s',
+          retryConfig: { retryCount: 3, minBackoffDuration: '30s', maxBackoffDuration: '300s' },
+          httpTarget: {
+            httpMethod: 'POST',
+            uri: pulumi.interpolate`${deployed.uri}${s.path}`,
+            oidcToken: { serviceAccountEmail: sa.email, audience: deployed.uri },
           },
-          { dependsOn: deps },
-        ),
+        }),
       );
     }
   }

@@ -36,18 +36,13 @@ export function createSecret(
   config: StackConfig,
   name: StackSecretName,
   value: pulumi.Input<string>,
-  deps: pulumi.Resource[],
 ): StackSecret {
-  const secret = new gcp.secretmanager.Secret(
-    `secret-${name}`,
-    {
-      project: config.project,
-      secretId: `somnus-${name}`,
-      replication: { userManaged: { replicas: [{ location: config.region }] } },
-      labels: { app: 'somnus' },
-    },
-    { dependsOn: deps },
-  );
+  const secret = new gcp.secretmanager.Secret(`secret-${name}`, {
+    project: config.project,
+    secretId: `somnus-${name}`,
+    replication: { userManaged: { replicas: [{ location: config.region }] } },
+    labels: { app: 'somnus' },
+  });
   const version = new gcp.secretmanager.SecretVersion(`secret-${name}-version`, {
     secret: secret.id,
     secretData: pulumi.secret(value),

@@ -1,8 +1,9 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { TOPICS, checkRegistry, type FunctionSpec, type RouteDef } from '@somnus/models';
-import { enableApis } from './apis';
+import { dependOnApis, enableApis } from './apis';
 import type { Builder } from './build';
+import { createBuildIdentity } from './builds';
 import type { StackConfig } from './config';
 import { createDatabase } from './database';
 import { createFunctions, maxDatabaseConnections } from './functions';
@@ -29,12 +30,13 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
   if (problems.length) throw new Error(`function registry and route table disagree:\n  ${problems.join('\n  ')}`);
 
   const apis = enableApis(config);
-  const project = gcp.organizations.getProjectOutput({ projectId: config.project });
-  const net = createNetwork(config, apis);
+  // from here on, every resource waits for the APIs it calls (docs/architecture.md §5.3)
+  pulumi.runtime.registerStackTransformation(dependOnApis(apis));
+  const net = createNetwork(config);
   const creds = generateCredentials();
-  const db = createDatabase(config, net, creds, maxDatabaseConnections(config, registry), apis);
+  const db = createDatabase(config, net, creds, maxDatabaseConnections(config, registry));
 
-  const secret = (name: keyof Secrets, value: pulumi.Input<string>) => createSecret(config, name, value, apis);
+  const secret = (name: keyof Secrets, value: pulumi.Input<string>) => createSecret(config, name, value);
   const secrets: Secrets = {
     'database-url': secret('database-url', db.appUrl),
     'migrator-database-url': secret('migrator-database-url', db.migratorUrl),
@@ -44,31 +46,19 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
     'git-oauth': secret('git-oauth', config.gitOAuth),
   };
 
-  const pubsub = createPubSub(config, project.number, apis);
+  const pubsub = createPubSub(config);
 
-  const sourceBucket = new gcp.storage.Bucket(
-    'source-bucket',
-    {
-      project: config.project,
-      name: `${config.project}-somnus-sources`,
-      location: config.region.toUpperCase(),
-      uniformBucketLevelAccess: true,
-      publicAccessPrevention: 'enforced',
-      lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 90, withState: 'ANY' } }],
-    },
-    { dependsOn: apis },
-  );
-  // Builds run as their own account (not the default compute account, which new projects leave without roles)
-  const buildSa = new gcp.serviceaccount.Account('sa-build', {
+  // Function archives and the migration bundle. No lifecycle rule: objects are named by their content and the
+  // stack's state points at them, so one deleted by age would break the next rebuild or migration run; Pulumi
+  // deletes an archive itself once a new one replaces it.
+  const sourceBucket = new gcp.storage.Bucket('source-bucket', {
     project: config.project,
-    accountId: 'somnus-build',
-    displayName: 'Somnus function builds',
+    name: `${config.project}-somnus-sources`,
+    location: config.region.toUpperCase(),
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: 'enforced',
   });
-  const buildRole = new gcp.projects.IAMMember('build-builder', {
-    project: config.project,
-    role: 'roles/cloudbuild.builds.builder',
-    member: pulumi.interpolate`serviceAccount:${buildSa.email}`,
-  });
+  const build = createBuildIdentity(config);
 
   const functions = createFunctions({
     config,
@@ -78,12 +68,13 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
     secrets,
     pubsub,
     sourceBucket,
-    buildServiceAccount: buildSa,
-    dependsOn: [...apis, buildRole, db.database],
+    build,
+    databaseCa: db.serverCa,
+    dependsOn: [...build.grants, db.database],
   });
-  const gateway = createGateway(config, routes, functions, apis);
-  createSchedules(config, functions, apis);
-  const migrations = createMigrationJob(config, builder, net, secrets, sourceBucket, [...apis, db.database, db.migrator]);
+  const gateway = createGateway(config, routes, functions, Object.values(apis));
+  createSchedules(config, functions);
+  const migrations = createMigrationJob(config, builder, net, secrets, sourceBucket, db.serverCa, [db.database, db.migrator]);
 
   const privateFunctionUrls: Record<string, pulumi.Output<string>> = {};
   for (const f of Object.values(functions)) {

@@ -17,7 +17,7 @@ const FIXTURE: readonly FunctionSpec[] = [
     memoryMiB: 512,
     cpu: 1,
     secrets: ['database-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
     publishes: ['breach-notifications'],
   },
   {
@@ -28,7 +28,7 @@ const FIXTURE: readonly FunctionSpec[] = [
     memoryMiB: 256,
     cpu: 1,
     secrets: ['database-url', 'smtp-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
   },
 ];
 
@@ -58,7 +58,6 @@ describe('a private operator function (incidents)', () => {
     const publishers = grants(run).filter((g) => g.on === 'topic:breach-notifications' && g.role === 'roles/pubsub.publisher');
     expect(publishers).toEqual([{ member: `serviceAccount:${email('fn-incidents')}`, on: 'topic:breach-notifications', role: 'roles/pubsub.publisher' }]);
     expect(grants(run).filter((g) => g.member === `serviceAccount:${email('fn-incidents')}`).map((g) => `${g.on} ${g.role}`).sort()).toEqual([
-      'project roles/cloudsql.client',
       'secret:somnus-database-url roles/secretmanager.secretAccessor',
       'topic:breach-notifications roles/pubsub.publisher',
     ]);
@@ -111,7 +110,6 @@ describe('a Pub/Sub-triggered function (notify)', () => {
 
   it('has exactly its listed roles and secrets', () => {
     expect(grants(run).filter((g) => g.member === `serviceAccount:${email('fn-notify')}`).map((g) => `${g.on} ${g.role}`).sort()).toEqual([
-      'project roles/cloudsql.client',
       'secret:somnus-database-url roles/secretmanager.secretAccessor',
       'secret:somnus-smtp-url roles/secretmanager.secretAccessor',
     ]);

@@ -1,7 +1,11 @@
-import { FUNCTION_REGISTRY, ROUTES, SECRET_ENV, matchRoute, type FunctionSpec } from '@somnus/models';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FUNCTION_REGISTRY, FUNCTION_RUNTIME, ROUTES, SECRET_ENV, matchRoute, type FunctionSpec } from '@somnus/models';
+import { BOOTSTRAP_APIS, REQUIRED_APIS, apisFor } from '../apis';
 import { DB_POOL_MAX, sizingOf } from '../functions';
+import { MIGRATION_IMAGE } from '../migrations';
 import { grants, isSecretWrapped, leaves, routeThroughUrlMap } from './support/policy';
-import { PROJECT, PROJECT_NUMBER, SECRET_VALUES, runStack, testConfig, T, type StackRun } from './support/harness';
+import { MOCK_SERVER_CA, PROJECT, PROJECT_NUMBER, SECRET_VALUES, runStack, testConfig, T, type StackRun } from './support/harness';
 
 /**
  * Policies of the production stack (the real registry and route table), checked on the resource inputs
@@ -43,6 +47,62 @@ describe('region', () => {
   });
 });
 
+describe('a brand-new project', () => {
+  const urnName = (urn: string) => urn.split('::').pop()!;
+
+  it('enables Resource Manager too, and the README says the one command that comes before the first pulumi up', () => {
+    const enabled = run.ofType(T.service).map((s) => s.inputs.service);
+    expect(enabled.sort()).toEqual([...REQUIRED_APIS].sort());
+    for (const api of ['cloudresourcemanager.googleapis.com', 'serviceusage.googleapis.com']) expect(enabled).toContain(api);
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(`gcloud services enable ${BOOTSTRAP_APIS.join(' ')} --project `);
+  });
+
+  it('tells, in the README, what Domain Restricted Sharing does to the public invoker and how the database is deleted', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const deploy = readme.slice(readme.indexOf('## Deploy to GCP'));
+    for (const words of ['Domain Restricted Sharing', 'allUsers', 'iam.allowedPolicyMemberDomains', 'pulumi state unprotect', 'deletionProtection: false', 'settings.deletionProtectionEnabled: false']) {
+      expect({ words, told: deploy.includes(words) }).toEqual({ words, told: true });
+    }
+  });
+
+  it('creates nothing before the APIs it calls are enabled', () => {
+    const apiResource = new Map(run.ofType(T.service).map((s) => [s.inputs.service as string, s.name]));
+    const missing: string[] = [];
+    let checked = 0;
+    for (const r of run.resources) {
+      const needed = apisFor(r.type, r.inputs);
+      if (!needed.length) continue;
+      checked += 1;
+      const deps = new Set(r.dependencies.map(urnName));
+      for (const api of needed) if (!deps.has(apiResource.get(api)!)) missing.push(`${r.type} ${r.name} before ${api}`);
+    }
+    expect(missing).toEqual([]);
+    // every kind of resource of the stack is covered: service accounts, IAM, Compute, SQL, functions…
+    expect(checked).toBe(run.resources.filter((r) => r.type.startsWith('gcp:') && r.type !== T.service).length);
+  });
+
+  it('grants the Pub/Sub service agent roles only once its identity exists', () => {
+    const identity = run.one(T.serviceIdentity, 'pubsub-service-agent');
+    expect(identity.inputs.service).toBe('pubsub.googleapis.com');
+    const agentGrants = run.resources.filter((r) => /IamMember|IAMMember/.test(r.type) && r.inputs.member === identity.state.member);
+    expect(agentGrants.length).toBeGreaterThan(0);
+    for (const g of agentGrants) expect({ grant: g.name, afterIdentity: g.dependencies.map(urnName).includes(identity.name) }).toEqual({ grant: g.name, afterIdentity: true });
+  });
+});
+
+describe('the source bucket', () => {
+  it('never deletes a live object: archives are named by content and the stack still points at them', () => {
+    const bucket = run.one(T.bucket, 'source-bucket');
+    for (const rule of bucket.inputs.lifecycleRules ?? []) {
+      if (rule.action.type !== 'Delete') continue;
+      const c = rule.condition ?? {};
+      const noncurrentOnly = c.withState === 'ARCHIVED' || c.daysSinceNoncurrentTime !== undefined || c.numNewerVersions !== undefined;
+      expect({ rule, noncurrentOnly }).toEqual({ rule, noncurrentOnly: true });
+    }
+  });
+});
+
 describe('database', () => {
   it('is PostgreSQL 17 on a private IP only, TLS required, backed up with PITR and protected from deletion', () => {
     const [db, ...others] = run.ofType(T.sql);
@@ -56,6 +116,7 @@ describe('database', () => {
     expect(i.settings.ipConfiguration.privateNetwork).toBe('vpc-id');
     expect(i.settings.ipConfiguration.authorizedNetworks ?? []).toEqual([]);
     expect(i.settings.ipConfiguration.sslMode).toBe('ENCRYPTED_ONLY');
+    expect(i.settings.ipConfiguration.serverCaMode).toBe('GOOGLE_MANAGED_INTERNAL_CA');
     expect(i.settings.backupConfiguration).toMatchObject({ enabled: true, pointInTimeRecoveryEnabled: true });
     expect(i.settings.backupConfiguration.transactionLogRetentionDays).toBeGreaterThanOrEqual(1);
     expect(i.settings.insightsConfig.queryInsightsEnabled).toBe(true);
@@ -63,10 +124,20 @@ describe('database', () => {
     expect(i.settings.tier).toBe(config.db.tier);
   });
 
-  it('never logs statement parameters (they carry verifiers, salts and wrapped keys)', () => {
+  /**
+   * The flags Cloud SQL accepts for PostgreSQL 17 that the stack sets, and where each was confirmed (an unknown
+   * flag fails the instance's creation). A flag added to database.ts must be added here, with its source.
+   */
+  const CONFIRMED_FLAGS: Record<string, string> = {
+    max_connections: "Cloud SQL's memory page (sql/docs/postgres/manage-memory-usage-best-practices); a restart: PostgreSQL sets it at server start only",
+    log_connections: "Cloud SQL's flags page (sql/docs/postgres/flags), whose own gcloud example sets log_connections=on",
+  };
+
+  it('sets only flags confirmed for Cloud SQL PostgreSQL 17, and no slow-statement log (it would carry bind parameters)', () => {
     const flags = Object.fromEntries(run.ofType(T.sql)[0]!.inputs.settings.databaseFlags.map((f: any) => [f.name, f.value]));
-    expect(flags.log_parameter_max_length).toBe('0');
-    expect(flags.log_parameter_max_length_on_error).toBe('0');
+    expect(Object.keys(flags).filter((name) => !(name in CONFIRMED_FLAGS))).toEqual([]);
+    expect(flags.log_min_duration_statement ?? '-1').toBe('-1');
+    expect(flags.log_statement ?? 'none').toBe('none');
   });
 
   it('allows enough connections for every function instance at full scale', () => {
@@ -95,7 +166,20 @@ describe('database', () => {
       ['somnus-app-db-password', 'somnus-database-url', 'somnus-git-oauth', 'somnus-migrator-database-url', 'somnus-server-secret', 'somnus-smtp-url'].sort(),
     );
     const appUrl = run.ofType(T.secretVersion).find((v) => v.inputs.secret === 'secret-database-url-id')!;
-    expect(appUrl.inputs.secretData.value).toMatch(/^postgres:\/\/somnus_app:[^@]+@10\.20\.0\.3:5432\/somnus\?uselibpqcompat=true&sslmode=require$/);
+    expect(appUrl.inputs.secretData.value).toMatch(/^postgres:\/\/somnus_app:[^@]+@10\.20\.0\.3:5432\/somnus\?sslmode=verify-ca$/);
+  });
+
+  it('is reached with TLS and the server verified against its own CA, by functions and the migration job', () => {
+    for (const v of run.ofType(T.secretVersion).filter((v) => /database-url/.test(v.inputs.secret))) {
+      expect(v.inputs.secretData.value).toMatch(/\?sslmode=verify-ca$/);
+    }
+    for (const f of run.ofType(T.fn)) {
+      const spec = REGISTRY.find((s) => s.name === f.inputs.name)!;
+      const ca = f.inputs.serviceConfig.environmentVariables.DATABASE_CA_CERT;
+      expect({ fn: spec.name, ca }).toEqual({ fn: spec.name, ca: spec.secrets.includes('database-url') ? MOCK_SERVER_CA : undefined });
+    }
+    const job = run.one(T.runJob, 'migrate-job').inputs.template.template.containers[0];
+    expect(job.envs).toContainEqual({ name: 'DATABASE_CA_CERT', value: MOCK_SERVER_CA });
   });
 });
 
@@ -145,14 +229,14 @@ describe('secrets', () => {
 });
 
 describe('functions', () => {
-  it('deploys one 2nd gen Node 20 function per registry entry, each built once from its own archive', () => {
+  it('deploys one 2nd gen function per registry entry on the supported runtime, each built once from its own archive', () => {
     const fns = run.ofType(T.fn);
     expect(fns.map((f) => f.inputs.name).sort()).toEqual(REGISTRY.map((s) => s.name).sort());
     expect(run.builds.sort()).toEqual([...REGISTRY.map((s) => s.name), 'migrate'].sort());
     for (const f of fns) {
       const spec = REGISTRY.find((s) => s.name === f.inputs.name)!;
       expect(f.inputs.buildConfig).toMatchObject({
-        runtime: 'nodejs20',
+        runtime: FUNCTION_RUNTIME,
         entryPoint: spec.entryPoint,
         source: { storageSource: { bucket: `${PROJECT}-somnus-sources`, object: `functions/${spec.name}-hash${spec.name}.zip` } },
       });
@@ -203,6 +287,22 @@ describe('service accounts', () => {
         ...(spec.publishes ?? []).map((t) => `topic:${t} roles/pubsub.publisher`),
       ].sort();
       expect({ fn: spec.name, grants: got }).toEqual({ fn: spec.name, grants: want });
+    }
+  });
+
+  it('gives no account roles/cloudsql.client: functions and the job connect to the private IP with a password', () => {
+    expect(grants(run).filter((g) => g.role === 'roles/cloudsql.client')).toEqual([]);
+  });
+
+  it('lets the build account write build logs, read sources and push to its own repository, nothing more', () => {
+    const member = `serviceAccount:somnus-build@${PROJECT}.iam.gserviceaccount.com`;
+    const repo = run.one(T.repository, 'functions-images');
+    expect(grants(run).filter((g) => g.member === member).map((g) => `${g.on} ${g.role}`).sort()).toEqual(
+      ['project roles/logging.logWriter', 'project roles/storage.objectViewer', `repository:${repo.state.name} roles/artifactregistry.writer`].sort(),
+    );
+    expect(grants(run).filter((g) => g.role === 'roles/cloudbuild.builds.builder')).toEqual([]);
+    for (const f of run.ofType(T.fn)) {
+      expect(f.inputs.buildConfig).toMatchObject({ serviceAccount: `projects/${PROJECT}/serviceAccounts/somnus-build@${PROJECT}.iam.gserviceaccount.com`, dockerRepository: repo.id });
     }
   });
 
@@ -289,7 +389,8 @@ describe('load balancer', () => {
     const httpProxy = run.one(T.httpProxy, 'http-proxy');
     expect(http.inputs.target).toBe(httpProxy.state.selfLink);
     const redirect = run.ofType(T.urlMap).find((m) => m.state.selfLink === httpProxy.inputs.urlMap)!;
-    expect(redirect.inputs.defaultUrlRedirect).toMatchObject({ httpsRedirect: true });
+    // 308, not 301: a client must repeat a POST as a POST at the HTTPS address
+    expect(redirect.inputs.defaultUrlRedirect).toMatchObject({ httpsRedirect: true, redirectResponseCode: 'PERMANENT_REDIRECT' });
     expect(redirect.inputs.pathMatchers ?? []).toEqual([]);
     expect(rules.every((r) => r.inputs.ipAddress === '203.0.113.10')).toBe(true);
   });
@@ -362,10 +463,28 @@ describe('migrations', () => {
     expect(envs).toEqual({
       BUNDLE: 'migrate/migrate-hashmigrate.tgz',
       NODE_ENV: 'production',
+      DATABASE_CA_CERT: MOCK_SERVER_CA,
       MIGRATION_DATABASE_URL: { secretKeyRef: { secret: 'somnus-migrator-database-url', version: '1' } },
       SOMNUS_APP_DB_PASSWORD: { secretKeyRef: { secret: 'somnus-app-db-password', version: '1' } },
     });
     expect(t.containers[0].args[0]).toContain('node dist/migrate.js');
+  });
+
+  it('mounts the bundle bucket so that the bundle under migrate/ is found (no object stands for the folder)', () => {
+    const t = run.one(T.runJob, 'migrate-job').inputs.template.template;
+    const bundle = run.one(T.bucketObject, 'source-migrate').inputs.name as string;
+    const volume = t.volumes.find((v: any) => v.name === 'bundle');
+    expect(volume.gcs).toMatchObject({ bucket: `${PROJECT}-somnus-sources`, readOnly: true });
+    const atRoot = !bundle.includes('/');
+    expect({ bundle, found: atRoot || (volume.gcs.mountOptions ?? []).includes('implicit-dirs') }).toEqual({ bundle, found: true });
+  });
+
+  it("runs the deployed Node major's official image, pinned by digest and pulled through an Artifact Registry mirror of Docker Hub", () => {
+    const image = run.one(T.runJob, 'migrate-job').inputs.template.template.containers[0].image as string;
+    const mirror = run.one(T.repository, 'docker-hub').inputs;
+    expect(mirror).toMatchObject({ mode: 'REMOTE_REPOSITORY', format: 'DOCKER', location: 'us-central1', remoteRepositoryConfig: { dockerRepository: { publicRepository: 'DOCKER_HUB' } } });
+    expect(image).toBe(`us-central1-docker.pkg.dev/${PROJECT}/${mirror.repositoryId}/library/node@${MIGRATION_IMAGE.digest}`);
+    expect(MIGRATION_IMAGE.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });
 

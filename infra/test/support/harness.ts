@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { MockMonitor } from '@pulumi/pulumi/runtime/mocks';
 import type { FunctionSpec, RouteDef } from '@somnus/models';
 import type { Builder } from '../../build';
 import type { StackConfig } from '../../config';
@@ -14,6 +15,8 @@ export interface Recorded {
   inputs: any;
   state: any;
   id: string;
+  /** The URNs it was registered as depending on (explicit dependsOn and the resources its inputs come from). */
+  dependencies: string[];
 }
 
 export const PROJECT = 'somnus-test';
@@ -26,6 +29,9 @@ export const SECRET_VALUES = {
   serverSecret: 'feedface'.repeat(8),
   smtpUrl: 'smtps://mailer:MOCK-SMTP-PASSWORD@smtp.example.com:465',
 };
+
+/** The server CA the mocked Cloud SQL instance reports (public, unlike the values above). */
+export const MOCK_SERVER_CA = '-----BEGIN CERTIFICATE-----\nMOCKSERVERCA\n-----END CERTIFICATE-----\n';
 
 const recorded: Recorded[] = [];
 const builds: string[] = [];
@@ -42,7 +48,15 @@ function mockState(type: string, name: string, inputs: any): Record<string, unkn
         serviceConfig: { ...inputs.serviceConfig, uri: `https://${inputs.name}-mockhash-uc.a.run.app` },
       };
     case 'gcp:sql/databaseInstance:DatabaseInstance':
-      return { privateIpAddress: '10.20.0.3', connectionName: `${PROJECT}:${inputs.region}:${inputs.name}` };
+      return {
+        privateIpAddress: '10.20.0.3',
+        connectionName: `${PROJECT}:${inputs.region}:${inputs.name}`,
+        serverCaCerts: [{ cert: MOCK_SERVER_CA, commonName: 'C=US,O=Google\\, Inc,CN=Google Cloud SQL Server CA', createTime: '', expirationTime: '', sha1Fingerprint: '' }],
+      };
+    case 'gcp:projects/serviceIdentity:ServiceIdentity': {
+      const agent = `service-${PROJECT_NUMBER}@gcp-sa-${String(inputs.service).split('.')[0]}.iam.gserviceaccount.com`;
+      return { email: agent, member: `serviceAccount:${agent}` };
+    }
     case 'random:index/randomPassword:RandomPassword':
       return { result: name.includes('migrator') ? SECRET_VALUES.migratorPassword : SECRET_VALUES.appPassword };
     case 'random:index/randomId:RandomId':
@@ -55,6 +69,9 @@ function mockState(type: string, name: string, inputs: any): Record<string, unkn
       return {};
   }
 }
+
+/** Dependencies of each registration, by `type::name`, read off the requests the SDK sends the mock monitor. */
+const dependencies = new Map<string, string[]>();
 
 let installed = false;
 export function installMocks(): void {
@@ -70,7 +87,8 @@ export function installMocks(): void {
           ...args.inputs,
           ...mockState(args.type, args.name, args.inputs),
         };
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state, id });
+        const deps = dependencies.get(`${args.type}::${args.name}`) ?? [];
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state, id, dependencies: deps });
         return { id, state };
       },
       call(args) {
@@ -84,6 +102,16 @@ export function installMocks(): void {
     'test',
     false,
   );
+  // The mocks see a resource's inputs but not what it depends on; the registration request carries both.
+  const monitor = pulumi.runtime.getMonitor();
+  if (!(monitor instanceof MockMonitor)) throw new Error('pulumi mocks are not installed');
+  const mock: MockMonitor = monitor;
+  const register = mock.registerResource.bind(mock);
+  mock.registerResource = (...args: Parameters<MockMonitor['registerResource']>) => {
+    const [request] = args;
+    dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+    return register(...args);
+  };
 }
 
 export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
@@ -141,14 +169,21 @@ export interface StackRun {
   one(type: string, name: string): Recorded;
 }
 
-/** Creates the stack once per test file (resource names must be unique within a program). */
+/**
+ * Creates the stack once per test file (resource names must be unique within a program), inside a root stack
+ * resource as `pulumi up` runs it, so stack transformations apply.
+ */
 export async function runStack(registry: readonly FunctionSpec[], routes: readonly RouteDef[], config = testConfig()): Promise<StackRun> {
   installMocks();
   const { createStack } = await import('../../stack');
-  const stack = createStack({ config, registry, routes, builder: fakeBuilder });
-  const outputs = (await resolve(stack.outputs as unknown as Record<string, unknown>)) as Record<string, unknown>;
+  let stack: ReturnType<typeof createStack> | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    stack = createStack({ config, registry, routes, builder: fakeBuilder });
+    return undefined;
+  });
+  const outputs = (await resolve(stack!.outputs as unknown as Record<string, unknown>)) as Record<string, unknown>;
   await settle();
-  const resources = [...recorded];
+  const resources = recorded.filter((r) => !r.type.startsWith('pulumi:'));
   return {
     resources,
     builds: [...builds],
@@ -189,4 +224,9 @@ export const T = {
   scheduler: 'gcp:cloudscheduler/job:Job',
   runJob: 'gcp:cloudrunv2/job:Job',
   bucketObject: 'gcp:storage/bucketObject:BucketObject',
+  bucket: 'gcp:storage/bucket:Bucket',
+  service: 'gcp:projects/service:Service',
+  serviceIdentity: 'gcp:projects/serviceIdentity:ServiceIdentity',
+  repository: 'gcp:artifactregistry/repository:Repository',
+  repositoryIam: 'gcp:artifactregistry/repositoryIamMember:RepositoryIamMember',
 } as const;

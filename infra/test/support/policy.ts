@@ -37,6 +37,8 @@ export function grants(run: StackRun): Grant[] {
         return `run:${r.inputs.name}`;
       case T.saIam:
         return `serviceAccount:${r.inputs.serviceAccountId}`;
+      case T.repositoryIam:
+        return `repository:${r.inputs.repository}`;
       default:
         throw new Error(`unknown IAM type ${r.type}`);
     }

@@ -25,8 +25,23 @@ export const SECRET_ENV = {
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 
-/** Project-level roles a function's service account may be given (its secrets and topics are granted per resource). */
-export type ProjectRole = 'roles/cloudsql.client';
+/**
+ * The Node.js major every function and the migration job run on in GCP (docs/architecture.md §9): Cloud Run
+ * functions decommissioned `nodejs20` on 2026-10-30; `nodejs22` is supported until 2027-10-31. infra/ derives
+ * the runtime, the esbuild target, `engines` and the migration image from it, and `.ci/run` runs the test
+ * suite on this major too.
+ */
+export const DEPLOYED_NODE_MAJOR = 22;
+/** The Cloud Run functions runtime id of DEPLOYED_NODE_MAJOR. */
+export const FUNCTION_RUNTIME = `nodejs${DEPLOYED_NODE_MAJOR}` as const;
+
+/**
+ * Project-level roles a function's service account may be given (its secrets and topics are granted per
+ * resource). No function needs one today: functions reach Cloud SQL on its private IP with a password, which
+ * takes no IAM role (`roles/cloudsql.client` is for the Auth Proxy and the connectors). A role added to an entry
+ * needs its reason next to it.
+ */
+export type ProjectRole = `roles/${string}`;
 
 /** Who may invoke a private HTTP function besides its schedules (which get their own invoker). */
 export type PrivateInvoker = 'operators';
@@ -74,7 +89,7 @@ export const FUNCTION_REGISTRY = [
     memoryMiB: 1024,
     cpu: 1,
     secrets: ['database-url', 'server-secret', 'smtp-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
   },
   {
     name: 'keys',
@@ -85,7 +100,7 @@ export const FUNCTION_REGISTRY = [
     cpu: 1,
     // key material is stored as the client made it: nothing here is derived from the server secret
     secrets: ['database-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
   },
   {
     name: 'invites',
@@ -95,7 +110,7 @@ export const FUNCTION_REGISTRY = [
     memoryMiB: 512,
     cpu: 1,
     secrets: ['database-url', 'server-secret', 'smtp-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
   },
   {
     name: 'sync',
@@ -106,7 +121,7 @@ export const FUNCTION_REGISTRY = [
     memoryMiB: 1024,
     cpu: 1,
     secrets: ['database-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
   },
   {
     name: 'app',
@@ -127,7 +142,7 @@ export const FUNCTION_REGISTRY = [
     memoryMiB: 256,
     cpu: 1,
     secrets: ['database-url'],
-    roles: ['roles/cloudsql.client'],
+    roles: [],
     schedules: [
       {
         name: 'cleanup',
