@@ -1,7 +1,9 @@
 import { createAccountKeyMaterial, deriveKey, unwrapAccountKeys } from '@somnus/crypto';
-// Kong's srp-js@0.2.1: the SRP library Insomnia clients (up to 2022.4) log in with
+import { loadWithoutNavigator } from '../support/without-navigator';
+// Kong's srp-js@0.2.1: the SRP library Insomnia clients (up to 2022.4) log in with; loaded as on Node 20 (see
+// loadWithoutNavigator: on Node 22 its big numbers are slow enough for a login to idle past the keep-alive)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const srp = require('srp-js');
+const srp = loadWithoutNavigator(() => require('srp-js'));
 import { startTestStack } from '../support/stack';
 import { api } from '../support/api';
 

@@ -4,6 +4,7 @@
  * an ambient `declare module`, which would be global to the whole workspace's type-check.
  */
 import { randomBytes } from 'node:crypto';
+import { loadWithoutNavigator } from '../../../../test/support/without-navigator';
 
 interface JsbnInteger {
   toString(radix: number): string;
@@ -33,23 +34,7 @@ interface SrpJsModule {
   Server: new (params: unknown, verifier: Buffer, secret: Buffer) => SrpJsServer;
 }
 
-/**
- * jsbn, the big-number code inside both references, picks its arithmetic when it is first loaded: when a
- * `navigator` global exists, as Node 22 (the deployed runtime, which CI also tests on) defines one, it takes its
- * slowest variant and these suites run dozens of times slower than on Node 20 (vectors: 3 s against 74 s). Loaded while `navigator` is
- * hidden, it takes the variant it uses on Node 20; the global is back as soon as the references are loaded.
- */
-function loadWithoutNavigator<T>(load: () => T): T {
-  const own = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  if (!own?.configurable) return load();
-  Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true, writable: true });
-  try {
-    return load();
-  } finally {
-    Object.defineProperty(globalThis, 'navigator', own);
-  }
-}
-
+// jsbn inside both references must not see Node 22's `navigator` (see loadWithoutNavigator)
 /* eslint-disable @typescript-eslint/no-require-imports */
 const srpJs = loadWithoutNavigator(() => require('srp-js') as SrpJsModule);
 const linusClient = loadWithoutNavigator(() => require('secure-remote-password/client') as typeof import('secure-remote-password/client'));
