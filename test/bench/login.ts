@@ -36,6 +36,8 @@ function runClients(job: LoginJob): Promise<number> {
 export async function main(): Promise<{ ours: number; baseline: number; ratio: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-bench-'));
   fs.chmodSync(dataDir, 0o755); // Postgres may run as the `postgres` user and must reach inside
+  // the clients say where they come from (login-client.ts), as a load balancer in front would
+  process.env.SOMNUS_TRUSTED_PROXY_HOPS ??= '1';
   const stack = await startStack({ dataDir, port: 0, log: () => undefined, logRequests: false });
   process.env.LOG_LEVEL = 'warn';
   try {

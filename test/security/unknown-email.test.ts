@@ -37,10 +37,22 @@ describe('unknown email', () => {
   it('login-a answers like a real account, and M1 fails with the same error as a wrong passphrase', async () => {
     const ghost = await login(h.http, 'ghost@example.com', 'anything');
     const wrong = await login(h.http, 'real@example.com', 'not it');
-    expect(ghost.steps.sessionStarterId).toMatch(/^lss_[0-9a-f]{32}$/);
+    expect(ghost.steps.sessionStarterId).toMatch(/^lss_[A-Za-z0-9_-]+$/);
     expect(ghost.steps.srpB).toMatch(/^[0-9a-f]{512}$/);
     expect(ghost.status).toBe(wrong.status);
     expect(ghost.body).toEqual(wrong.body);
     expect(ghost.body.error).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('login-a writes nothing for it, and its starter looks like a real one for an email of the same length', async () => {
+    const rows = async () => (await h.db.query(`SELECT (SELECT count(*) FROM login_starters_used)::int AS used, (SELECT count(*) FROM rate_counters WHERE email <> '')::int AS per_email`)).rows[0];
+    const before = await rows();
+    const srpA = 'ab'.repeat(256);
+    const ghost = await h.http.post('/auth/login-a', { email: 'gone@example.com', srpA });
+    const real = await h.http.post('/auth/login-a', { email: 'real@example.com', srpA });
+    expect(ghost.status).toBe(200);
+    expect(Object.keys(ghost.body).sort()).toEqual(Object.keys(real.body).sort());
+    expect(ghost.body.sessionStarterId).toHaveLength(real.body.sessionStarterId.length);
+    expect(await rows()).toEqual(before);
   });
 });

@@ -1,22 +1,55 @@
-import type { FailureWindow } from '@somnus/db';
-import { MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, RATE_WINDOW_MS } from './policy';
+import type { FailureCounters, FailureLimits, LiveCounter } from '@somnus/db';
+import { fail, type Result } from '@somnus/runtime';
+import {
+  EMAIL_SLOWDOWN_AFTER,
+  FAILURE_WINDOW_SECONDS,
+  MAX_FAILURES_PER_EMAIL_AND_IP,
+  MAX_FAILURES_PER_IP,
+  SLOWDOWN_BASE_SECONDS,
+  SLOWDOWN_MAX_SECONDS,
+} from './policy';
 
-/** Failures are counted from here: the last 15 minutes. */
-export function rateWindowStart(now = new Date()): Date {
-  return new Date(now.getTime() - RATE_WINDOW_MS);
+/** The login limits as the reservation statement takes them (docs/architecture.md §7). */
+export const LOGIN_FAILURE_LIMITS: FailureLimits = {
+  windowSeconds: FAILURE_WINDOW_SECONDS,
+  maxPerEmailAndIp: MAX_FAILURES_PER_EMAIL_AND_IP,
+  maxPerIp: MAX_FAILURES_PER_IP,
+  slowdownAfter: EMAIL_SLOWDOWN_AFTER,
+  slowdownBaseSeconds: SLOWDOWN_BASE_SECONDS,
+  slowdownMaxSeconds: SLOWDOWN_MAX_SECONDS,
+};
+
+/** How long a source that failed n times for an email under attack waits before its next try. */
+export function slowdownSeconds(failures: number): number {
+  return Math.min(SLOWDOWN_MAX_SECONDS, SLOWDOWN_BASE_SECONDS * 2 ** (failures - 1));
 }
+
+const secondsUntil = (t: Date, now: Date) => Math.max(1, Math.ceil((t.getTime() - now.getTime()) / 1000));
 
 /**
- * After 10 failed logins for an email, or 50 from an IP, within the window, the next attempt waits.
- * Returns the seconds until the oldest counted failure leaves the window, or null when allowed.
- * The counts arrive with other reads of login-a and login-m1, in the same statement.
+ * Seconds this source must wait before another handshake or proof for this email, or null when it may go
+ * on. The same rules as the reservation's SQL (reserveLoginFailure): hard limits per (email, source) and per
+ * source; the email's own count only slows a source that has failed for it itself, so it never refuses a
+ * source without failures.
  */
-export function retryAfter(failures: { email: FailureWindow; ip: FailureWindow }, ip: string | null, now = new Date()): number | null {
-  const waits = [
-    [failures.email, MAX_FAILURES_PER_EMAIL] as const,
-    [failures.ip, ip ? MAX_FAILURES_PER_IP : Infinity] as const,
-  ]
-    .filter(([w, limit]) => w.count >= limit && w.oldest)
-    .map(([w]) => Math.max(1, Math.ceil((w.oldest!.getTime() + RATE_WINDOW_MS - now.getTime()) / 1000)));
+export function loginRetryAfter(f: FailureCounters, now: Date): number | null {
+  const waits: number[] = [];
+  const hardLimit = (c: LiveCounter | null, max: number) => {
+    if (c && c.hits >= max) waits.push(secondsUntil(c.resetsAt, now));
+  };
+  hardLimit(f.pair, MAX_FAILURES_PER_EMAIL_AND_IP);
+  hardLimit(f.ip, MAX_FAILURES_PER_IP);
+  if (f.pair && f.pair.hits > 0 && f.email && f.email.hits >= EMAIL_SLOWDOWN_AFTER) {
+    const next = new Date(f.pair.lastAt.getTime() + slowdownSeconds(f.pair.hits) * 1000);
+    if (next > now) waits.push(secondsUntil(next, now));
+  }
   return waits.length ? Math.max(...waits) : null;
 }
+
+/** A source over a per-source request limit: wait until its window closes. */
+export function requestRetryAfter(count: { hits: number; resetsAt: Date } | null, max: number, now: Date): number | null {
+  return count && count.hits > max ? secondsUntil(count.resetsAt, now) : null;
+}
+
+export const rateLimited = <T>(seconds: number, message = 'Too many attempts; try again later'): Result<T> =>
+  fail<T>('RATE_LIMITED', message, { headers: { 'Retry-After': String(seconds) } });

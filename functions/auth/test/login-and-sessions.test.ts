@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { deriveKey } from '@somnus/crypto';
+import { computeClientSession, createClientEphemeral } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
 import { login, newAccount } from '../../../test/support/accounts';
 
@@ -138,6 +140,32 @@ describe('SRP login and sessions', () => {
     expect(out.body).toEqual({ error: 'INVALID_CREDENTIALS', message: expect.any(String) });
     const { rows } = await h.db.query('SELECT count(*)::int AS n FROM sessions WHERE account_id = $1', [a.accountId]);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('right proofs sent at once for one starter open exactly one session; the failed login is audited', async () => {
+    const a = await signedUp('race@example.com');
+    const salts = await h.http.post('/auth/login-s', { email: a.email });
+    const authSecret = await deriveKey('a passphrase', a.email, salts.body.saltKey);
+    const eph = createClientEphemeral();
+    const start = await h.http.post('/auth/login-a', { email: a.email, srpA: eph.AHex });
+    const session = computeClientSession({
+      profile: 'insomnia', identity: a.email, saltHex: salts.body.saltAuth, password: Buffer.from(authSecret, 'hex'),
+      aHex: eph.aHex, AHex: eph.AHex, BHex: start.body.srpB,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => h.http.post('/auth/login-m1', { sessionStarterId: start.body.sessionStarterId, srpM1: session.M1Hex })),
+    );
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of answers.filter((x) => x.status !== 200)) expect(r.body.error).toBe('LOGIN_SESSION_INVALID');
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM sessions WHERE account_id = $1', [a.accountId]);
+    expect(rows[0].n).toBe(1);
+    // the source that got in has no failures left for this email
+    const pair = await h.db.query(`SELECT hits FROM rate_counters WHERE scope = 'login-failures:pair' AND email = $1`, [a.email]);
+    expect(pair.rows).toEqual([{ hits: 0 }]);
+
+    await login(h.http, a.email, 'not it');
+    const events = await h.db.query('SELECT type FROM account_audit_events WHERE account_id = $1 ORDER BY id', [a.accountId]);
+    expect(events.rows.map((e: { type: string }) => e.type)).toEqual(['account.signup', 'login.succeeded', 'login.failed']);
   });
 
   it('answers 404 for an unknown path and 405 for a wrong method, as JSON', async () => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { startFunctions } from '../../../test/support/function-server';
 
 let h: Awaited<ReturnType<typeof startFunctions>>;
@@ -23,15 +24,11 @@ async function seed(): Promise<void> {
      ON CONFLICT (id) DO NOTHING`,
     [ACCOUNT],
   );
-  const loginSession = (id: string, expires: string) =>
-    q(
-      `INSERT INTO login_sessions (id, account_id, email, srp_profile, salt_auth, verifier, srp_a, srp_b, srp_b_secret, expires_at)
-       VALUES ($1, $2, 'cleanup@example.com', 'insomnia', 's', 'v', 'a', 'b', 'secret', now() + $3::interval)`,
-      [id, ACCOUNT, expires],
-    );
-  await loginSession('ls_gone_2h', '-2 hours');
-  await loginSession('ls_keep_expired_10min', '-10 minutes'); // expired, but within the hour of grace
-  await loginSession('ls_keep_live', '5 minutes');
+  const usedStarter = (id: string, expires: string) =>
+    q(`INSERT INTO login_starters_used (id, expires_at) VALUES (decode(md5($1), 'hex'), now() + $2::interval)`, [id, expires]);
+  await usedStarter('lss_gone_2h', '-2 hours');
+  await usedStarter('lss_keep_expired_10min', '-10 minutes'); // expired, but within the hour of grace
+  await usedStarter('lss_keep_live', '5 minutes');
 
   const code = (id: string, created: string, expires: string, used: string | null) =>
     q(
@@ -56,8 +53,10 @@ async function seed(): Promise<void> {
   await session('sess_keep_revoked_29d', '10 days', '-29 days');
   await session('sess_keep_live', '10 days', null);
 
-  await q(`INSERT INTO login_attempts (email, ip, succeeded, created_at) VALUES ('old@example.com', '192.0.2.1', false, now() - interval '25 hours')`);
-  await q(`INSERT INTO login_attempts (email, ip, succeeded, created_at) VALUES ('new@example.com', '192.0.2.1', false, now() - interval '10 minutes')`);
+  const rateCounter = (email: string, resets: string) =>
+    q(`INSERT INTO rate_counters (scope, email, ip, hits, resets_at) VALUES ('login-failures:pair', $1, '192.0.2.1', 3, now() + $2::interval)`, [email, resets]);
+  await rateCounter('closed@example.com', '-1 second');
+  await rateCounter('open@example.com', '10 minutes');
 }
 
 describe('maintenance function: POST /cleanup', () => {
@@ -66,13 +65,16 @@ describe('maintenance function: POST /cleanup', () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json');
-    expect(res.body).toEqual({ loginSessions: 1, accountCodes: 2, sessions: 2, loginAttempts: 1 });
+    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1 });
 
-    expect(await ids('login_sessions')).toEqual(['ls_keep_expired_10min', 'ls_keep_live']);
+    const starters = await h.db.query(`SELECT id FROM login_starters_used`);
+    expect(starters.rows.map((r: { id: Buffer }) => r.id.toString('hex')).sort()).toEqual(
+      ['lss_keep_expired_10min', 'lss_keep_live'].map((id) => crypto.createHash('md5').update(id).digest('hex')).sort(),
+    );
     expect(await ids('account_codes')).toEqual(['code_keep_open', 'code_keep_recent_used']);
     expect(await ids('sessions')).toEqual(['sess_keep_expired_29d', 'sess_keep_live', 'sess_keep_revoked_29d']);
-    const { rows } = await h.db.query(`SELECT email FROM login_attempts`);
-    expect(rows.map((r: { email: string }) => r.email)).toEqual(['new@example.com']);
+    const { rows } = await h.db.query(`SELECT email FROM rate_counters`);
+    expect(rows.map((r: { email: string }) => r.email)).toEqual(['open@example.com']);
     // the account itself is never touched
     expect(await ids('accounts')).toContain(ACCOUNT);
   });
@@ -80,7 +82,7 @@ describe('maintenance function: POST /cleanup', () => {
   it('is idempotent: a second run deletes nothing more', async () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ loginSessions: 0, accountCodes: 0, sessions: 0, loginAttempts: 0 });
+    expect(res.body).toEqual({ loginStarters: 0, accountCodes: 0, sessions: 0, rateCounters: 0 });
     expect(await ids('sessions')).toHaveLength(3);
   });
 

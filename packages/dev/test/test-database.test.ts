@@ -12,7 +12,7 @@ it('is migrated: the foundation tables exist and the migration is recorded', asy
       (r) => r.tablename,
     ),
   );
-  expect(tables).toEqual(expect.arrayContaining(['accounts', 'sessions', 'login_sessions', 'pgmigrations']));
+  expect(tables).toEqual(expect.arrayContaining(['accounts', 'sessions', 'login_starters_used', 'pgmigrations']));
   const applied = await withClient(db.migratorUrl, async (c) => (await c.query<{ name: string }>('SELECT name FROM pgmigrations')).rows);
   expect(applied.map((r) => r.name)).toContain('1764100000000_foundation');
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { aesMessageString, publicKeyString } from './key-material';
-import { email, hexOf, hexUpTo, personName, salt, serverId, srpVerifier, ID_PREFIX } from './primitives';
+import { email, hexOf, personName, salt, serverId, srpVerifier, ID_PREFIX } from './primitives';
 
 export const SRP_PROFILES = ['insomnia', 'rfc2945'] as const;
 export type SrpProfileName = (typeof SRP_PROFILES)[number];
@@ -29,12 +29,27 @@ export const loginSBody = z.object({ email });
 export const loginSResponse = z.object({ saltKey: salt, saltAuth: salt });
 export type LoginSResponse = z.infer<typeof loginSResponse>;
 
-export const loginABody = z.object({ email, srpA: hexUpTo(512) });
-export const loginAResponse = z.object({ sessionStarterId: serverId(ID_PREFIX.loginSession), srpB: hexOf(512) });
+/**
+ * A is exactly 512 lowercase hex, as srp-js (Insomnia) and secure-remote-password both send it: the group
+ * size, so even length and nothing to pad. One rule for every email, so that the answer cannot tell an
+ * account's SRP profile, or whether there is an account (docs/protocol.md §3).
+ */
+export const loginABody = z.object({ email, srpA: hexOf(512) });
+/**
+ * The longest sessionStarterId: `lss_` and base64url of the sealed handshake (docs/protocol.md §4.1), about
+ * 850 bytes for the longest email. Clients treat it as an opaque string.
+ */
+export const LOGIN_STARTER_MAX_LENGTH = 1200;
+export const loginStarterId = z
+  .string()
+  .max(LOGIN_STARTER_MAX_LENGTH)
+  .regex(new RegExp(`^${ID_PREFIX.loginSession}_[A-Za-z0-9_-]+$`), 'must be a sessionStarterId from login-a');
+export const loginAResponse = z.object({ sessionStarterId: loginStarterId, srpB: hexOf(512) });
 export type LoginAResponse = z.infer<typeof loginAResponse>;
 
 export const loginM1Body = z.object({
-  sessionStarterId: z.string().max(64),
+  // any string up to the longest starter: a malformed one is refused like an unknown one (LOGIN_SESSION_INVALID)
+  sessionStarterId: z.string().max(LOGIN_STARTER_MAX_LENGTH),
   srpM1: hexOf(64),
   // WEB23 sends this; cookie sessions are not offered, so only `false` (or absent) is meaningful.
   useCookies: z.boolean().optional(),

@@ -1,5 +1,4 @@
 import {
-  cancelOpenLoginSessions,
   countCodeAttempt,
   lockAccount,
   lockOpenAccountCode,
@@ -49,8 +48,8 @@ export async function changePassword(deps: AuthDeps, actor: SessionActor, input:
     });
     await markAccountCodeUsed(tx, code.id);
     const revoked = await revokeOtherSessions(tx, account.id, actor.session.id);
-    // a login started before the change holds the old verifier and could still finish with the old passphrase
-    await cancelOpenLoginSessions(tx, account.id);
+    // a login started before the change cannot finish: M1 is checked against the verifier stored now, and
+    // its B was made from the old one (docs/protocol.md §3)
     await recordAccountEvent(tx, { accountId: account.id, type: 'password.changed', ...auditMeta(actor), details: { sessionsRevoked: revoked } });
     return ok({ ok: true as const });
   });

@@ -1,17 +1,22 @@
-import { claimLoginAttempt, completeLogin, recordAccountEvent, recordLoginAttempt, withTransaction } from '@somnus/db';
+import { completeLogin, recordFailedLogin, reserveLoginFailure } from '@somnus/db';
 import { ID_PREFIX, type LoginM1Response } from '@somnus/models';
-import { auditMeta, fail, hashSessionToken, newId, ok, unseal, type Anonymous, type Result } from '@somnus/runtime';
+import { auditMeta, fail, hashSessionToken, newId, ok, type Anonymous, type Result } from '@somnus/runtime';
 import { verifyClientProof } from '@somnus/srp';
 import type { AuthDeps } from '../deps';
-import { MAX_M1_ATTEMPTS } from '../policy';
-import { rateWindowStart, retryAfter } from '../rate-limit';
+import { fakeSalts, fakeVerifier } from '../fake-account';
+import { openStarter } from '../login-starter';
+import { FAILURE_WINDOW_SECONDS } from '../policy';
+import { LOGIN_FAILURE_LIMITS, loginRetryAfter, rateLimited } from '../rate-limit';
 
 const BAD_CREDENTIALS = 'Invalid email or passphrase';
 
 /**
  * login-m1: checks the client's proof (constant time, before M2 exists), then opens a session whose
- * token is hex(K) — only its SHA-256 is stored. A handshake is single-use, lives 5 minutes and
- * allows 5 proofs; a wrong proof and an unknown email fail identically.
+ * token is hex(K) — only its SHA-256 is stored. A starter is good for one proof within 5 minutes; a wrong
+ * proof and an unknown email fail identically (docs/architecture.md §7).
+ *
+ * The failure is counted before the proof is checked (reserveLoginFailure, one statement that stops at the
+ * limits), and given back only if the proof is right, so proofs sent at once cannot pass the limits.
  */
 export async function loginVerify(
   deps: AuthDeps,
@@ -19,52 +24,54 @@ export async function loginVerify(
   input: { sessionStarterId: string; srpM1: string },
 ): Promise<Result<LoginM1Response>> {
   const invalid = fail<LoginM1Response>('LOGIN_SESSION_INVALID', 'Login session is unknown, expired or already used; start again');
-  if (!/^lss_[0-9a-f]{32}$/.test(input.sessionStarterId)) return invalid;
+  const secret = deps.config.serverSecret;
   const { ip } = actor.meta;
   const now = deps.clock.now();
+  const starter = openStarter(secret, input.sessionStarterId, Math.floor(now.getTime() / 1000));
+  if (!starter) return invalid;
 
-  // counting the attempt is its own statement so that it sticks even when the proof is wrong
-  const ls = await claimLoginAttempt(deps.db, { id: input.sessionStarterId, ip, since: rateWindowStart(now) });
-  if (!ls || ls.consumed_at || ls.expired || ls.attempts > MAX_M1_ATTEMPTS) return invalid;
+  const reservation = await reserveLoginFailure(deps.db, { email: starter.email, ip, starterId: starter.id, limits: LOGIN_FAILURE_LIMITS });
+  if (!reservation.fresh) return invalid;
+  // refused by a limit that a concurrent request reached first: the counters read may not show it yet
+  if (!reservation.reserved) return rateLimited(loginRetryAfter(reservation.failures, now) ?? 1, 'Too many failed logins; try again later');
 
-  const wait = retryAfter(
-    {
-      email: { count: ls.email_failures, oldest: ls.email_oldest_failure },
-      ip: { count: ls.ip_failures, oldest: ls.ip_oldest_failure },
-    },
-    ip,
-    now,
-  );
-  if (wait !== null) return fail('RATE_LIMITED', 'Too many failed logins; try again later', { headers: { 'Retry-After': String(wait) } });
-
+  // the account as it is now: after a passphrase change or reset, a starter from before cannot succeed
+  const account = reservation.account;
   const proof = verifyClientProof({
-    profile: ls.srp_profile,
-    identity: ls.email,
-    saltHex: ls.salt_auth,
-    verifierHex: ls.verifier,
-    AHex: ls.srp_a,
-    bHex: unseal(deps.config.serverSecret, ls.srp_b_secret),
-    BHex: ls.srp_b,
+    profile: account?.srp_profile ?? 'insomnia',
+    identity: starter.email,
+    saltHex: account?.salt_auth ?? fakeSalts(secret, starter.email).saltAuth,
+    verifierHex: account?.verifier ?? fakeVerifier(secret, starter.email),
+    AHex: starter.AHex,
+    bHex: starter.bHex,
+    BHex: starter.BHex,
     M1Hex: input.srpM1,
   });
   const meta = auditMeta(actor);
+  const starterExpiresAt = new Date(starter.expiresAt * 1000);
 
-  if (!proof.ok || !ls.account_id) {
-    await withTransaction(deps.db, async (tx) => {
-      await recordLoginAttempt(tx, { email: ls.email, ip, succeeded: false });
-      if (ls.account_id) await recordAccountEvent(tx, { accountId: ls.account_id, type: 'login.failed', ...meta });
+  if (!proof.ok || !account) {
+    await recordFailedLogin(deps.db, {
+      starterId: starter.id,
+      starterExpiresAt,
+      email: starter.email,
+      accountId: account?.id ?? null,
+      ...meta,
+      windowSeconds: FAILURE_WINDOW_SECONDS,
     });
     return fail('INVALID_CREDENTIALS', BAD_CREDENTIALS);
   }
 
-  const consumed = await completeLogin(deps.db, {
-    loginSessionId: ls.id,
+  const completed = await completeLogin(deps.db, {
+    starterId: starter.id,
+    starterExpiresAt,
+    email: starter.email,
     sessionId: newId(ID_PREFIX.session),
     tokenHash: hashSessionToken(proof.KHex),
-    accountId: ls.account_id,
+    accountId: account.id,
     ...meta,
     ttlSeconds: deps.config.sessionTtlSeconds,
   });
-  if (!consumed) return invalid;
+  if (!completed) return invalid;
   return ok({ srpM2: proof.M2Hex });
 }

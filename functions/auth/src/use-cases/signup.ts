@@ -1,8 +1,10 @@
-import { insertAccount, isUniqueViolation, recordAccountEvent, setTenantContext } from '@somnus/db';
+import { countSourceRequest, insertAccount, isUniqueViolation, recordAccountEvent, setTenantContext } from '@somnus/db';
 import { createOrganizationWithOwner } from '@somnus/tenancy';
 import { ID_PREFIX, type SignupBody, type SignupResponse } from '@somnus/models';
 import { auditMeta, fail, newId, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import type { AuthDeps } from '../deps';
+import { MAX_SIGNUPS_PER_IP, SIGNUP_WINDOW_SECONDS } from '../policy';
+import { rateLimited, requestRetryAfter } from '../rate-limit';
 
 /**
  * Creates an account from client-made key material (the server never sees the passphrase or a key),
@@ -11,6 +13,10 @@ import type { AuthDeps } from '../deps';
 export async function signup(deps: AuthDeps, actor: Anonymous, input: SignupBody): Promise<Result<SignupResponse>> {
   const accountId = newId(ID_PREFIX.account);
   const meta = auditMeta(actor);
+  // counted in its own statement, before the transaction: a taken email (409) counts too (docs/architecture.md §7)
+  const signups = meta.ip ? await countSourceRequest(deps.db, { scope: 'signup:ip', ip: meta.ip, windowSeconds: SIGNUP_WINDOW_SECONDS }) : null;
+  const wait = requestRetryAfter(signups, MAX_SIGNUPS_PER_IP, deps.clock.now());
+  if (wait !== null) return rateLimited(wait, 'Too many signups from this address; try again later');
   try {
     return await transaction(deps.db, async (tx) => {
       await insertAccount(tx, {

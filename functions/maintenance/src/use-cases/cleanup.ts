@@ -1,12 +1,12 @@
-import { cleanupAccountCodes, cleanupLoginAttempts, cleanupLoginSessions, cleanupSessions } from '@somnus/db';
+import { cleanupAccountCodes, cleanupLoginStarters, cleanupRateCounters, cleanupSessions } from '@somnus/db';
 import { ok, type Anonymous, type Result } from '@somnus/runtime';
 import type { MaintenanceDeps } from '../deps';
 
 export interface CleanupResult {
-  loginSessions: number;
+  loginStarters: number;
   accountCodes: number;
   sessions: number;
-  loginAttempts: number;
+  rateCounters: number;
 }
 
 /**
@@ -14,9 +14,9 @@ export interface CleanupResult {
  * they touch unrelated tables, and a retry after a partial run simply deletes the rest.
  */
 export async function cleanup(deps: MaintenanceDeps, _actor: Anonymous): Promise<Result<CleanupResult>> {
-  const loginSessions = await cleanupLoginSessions(deps.db);
+  const loginStarters = await cleanupLoginStarters(deps.db);
   const accountCodes = await cleanupAccountCodes(deps.db);
   const sessions = await cleanupSessions(deps.db);
-  const loginAttempts = await cleanupLoginAttempts(deps.db);
-  return ok({ loginSessions, accountCodes, sessions, loginAttempts });
+  const rateCounters = await cleanupRateCounters(deps.db);
+  return ok({ loginStarters, accountCodes, sessions, rateCounters });
 }

@@ -29,12 +29,6 @@ export async function replaceAccountKeyMaterial(
   );
 }
 
-/** An SRP handshake begun before the reset holds the old verifier; it must not be able to finish. Accounts-only table, no RLS. */
-export async function cancelOpenLoginSessions(db: Queryable, accountId: string): Promise<number> {
-  const r = await db.query('DELETE FROM login_sessions WHERE account_id = $1 AND consumed_at IS NULL', [accountId]);
-  return r.rowCount ?? 0;
-}
-
 export interface AccountOrgMembership {
   org_id: string;
   org_name: string;

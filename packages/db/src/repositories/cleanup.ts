@@ -5,9 +5,12 @@ import type { Queryable } from '../pool';
  * statement with its retention rule spelled out in SQL; a row that is still usable is never deleted.
  */
 
-/** SRP handshakes live minutes; keep an hour of expired ones for debugging, then drop them. */
-export async function cleanupLoginSessions(db: Queryable): Promise<number> {
-  const r = await db.query(`DELETE FROM login_sessions WHERE expires_at < now() - interval '1 hour'`);
+/**
+ * Used login starters matter only until they expire (a later M1 is refused by the expiry sealed in the
+ * starter); an hour of grace covers clocks that disagree.
+ */
+export async function cleanupLoginStarters(db: Queryable): Promise<number> {
+  const r = await db.query(`DELETE FROM login_starters_used WHERE expires_at < now() - interval '1 hour'`);
   return r.rowCount ?? 0;
 }
 
@@ -31,8 +34,8 @@ export async function cleanupSessions(db: Queryable): Promise<number> {
   return r.rowCount ?? 0;
 }
 
-/** Login attempts only matter to the rate-limit windows (minutes); a day is plenty. */
-export async function cleanupLoginAttempts(db: Queryable): Promise<number> {
-  const r = await db.query(`DELETE FROM login_attempts WHERE created_at < now() - interval '1 day'`);
+/** Rate counters whose window closed: the next hit starts a new row anyway. */
+export async function cleanupRateCounters(db: Queryable): Promise<number> {
+  const r = await db.query(`DELETE FROM rate_counters WHERE resets_at < now()`);
   return r.rowCount ?? 0;
 }
