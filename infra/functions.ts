@@ -170,6 +170,8 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
             LOG_LEVEL: config.logLevel,
             LOG_EXECUTION_ID: 'true',
             MAIL_FROM: config.mailFrom,
+            // where emailed links (email verification) lead: the load balancer's own origin, never a request's Host
+            SOMNUS_PUBLIC_URL: `https://${config.domain}`,
             DATABASE_POOL_MAX: String(DB_POOL_MAX),
             // the URL says sslmode=verify-ca; this is the CA the server's certificate must chain to (public)
             ...(spec.secrets.includes('database-url') ? { DATABASE_CA_CERT: d.databaseCa } : {}),

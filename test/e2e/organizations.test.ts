@@ -12,6 +12,7 @@ import { decryptAES, encryptAES, WrongPassphraseError, type AccountKeys, type Ae
 import { NoProjectKeyError, SomnusApiError, SomnusClient, SyncGraphqlError } from '@somnus/client';
 import { main, type CliIo } from '@somnus/client/src/cli';
 import { startTestStack, type TestStack } from '../support/stack';
+import { latestVerificationMail } from '../support/accounts';
 import { extractCode } from '../support/smtp';
 
 let stack: TestStack;
@@ -37,11 +38,13 @@ interface User {
   keys: AccountKeys;
 }
 
-async function signedUpAndLoggedIn(tag: string, passphrase = PASS): Promise<User> {
+/** Signs up and logs in; unless `verify` is false, verifies the address with the code of the verification email. */
+async function signedUpAndLoggedIn(tag: string, passphrase = PASS, { verify = true } = {}): Promise<User> {
   const email = newEmail(tag);
   const client = sdk();
   const { accountId } = await client.signup({ email, passphrase });
   await client.login({ email, passphrase });
+  if (verify) await client.verifyEmail(extractCode(await latestVerificationMail(stack.smtp, email.toLowerCase())));
   return { email: email.toLowerCase(), accountId, client, keys: await client.unwrapKeys(passphrase) };
 }
 
@@ -62,6 +65,9 @@ async function graphqlError(p: Promise<unknown>): Promise<SyncGraphqlError> {
   if (!(err instanceof SyncGraphqlError)) throw err;
   return err;
 }
+
+/** The link of an invitation email (`…/auth/verify?invite=<token>`). */
+const invitationLink = (text: string) => /https?:\/\/\S+\/auth\/verify\?invite=[0-9a-f]{64}/.exec(text)![0];
 
 /** The first email to `to` that arrives after `before` was taken (so an older one is never reused). */
 async function nextMailTo(to: string, before: number) {
@@ -93,8 +99,8 @@ describe('organizations, invites and key sharing end to end', () => {
     expect((await jane.client.projects(orgId)).map((p) => p.id)).toEqual([project.id]);
     expectSameKey(projectKey, await jane.client.projectKey(orgId, project.id, jane.keys.privateJwk));
 
-    // ── Bob has an account: his key travels with the invitation ──
-    const bob = await signedUpAndLoggedIn('bob');
+    // ── Bob has an account, not verified yet: his key travels with the invitation ──
+    const bob = await signedUpAndLoggedIn('bob', PASS, { verify: false });
     const bobMails = stack.smtp.messagesTo(bob.email).length;
     const bobInvite = await jane.client.invite(orgId, bob.email, 'admin', jane.keys);
     expect(bobInvite).toMatchObject({ inviteeHasAccount: true, projectsShared: 1 });
@@ -106,29 +112,34 @@ describe('organizations, invites and key sharing end to end', () => {
 
     // before accepting Bob is no member: the org and its keys are invisible to him
     expect((await apiError(bob.client.myProjectKeys(orgId))).status).toBe(404);
+    // nor, while his address is unverified, the invitation itself: anyone can sign up with any address
+    expect((await apiError(bob.client.myInvites())).code).toBe('EMAIL_NOT_VERIFIED');
+    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id))).code).toBe('EMAIL_NOT_VERIFIED');
+    // the invitation's link, used from his session, proves the mailbox
+    expect(await bob.client.verifyWithInvite(invitationLink(invitationMail.text))).toMatchObject({ isVerified: true });
     const bobsInvites = await bob.client.myInvites();
     expect(bobsInvites).toEqual([expect.objectContaining({ id: bobInvite.invitation.id, role: 'admin', organization: { id: orgId, name: 'Acme API team' } })]);
-    // the acceptance code is in the invitation email only
-    const bobCode = extractCode(invitationMail);
-    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id, '0000000000' /* 0 is not in the code alphabet */))).code).toBe('INVALID_CODE');
-    expect(await bob.client.acceptInvite(bobInvite.invitation.id, bobCode)).toEqual({ organizationId: orgId, role: 'admin', projectKeys: 1 });
+    expect(await bob.client.acceptInvite(bobInvite.invitation.id)).toEqual({ organizationId: orgId, role: 'admin', projectKeys: 1 });
     expectSameKey(projectKey, await bob.client.projectKey(orgId, project.id, bob.keys.privateJwk));
     // an accepted invitation is spent
-    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id, bobCode))).status).toBe(409);
+    expect((await apiError(bob.client.acceptInvite(bobInvite.invitation.id))).status).toBe(409);
     expect(await bob.client.myInvites()).toEqual([]);
 
     // ── Dave has no account yet: he joins first, his key follows through reconcile-keys ──
     const daveEmail = newEmail('dave').toLowerCase();
     const daveInvite = await jane.client.invite(orgId, daveEmail, 'member', jane.keys);
     expect(daveInvite).toMatchObject({ inviteeHasAccount: false, projectsShared: 0 });
-    const daveCode = extractCode(await nextMailTo(daveEmail, 0));
+    const daveLink = invitationLink((await nextMailTo(daveEmail, 0)).text);
     const daveClient = sdk();
-    const daveSignup = await daveClient.signup({ email: daveEmail, passphrase: PASS });
+    // signing up from the invitation's link verifies the address: no verification email
+    const daveSignup = await daveClient.signup({ email: daveEmail, passphrase: PASS, invite: daveLink });
+    expect(daveSignup.isVerified).toBe(true);
+    expect(stack.smtp.messagesTo(daveEmail)).toHaveLength(1);
     await daveClient.login({ email: daveEmail, passphrase: PASS });
     const dave: User = { email: daveEmail, accountId: daveSignup.accountId, client: daveClient, keys: await daveClient.unwrapKeys(PASS) };
     const [daveInvitation] = await dave.client.myInvites();
     expect(daveInvitation).toMatchObject({ id: daveInvite.invitation.id, role: 'member' });
-    expect(await dave.client.acceptInvite(daveInvitation!.id, daveCode)).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
+    expect(await dave.client.acceptInvite(daveInvitation!.id)).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
     await expect(dave.client.projectKey(orgId, project.id, dave.keys.privateJwk)).rejects.toBeInstanceOf(NoProjectKeyError);
     // Jane's client is told who lacks which key, with the public key to wrap it for
     const pending = await jane.client.myProjectKeys(orgId);
@@ -221,7 +232,8 @@ describe('organizations, invites and key sharing end to end', () => {
     const { id: orgId } = await jane.client.createOrg('Roles team');
     const bobMails = stack.smtp.messagesTo(bob.email).length;
     const { invitation } = await jane.client.invite(orgId, bob.email, 'member', jane.keys);
-    await bob.client.acceptInvite(invitation.id, extractCode(await nextMailTo(bob.email, bobMails)));
+    await nextMailTo(bob.email, bobMails);
+    await bob.client.acceptInvite(invitation.id);
 
     // ownership is never handed out by invitation: refused before anything is sent
     await expect(jane.client.invite(orgId, newEmail('owner'), 'owner' as never, jane.keys)).rejects.toThrow(TypeError);
@@ -311,6 +323,8 @@ describe('somnus org … end to end', () => {
       await c.run('signup', '--email', email);
       await c.run('login', '--email', email);
     }
+    // Jane types the code of her verification email; Bob will use the link of his invitation
+    await jane.run('verify', extractCode(await latestVerificationMail(stack.smtp, janeEmail.toLowerCase())));
 
     const created = await jane.run('org', 'create', 'CLI team');
     const orgId = /\b(org_[0-9a-f]{32})\b/.exec(created)?.[1];
@@ -325,11 +339,13 @@ describe('somnus org … end to end', () => {
     expect(inviteId).toBeDefined();
     expect(invited).toMatch(/1 project key/);
 
+    expect(await bob.fails('org', 'invites')).toMatch(/EMAIL_NOT_VERIFIED/);
+    const inviteMail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail.toLowerCase()) && m.text.includes(inviteId!), 15_000);
+    expect(await bob.run('verify', '--invite', invitationLink(inviteMail.text))).toContain('verified by the invitation link');
     const mine = await bob.run('org', 'invites');
     expect(mine).toContain(inviteId);
     expect(mine).toContain('CLI team');
-    const inviteMail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail.toLowerCase()) && m.text.includes(inviteId!), 15_000);
-    const accepted = await bob.run('org', 'accept', inviteId!, '--code', extractCode(inviteMail));
+    const accepted = await bob.run('org', 'accept', inviteId!);
     expect(accepted).toContain(orgId);
 
     const members = await jane.run('org', 'members', orgId!);

@@ -3,7 +3,7 @@ import { setLogDestination } from '@somnus/runtime';
 import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../support/function-server';
 import { extractCode } from '../support/smtp';
-import { login, newAccount } from '../support/accounts';
+import { latestVerificationMail, login, newAccount, verificationToken } from '../support/accounts';
 
 /**
  * Runs a whole signup / login / passphrase change / logout, including failures, while capturing every
@@ -47,8 +47,16 @@ it('no secret, salt, verifier, key, ciphertext, code or session id appears in an
   expect((await h.auth.get('/auth/whoami', auth)).status).toBe(200);
   expect((await h.keys.get('/v1/keys', auth)).status).toBe(200);
   expect((await h.keys.get('/v1/user/profile', auth)).status).toBe(200);
+  // the verification email's code (typed wrong, then resent) and link (followed) stay out of the logs too
+  const verification = await latestVerificationMail(h.smtp, email);
+  const verificationCode = extractCode(verification);
+  expect((await h.auth.post('/auth/verify', { code: 'WRONGWRONG' }, auth)).status).toBe(400);
+  expect((await h.auth.post('/auth/verify', undefined, auth)).status).toBe(200);
+  const resent = await latestVerificationMail(h.smtp, email);
+  const linkToken = verificationToken(resent);
+  expect((await h.auth.get(`/auth/verify?token=${linkToken}`)).status).toBe(200);
   expect((await h.auth.post('/auth/send-password-code', undefined, auth)).status).toBe(200);
-  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email), 10_000);
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email) && /passphrase change code/.test(m.subject), 10_000);
   const code = extractCode(mail);
 
   const keys = await unwrapAccountKeys({ passphrase: OLD, email, ...account.material });
@@ -84,6 +92,10 @@ it('no secret, salt, verifier, key, ciphertext, code or session id appears in an
     newVerifier,
     newSecret,
     code,
+    verificationCode,
+    extractCode(resent),
+    verificationToken(verification),
+    linkToken,
     ...sessions.body.sessions.map((s: { id: string }) => s.id),
   );
 

@@ -1,6 +1,7 @@
 import { createAccountKeyMaterial, deriveKey, normalizeEmail, normalizePassphrase, type AccountKeyMaterial } from '@somnus/crypto';
 import { computeClientSession, computeVerifier, createClientEphemeral, verifyServerProof, type SrpProfile } from '@somnus/srp';
 import type { Api } from './api';
+import type { SinkMessage, SmtpSink } from './smtp';
 
 export interface TestAccount {
   email: string;
@@ -74,4 +75,43 @@ export async function login(http: Api, email: string, passphrase: string, profil
   if (m1.status !== 200) return { status: m1.status, body: m1.body, steps };
   if (!verifyServerProof(session.expectedM2Hex, m1.body.srpM2)) throw new Error('server proof M2 did not verify');
   return { status: 200, body: m1.body, token: session.KHex, steps };
+}
+
+/** The verification email's subject (functions/auth/src/verification.ts). */
+export const VERIFICATION_SUBJECT = /confirm your email address/i;
+
+const isTo = (m: SinkMessage, email: string) => m.to.some((r) => r.toLowerCase() === normalizeEmail(email));
+
+/** The newest verification email to `email`, waiting for the first one if none has arrived yet. */
+export async function latestVerificationMail(smtp: SmtpSink, email: string): Promise<SinkMessage> {
+  await smtp.waitForMessage((m) => isTo(m, email) && VERIFICATION_SUBJECT.test(m.subject), 10_000);
+  return smtp.messagesTo(email).filter((m) => VERIFICATION_SUBJECT.test(m.subject)).at(-1)!;
+}
+
+/** The token of the link in a verification email (`…/auth/verify?token=<64 hex>`). */
+export function verificationToken(mail: SinkMessage): string {
+  const m = /\/auth\/verify\?token=([0-9a-f]{64})/.exec(mail.text);
+  if (!m) throw new Error(`no verification link in email "${mail.subject}":\n${mail.text}`);
+  return m[1]!;
+}
+
+/**
+ * Does what the address's owner does (docs/protocol.md §4.1): opens the link of the newest verification
+ * email. `auth` is an API that serves the auth function (the gateway, or the auth function itself).
+ */
+export async function verifyEmail(auth: Api, smtp: SmtpSink, email: string): Promise<void> {
+  const token = verificationToken(await latestVerificationMail(smtp, email));
+  const res = await auth.get(`/auth/verify?token=${token}`);
+  if (res.status !== 200 || res.body.isVerified !== true) throw new Error(`verify ${res.status} ${res.text}`);
+}
+
+/**
+ * Signup through the API, then the verification link followed: the account every test of something other
+ * than verification starts from. Returns the signup answer's account id.
+ */
+export async function signupVerified(auth: Api, smtp: SmtpSink, account: TestAccount): Promise<string> {
+  const res = await auth.post('/auth/signup', account.signupBody);
+  if (res.status !== 200) throw new Error(`signup ${res.status} ${res.text}`);
+  await verifyEmail(auth, smtp, account.email);
+  return res.body.accountId;
 }

@@ -52,6 +52,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     bus = await startEventBus({ subscriptions: subscriptionsOf().filter((s) => s.fn in functions), servers: functions });
     gateway = createGateway({ functions });
     const { url } = await listen(gateway, 0, '127.0.0.1');
+    // emailed links lead to this gateway, as `pnpm start` does (read by the functions at first use)
+    process.env.SOMNUS_PUBLIC_URL = opts.env?.SOMNUS_PUBLIC_URL ?? url;
     const started = { smtp, gateway, bus };
     let stopped: Promise<void> | undefined;
     return {

@@ -10,6 +10,7 @@ import { sendPasswordCode } from './use-cases/send-password-code';
 import { sendResetCode } from './use-cases/send-reset-code';
 import { listSessions, revokeOwnSession } from './use-cases/sessions';
 import { signup } from './use-cases/signup';
+import { verify, verifyLink } from './use-cases/verify';
 import { whoami } from './use-cases/whoami';
 
 /** Thin handlers: the runtime has checked access and input against each route's contract. */
@@ -22,6 +23,8 @@ export const handleAuth = defineFunction('auth', {
     'POST /auth/login-m1': ({ deps, actor, body }) => loginVerify(deps, actor, body),
     'GET /auth/whoami': ({ deps, actor }) => whoami(deps, actor),
     'POST /auth/whoami': ({ deps, actor }) => whoami(deps, actor),
+    'GET /auth/verify': ({ deps, actor, query }) => verifyLink(deps, actor, query),
+    'POST /auth/verify': ({ deps, actor, body }) => verify(deps, actor, body),
     'POST /auth/logout': ({ deps, actor }) => logout(deps, actor),
     'POST /auth/send-password-code': ({ deps, actor }) => sendPasswordCode(deps, actor),
     'POST /auth/change-password': ({ deps, actor, body }) => changePassword(deps, actor, body),

@@ -40,7 +40,7 @@ async function changeBody(email: string, account: Awaited<ReturnType<typeof newA
 async function requestCode(email: string, token: string): Promise<string> {
   const res = await h.http.post('/auth/send-password-code', undefined, { 'X-Session-Id': token });
   expect(res.status).toBe(200);
-  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email), 10_000);
+  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email) && /passphrase change code/.test(m.subject), 10_000);
   return extractCode(mail);
 }
 
@@ -127,7 +127,7 @@ describe('passphrase change (L22 flow)', () => {
       expect(res.body).toEqual({ error: 'VALIDATION_ERROR', message: 'changing the email address is not supported' });
     }
     expect((await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [accountId])).rows[0]).toEqual(before);
-    expect((await h.db.query('SELECT attempts, used_at FROM account_codes WHERE account_id = $1', [accountId])).rows).toEqual([{ attempts: 0, used_at: null }]);
+    expect((await h.db.query("SELECT attempts, used_at FROM account_codes WHERE account_id = $1 AND purpose = 'password_change'", [accountId])).rows).toEqual([{ attempts: 0, used_at: null }]);
     expect((await login(h.http, 'dave@acme.test', OLD)).status).toBe(401);
     // the same email in another case is the same address (normalised), so the unchanged-email change still works
     const res = await h.http.post('/auth/change-password', { ...(await changeBody(email, account, code)), newEmail: 'ReName@EXAMPLE.com' }, { 'X-Session-Id': token });

@@ -52,7 +52,7 @@ export const handleInvites = defineFunction('invites', {
       updateInviteRole(deps, actor, { invitationId: params.invitationId, roleId: body.roles[0]! }),
     'DELETE /v1/organizations/:orgId/invites/:invitationId': ({ deps, actor, params }) => revokeInvite(deps, actor, params),
     'GET /v1/invites': ({ deps, actor }) => listMyInvites(deps, actor),
-    'POST /v1/invites/:invitationId/accept': ({ deps, actor, params, body }) => acceptInvite(deps, actor, { invitationId: params.invitationId, code: body.code }),
+    'POST /v1/invites/:invitationId/accept': ({ deps, actor, params }) => acceptInvite(deps, actor, { invitationId: params.invitationId }),
     'POST /v1/invites/:invitationId/decline': ({ deps, actor, params }) => declineInvite(deps, actor, params),
     'GET /v1/organizations/:orgId/my-project-keys': ({ deps, actor }) => myProjectKeys(deps, actor),
     'POST /v1/organizations/:orgId/reconcile-keys': ({ deps, actor, body }) => reconcileKeys(deps, actor, body),

@@ -1,8 +1,26 @@
+import { Pool } from 'pg';
 import { deriveKey, rewrapAccountKey } from '@somnus/crypto';
+import { useLiveSession, withTenant } from '@somnus/db';
+import { hashSessionToken, tenantOf } from '@somnus/runtime';
 import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
+import { newAccount, VERIFICATION_SUBJECT } from '../../../test/support/accounts';
 import { extractCode } from '../../../test/support/smtp';
-import { accept, as, client, counts, createProject, inviteCode, signUp, teamOrg, unwrap, wrapFor, type Harness, type User } from './key-sharing-support';
+import {
+  accept,
+  as,
+  client,
+  counts,
+  createProject,
+  invitationMail,
+  invitationToken,
+  signUp,
+  teamOrg,
+  unwrap,
+  wrapFor,
+  type Harness,
+  type User,
+} from './key-sharing-support';
 
 let h: Harness;
 let jane: User;
@@ -14,6 +32,11 @@ beforeAll(async () => {
   [jane, bob, carol] = await Promise.all([signUp(h, 'jane@acme.test'), signUp(h, 'bob@acme.test'), signUp(h, 'carol@other.test')]);
 });
 afterAll(async () => h?.stop());
+// every test starts with no lookups or emails counted against anyone: the limits have tests of their own
+beforeEach(async () => {
+  await h.db.query(`DELETE FROM account_audit_events WHERE type = 'invite.lookup'`);
+  await h.db.query('DELETE FROM mail_sends');
+});
 
 const J = () => client(h.invites, jane);
 const B = () => client(h.invites, bob);
@@ -56,18 +79,19 @@ describe('invite an existing account', () => {
     const stored = await h.db.query('SELECT expires_at - created_at AS ttl, status FROM invites WHERE id = $1', [inviteId]);
     expect(stored.rows[0]).toMatchObject({ status: 'pending', ttl: { days: 7 } });
 
-    const mail = await h.smtp.waitForMessage((m) => m.to.includes('bob@acme.test') && m.text.includes(inviteId));
-    expect(mail.subject).toContain('Acme');
+    const mail = await invitationMail(h, 'bob@acme.test', inviteId);
+    expect(mail.subject).toBe('"Test User" invited you to the organization "Acme" on Somnus');
     expect(mail.text).toContain('jane@acme.test');
-    const code = await inviteCode(h, 'bob@acme.test', inviteId);
-    expect(mail.text).toContain(`somnus org accept ${inviteId} --code ${code}`);
+    const token = invitationToken(mail);
+    expect(mail.text).toContain(`/auth/verify?invite=${token}`);
+    expect(mail.text).toContain(`somnus org accept ${inviteId}`);
     expect(mail.text).toContain(`POST /v1/invites/${inviteId}/accept`);
-    // only the HMAC of the code is stored
+    // only the keyed hash of the link's token is stored
     const row = (await h.db.query('SELECT * FROM invites WHERE id = $1', [inviteId])).rows[0];
-    expect(JSON.stringify(row)).not.toContain(code);
-    expect(row.accept_code_hash).toBeInstanceOf(Buffer);
-    expect(row.accept_code_hash.toString('latin1')).not.toContain(code);
-    expect(row.accept_code_hash.toString('hex')).not.toContain(Buffer.from(code).toString('hex'));
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(row.link_token_hash).toBeInstanceOf(Buffer);
+    expect(row.link_token_hash.toString('hex')).not.toBe(token);
+    expect(row).not.toHaveProperty('accept_code_hash');
 
     const listed = await J().get(`/v1/organizations/${orgId}/invites`);
     expect(listed.status).toBe(200);
@@ -157,20 +181,19 @@ describe('decline, revoke, expiry, wrong invitee', () => {
 
   it('the wrong account cannot accept or decline someone else’s invitation, nor probe ids', async () => {
     const sent = await invite(jane, orgId, 'dana@acme.test');
-    // even with the right code, another account cannot use the invitation
-    const code = await inviteCode(h, 'dana@acme.test', sent.body.id);
+    // verified accounts all, but another account cannot use the invitation
     const before = await counts(h);
     for (const who of [B(), C(), J()]) {
       for (const action of ['accept', 'decline']) {
-        const res = await who.post(`/v1/invites/${sent.body.id}/${action}`, { code });
+        const res = await who.post(`/v1/invites/${sent.body.id}/${action}`);
         expect(res.status).toBe(404);
         expect(res.body.error).toBe('NOT_FOUND');
       }
     }
     for (const bad of [`inv_${'f'.repeat(32)}`, 'inv_x', 'not-an-id']) {
-      expect((await D().post(`/v1/invites/${bad}/accept`, { code })).status).toBe(404);
+      expect((await D().post(`/v1/invites/${bad}/accept`)).status).toBe(404);
     }
-    expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`, { code })).status).toBe(401);
+    expect((await h.invites.post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(401);
     await expectNoChange(before);
 
     const declined = await D().post(`/v1/invites/${sent.body.id}/decline`);
@@ -190,10 +213,9 @@ describe('decline, revoke, expiry, wrong invitee', () => {
     const sent = await invite(jane, orgId, 'dana@acme.test');
     expect(sent.status).toBe(201);
     await h.db.query(`UPDATE invites SET expires_at = now() - interval '1 minute' WHERE id = $1`, [sent.body.id]);
-    const code = await inviteCode(h, 'dana@acme.test', sent.body.id);
     const before = await counts(h);
     for (const action of ['accept', 'decline']) {
-      const res = await D().post(`/v1/invites/${sent.body.id}/${action}`, { code });
+      const res = await D().post(`/v1/invites/${sent.body.id}/${action}`);
       expect(res.status).toBe(410);
       expect(res.body).toEqual({ error: 'INVITE_EXPIRED', message: expect.any(String) });
     }
@@ -333,7 +355,8 @@ describe('who may invite, and what', () => {
   });
 });
 
-describe('only the invitee’s mailbox can accept: the acceptance code', () => {
+
+describe('only a verified address sees, accepts or declines its invitations (issue 9 §4)', () => {
   let orgId: string;
   beforeAll(async () => {
     orgId = await teamOrg(h, jane, 'Guarded');
@@ -372,91 +395,145 @@ describe('only the invitee’s mailbox can accept: the acceptance code', () => {
     expect((await h.db.query('SELECT email, verifier, enc_symmetric_key FROM accounts WHERE id = $1', [mallory.id])).rows).toEqual(accountBefore);
     expect((await h.db.query('SELECT id FROM accounts WHERE email = $1', ['victim@acme.test'])).rows).toEqual([]);
 
-    // so the invitation stays out of her reach
+    // so the invitation stays out of her reach, and even the victim's link does not open it for her
     const M = client(h.invites, mallory);
     expect((await M.get('/v1/invites')).body.invitations).toEqual([]);
-    const code = await inviteCode(h, 'victim@acme.test', sent.body.id);
-    expect((await M.post(`/v1/invites/${sent.body.id}/accept`, { code })).status).toBe(404);
+    expect((await M.post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(404);
+    const token = invitationToken(await invitationMail(h, 'victim@acme.test', sent.body.id));
+    expect((await h.auth.post('/auth/verify', { inviteToken: token }, as(mallory))).body).toMatchObject({ isVerified: true });
+    expect((await M.post(`/v1/invites/${sent.body.id}/accept`)).status).toBe(404);
     await expectNoChange(before);
     expect(await accessOf(mallory.id)).toEqual({ memberships: [{ org_id: expect.stringMatching(/^org_/), role: 'owner' }], keys: [] });
   });
 
-  it('an account signed up with the invited address but without its mailbox sees the invitation and cannot accept it', async () => {
-    // Mallory signs up as dave@acme.test; signup does not verify addresses. Jane's client even wraps the
-    // project key for this account's public key, as it would for the real Dave.
-    const fakeDave = await signUp(h, 'dave@acme.test');
+  it('an account signed up with the invited address, unverified, can neither see, accept nor decline it, until the mailbox proves it', async () => {
+    // Mallory signs up as dave@acme.test and never gets his mail. Jane's client even wraps the project key
+    // for this account's public key, as it would for the real Dave.
+    const fakeDave = await signUp(h, 'dave@acme.test', 'pass phrase', { verified: false });
     const sent = await invite(jane, orgId, 'dave@acme.test');
     expect(sent.status).toBe(201);
     const FD = client(h.invites, fakeDave);
-    expect((await FD.get('/v1/invites')).body.invitations.map((i: { id: string }) => i.id)).toEqual([sent.body.id]);
-
     const access = await accessOf(fakeDave.id);
     const before = await counts(h);
-    for (const [body, error] of [
-      [undefined, 'VALIDATION_ERROR'],
-      [{}, 'VALIDATION_ERROR'],
-      [{ code: '' }, 'VALIDATION_ERROR'],
-      [{ code: 42 }, 'VALIDATION_ERROR'],
-      [{ code: 'A'.repeat(65) }, 'VALIDATION_ERROR'],
-      [{ code: 'AAAAAAAAAA' }, 'INVALID_CODE'],
-      [{ code: sent.body.id }, 'INVALID_CODE'],
-    ] as const) {
-      const res = await FD.post(`/v1/invites/${sent.body.id}/accept`, body);
-      expect({ body, status: res.status, error: res.body.error }).toEqual({ body, status: 400, error });
+    // the review saw org name, inviter and role, and declined without a code: now nothing of it
+    for (const res of [await FD.get('/v1/invites'), await FD.post(`/v1/invites/${sent.body.id}/accept`), await FD.post(`/v1/invites/${sent.body.id}/decline`)]) {
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'EMAIL_NOT_VERIFIED', message: expect.any(String) });
+      expect(res.text).not.toMatch(/Guarded|jane@acme\.test/);
     }
+    // the same for an id that does not exist: nothing to learn from the answer
+    expect((await FD.post(`/v1/invites/inv_${'0'.repeat(32)}/accept`)).body.error).toBe('EMAIL_NOT_VERIFIED');
     await expectNoChange(before);
     expect(await accessOf(fakeDave.id)).toEqual(access);
     expect((await FD.get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
-    // the two guesses were counted
-    expect((await h.db.query('SELECT accept_attempts FROM invites WHERE id = $1', [sent.body.id])).rows).toEqual([{ accept_attempts: 2 }]);
 
-    // whoever does read dave@acme.test's mail can accept, with the code in any case and spacing
-    const code = await inviteCode(h, 'dave@acme.test', sent.body.id);
-    const accepted = await FD.post(`/v1/invites/${sent.body.id}/accept`, { code: ` ${code.slice(0, 5).toLowerCase()}-${code.slice(5)} ` });
+    // opening the invitation's link verifies nothing (a mail scanner would open it for the real Dave)
+    const token = invitationToken(await invitationMail(h, 'dave@acme.test', sent.body.id));
+    expect((await h.auth.get(`/auth/verify?invite=${token}`)).body).toMatchObject({ isVerified: false });
+    // nor does a live invitation's token sent to someone else
+    const other = invitationToken(await invitationMail(h, 'victim@acme.test', (await h.db.query(`SELECT id FROM invites WHERE invitee_email = 'victim@acme.test'`)).rows[0].id));
+    expect((await h.auth.post('/auth/verify', { inviteToken: other }, as(fakeDave))).body.error).toBe('INVALID_CODE');
+    expect((await FD.get('/v1/invites')).status).toBe(403);
+
+    // whoever reads dave@acme.test's mail holds the token: used from the account's session, it verifies
+    const verified = await h.auth.post('/auth/verify', { inviteToken: token.toUpperCase() }, as(fakeDave));
+    expect(verified.body).toMatchObject({ ok: true, isVerified: true });
+    expect((await FD.get('/v1/invites')).body.invitations.map((i: { id: string }) => i.id)).toEqual([sent.body.id]);
+    const accepted = await FD.post(`/v1/invites/${sent.body.id}/accept`);
     expect(accepted.status).toBe(200);
     expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
   });
 
-  it('five wrong codes spend the invitation, the right one included; a new invitation brings a new code', async () => {
-    const erin = await signUp(h, 'erin@acme.test');
-    const E = client(h.invites, erin);
-    const sent = await invite(jane, orgId, erin.email);
-    const code = await inviteCode(h, erin.email, sent.body.id);
-    for (let i = 0; i < 5; i++) {
-      const res = await E.post(`/v1/invites/${sent.body.id}/accept`, { code: `WRONGCODE${i}` });
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: 'INVALID_CODE', message: expect.any(String) });
-    }
-    const access = await accessOf(erin.id);
-    const before = await counts(h);
-    const late = await E.post(`/v1/invites/${sent.body.id}/accept`, { code });
-    expect(late.status).toBe(400);
-    expect(late.body.error).toBe('INVALID_CODE');
-    await expectNoChange(before);
-    expect(await accessOf(erin.id)).toEqual(access);
-    expect((await h.db.query('SELECT status, accept_attempts FROM invites WHERE id = $1', [sent.body.id])).rows).toEqual([{ status: 'pending', accept_attempts: 5 }]);
-    // declining needs no code, even now
-    expect((await E.post(`/v1/invites/${sent.body.id}/decline`)).status).toBe(200);
+  it('signing up with the invitation’s token verifies the address; a token of another address, or a closed invitation, does not', async () => {
+    const sent = await invite(jane, orgId, 'gus@acme.test');
+    const token = invitationToken(await invitationMail(h, 'gus@acme.test', sent.body.id));
+    // someone else's address with Gus's token: an ordinary, unverified signup
+    const stranger = await newAccount('hal@acme.test');
+    const strangerSignup = await h.auth.post('/auth/signup', { ...stranger.signupBody, inviteToken: token });
+    expect(strangerSignup.body).toMatchObject({ isVerified: false });
+    expect(h.smtp.messagesTo('hal@acme.test').filter((m) => VERIFICATION_SUBJECT.test(m.subject))).toHaveLength(1);
 
-    const again = await invite(jane, orgId, erin.email);
-    expect(again.status).toBe(201);
-    const fresh = await inviteCode(h, erin.email, again.body.id);
-    expect(fresh).not.toBe(code);
-    // a code belongs to its invitation
-    expect((await E.post(`/v1/invites/${again.body.id}/accept`, { code })).body.error).toBe('INVALID_CODE');
-    expect((await E.post(`/v1/invites/${again.body.id}/accept`, { code: fresh })).status).toBe(200);
-    expect((await accessOf(erin.id)).memberships).toContainEqual({ org_id: orgId, role: 'member' });
+    const gus = await newAccount('gus@acme.test');
+    const signup = await h.auth.post('/auth/signup', { ...gus.signupBody, inviteToken: token });
+    expect(signup.status).toBe(200);
+    expect(signup.body).toMatchObject({ email: 'gus@acme.test', isVerified: true });
+    // no second email: the invitation was the proof
+    expect(h.smtp.messagesTo('gus@acme.test').filter((m) => VERIFICATION_SUBJECT.test(m.subject))).toEqual([]);
+    const events = await h.db.query(`SELECT details FROM account_audit_events WHERE account_id = $1 AND type = 'account.email_verified'`, [signup.body.accountId]);
+    expect(events.rows).toEqual([{ details: { by: 'invitation' } }]);
+
+    // a revoked invitation's token proves nothing any more
+    const ivy = await signUp(h, 'ivy@acme.test', 'pass phrase', { verified: false });
+    const toIvy = await invite(jane, orgId, 'ivy@acme.test');
+    const ivyToken = invitationToken(await invitationMail(h, 'ivy@acme.test', toIvy.body.id));
+    expect((await J().delete(`/v1/organizations/${orgId}/invites/${toIvy.body.id}`)).status).toBe(200);
+    expect((await h.auth.post('/auth/verify', { inviteToken: ivyToken }, as(ivy))).body.error).toBe('INVALID_CODE');
+    expect((await h.auth.get('/auth/whoami', as(ivy))).body.isVerified).toBe(false);
   });
 
-  it('an invitation without a stored code (made before codes existed) cannot be accepted', async () => {
-    const fay = await signUp(h, 'fay@acme.test');
-    const sent = await invite(jane, orgId, fay.email);
-    const code = await inviteCode(h, fay.email, sent.body.id);
-    await h.db.query('UPDATE invites SET accept_code_hash = NULL WHERE id = $1', [sent.body.id]);
+  it('RLS keeps an unverified email out of the tenant context: the invitation is invisible to it in SQL too', async () => {
+    const kim = await signUp(h, 'kim@acme.test', 'pass phrase', { verified: false });
+    const sent = await invite(jane, orgId, 'kim@acme.test');
+    // what the session's context holds is what the access check put there (docs/architecture.md §4.3)
+    const pool = new Pool({ connectionString: h.db.appUrl, max: 1 });
+    try {
+      const session = (await useLiveSession(pool, hashSessionToken(kim.token)))!;
+      const context = tenantOf({ meta: { requestId: 'r', ip: null, client: null }, accountId: kim.id, email: session.account_email, emailVerified: session.account_email_verified, session });
+      expect(context.email).toBe('');
+      const seen = await withTenant(pool, context, async (c) => (await c.query('SELECT id FROM invites WHERE id = $1', [sent.body.id])).rows);
+      expect(seen).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('email as a weapon (issue 9 §5): limits per recipient and per sender, names as quoted user content', () => {
+  it('revoking and re-inviting one address: 5 invitation emails a day, across orgs, then 429 and no more mail', async () => {
+    const target = 'target@flood.test';
+    const orgA = await teamOrg(h, jane, 'Flood A');
+    const orgB = await teamOrg(h, carol, 'Flood B');
+    const mails = () => h.smtp.messagesTo(target).length;
+    for (let i = 0; i < 4; i++) {
+      const sent = await J().post(`/v1/organizations/${orgA}/invites`, { inviteeEmail: target });
+      expect(sent.status).toBe(201);
+      expect((await J().delete(`/v1/organizations/${orgA}/invites/${sent.body.id}`)).status).toBe(200);
+    }
+    const fromB = await C().post(`/v1/organizations/${orgB}/invites`, { inviteeEmail: target });
+    expect(fromB.status).toBe(201);
+    expect((await C().delete(`/v1/organizations/${orgB}/invites/${fromB.body.id}`)).status).toBe(200);
+    expect(mails()).toBe(5);
     const before = await counts(h);
-    const res = await client(h.invites, fay).post(`/v1/invites/${sent.body.id}/accept`, { code });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('INVALID_CODE');
+    for (const [who, org] of [[J(), orgA], [C(), orgB]] as const) {
+      const refused = await who.post(`/v1/organizations/${org}/invites`, { inviteeEmail: target });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toBe('RATE_LIMITED');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
     await expectNoChange(before);
+    expect(mails()).toBe(5);
+  });
+
+  it('one inviter: 30 invitation emails an hour, then 429', async () => {
+    const org = await teamOrg(h, carol, 'Spray');
+    for (let i = 0; i < 30; i++) expect((await C().post(`/v1/organizations/${org}/invites`, { inviteeEmail: `spray${i}@flood.test` })).status).toBe(201);
+    const refused = await C().post(`/v1/organizations/${org}/invites`, { inviteeEmail: 'spray30@flood.test' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/You have sent too many/);
+    expect(h.smtp.messagesTo('spray30@flood.test')).toEqual([]);
+  });
+
+  it('an org name with line breaks cannot put a line of its own into the email; names are quoted', async () => {
+    const name = 'Acme\n\nSECURITY NOTICE: your account is locked, log in at http://evil.test\u202E';
+    const created = await h.invites.post('/v1/organizations', { name }, as(jane));
+    expect(created.status).toBe(201);
+    const sent = await J().post(`/v1/organizations/${created.body.id}/invites`, { inviteeEmail: 'reader@flood.test' });
+    expect(sent.status).toBe(201);
+    const mail = await invitationMail(h, 'reader@flood.test', sent.body.id);
+    const lines = mail.text.split('\n');
+    expect(lines.some((l) => l.trimStart().startsWith('SECURITY NOTICE'))).toBe(false);
+    expect(lines).toContain('    Organization (named by its owner): "Acme SECURITY NOTICE: your account is locked, log in at http://evil.test"');
+    expect(mail.text).not.toContain('\u202E');
+    expect(mail.subject).toBe('"Test User" invited you to the organization "Acme SECURITY NOTICE: your account is locked, log in at http" on Somnus');
   });
 });

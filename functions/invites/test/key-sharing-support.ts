@@ -1,9 +1,9 @@
 import { decryptRSAWithJWK, encryptRSAWithJWK, generateAesJwk, parseAesJwk, unwrapAccountKeys, type AccountKeys, type AesJwk } from '@somnus/crypto';
 import type { Api } from '../../../test/support/api';
-import { login, newAccount, type TestAccount } from '../../../test/support/accounts';
+import { login, newAccount, verifyEmail, type TestAccount } from '../../../test/support/accounts';
 import type { startFunctions } from '../../../test/support/function-server';
 import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
-import { extractCode } from '../../../test/support/smtp';
+import type { SinkMessage } from '../../../test/support/smtp';
 
 /** Helpers for the invite and key-sharing suites: real accounts, real key material, real HTTP. */
 
@@ -19,11 +19,15 @@ export interface User {
   publicKey: string;
 }
 
-/** Signs up (client-side key material), logs in with SRP, and unwraps the account keys locally. */
-export async function signUp(h: Harness, email: string, passphrase = 'pass phrase'): Promise<User> {
+/**
+ * Signs up (client-side key material), follows the link of the verification email unless `verified` is
+ * false (docs/protocol.md §4.1), logs in with SRP, and unwraps the account keys locally.
+ */
+export async function signUp(h: Harness, email: string, passphrase = 'pass phrase', { verified = true } = {}): Promise<User> {
   const account = await newAccount(email, passphrase);
   const res = await h.auth.post('/auth/signup', account.signupBody);
   if (res.status !== 200 && res.status !== 201) throw new Error(`signup ${res.status} ${res.text}`);
+  if (verified) await verifyEmail(h.auth, h.smtp, account.email);
   const session = await login(h.auth, email, passphrase);
   const keys = await unwrapAccountKeys({ passphrase, email, ...account.material });
   return { id: res.body.accountId, email: account.email, account, token: session.token!, keys, publicKey: account.material.publicKey };
@@ -41,15 +45,21 @@ export function client(api: Api, u: User) {
   };
 }
 
-/** The acceptance code of an invitation, as only the invitee's mailbox receives it (the SMTP sink). */
-export async function inviteCode(h: Harness, email: string, inviteId: string): Promise<string> {
-  const mail = await h.smtp.waitForMessage((m) => m.to.includes(email) && /invit/i.test(m.subject) && m.text.includes(inviteId));
-  return extractCode(mail);
+/** The email of an invitation, as only the invitee's mailbox receives it (the SMTP sink). */
+export function invitationMail(h: Harness, email: string, inviteId: string): Promise<SinkMessage> {
+  return h.smtp.waitForMessage((m) => m.to.includes(email) && /invited you/i.test(m.subject) && m.text.includes(inviteId));
 }
 
-/** POST /v1/invites/{id}/accept as the invitee, with the code from their invitation email. */
+/** The token of the link in an invitation email (`…/auth/verify?invite=<64 hex>`). */
+export function invitationToken(mail: SinkMessage): string {
+  const m = /\/auth\/verify\?invite=([0-9a-f]{64})/.exec(mail.text);
+  if (!m) throw new Error(`no invitation link in email "${mail.subject}"`);
+  return m[1]!;
+}
+
+/** POST /v1/invites/{id}/accept as the invitee (whose address is verified). */
 export async function accept(h: Harness, u: User, inviteId: string) {
-  return client(h.invites, u).post(`/v1/invites/${inviteId}/accept`, { code: await inviteCode(h, u.email, inviteId) });
+  return client(h.invites, u).post(`/v1/invites/${inviteId}/accept`);
 }
 
 /** Wraps a project key for a member's public key (a JWK JSON string), as the Insomnia client does. */

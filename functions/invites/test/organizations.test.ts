@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
-import { login, newAccount } from '../../../test/support/accounts';
+import { login, newAccount, signupVerified } from '../../../test/support/accounts';
 import { startFunctions } from '../../../test/support/function-server';
 import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
-import { inviteCode } from './key-sharing-support';
 
 /** Functional tests of the org endpoints of docs/protocol.md §6 (everything but invites and key sharing). */
 
@@ -25,10 +24,9 @@ let seq = 0;
 async function user(name: string): Promise<User> {
   const email = `${name}-${++seq}@orgs.example.com`;
   const account = await newAccount(email, 'pass');
-  const signup = await h.auth.post('/auth/signup', account.signupBody);
-  expect(signup.status).toBeLessThan(300);
+  const id = await signupVerified(h.auth, h.smtp, account);
   const session = await login(h.auth, email, 'pass');
-  return { id: signup.body.accountId, email, headers: { 'X-Session-Id': session.token! } };
+  return { id, email, headers: { 'X-Session-Id': session.token! } };
 }
 
 /** Who created each team org here: the one who invites members into it. */
@@ -38,8 +36,7 @@ const ownerOf = new Map<string, User>();
 async function addMember(orgId: string, u: User, role: Exclude<Role, 'owner'>): Promise<void> {
   const invite = await send(ownerOf.get(orgId)!, 'POST', `/v1/organizations/${orgId}/invites`, { inviteeEmail: u.email, role: `role_${role}` });
   expect(invite.status).toBe(201);
-  const code = await inviteCode(h, u.email, invite.body.id);
-  const accepted = await send(u, 'POST', `/v1/invites/${invite.body.id}/accept`, { code });
+  const accepted = await send(u, 'POST', `/v1/invites/${invite.body.id}/accept`);
   expect(accepted.status).toBe(200);
   expect(accepted.body).toMatchObject({ organizationId: orgId, role });
 }

@@ -36,6 +36,7 @@ import { sessionsCommand } from './cli/commands/sessions';
 import { shareCommand } from './cli/commands/share';
 import { signupCommand } from './cli/commands/signup';
 import { unshareCommand } from './cli/commands/unshare';
+import { verifyCommand } from './cli/commands/verify';
 import { whoamiCommand } from './cli/commands/whoami';
 import { createContext, NotLoggedInCliError, type Command } from './cli/context';
 import { COMMAND_HELP, OVERVIEW } from './cli/help';
@@ -52,6 +53,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   signup: signupCommand,
   login: loginCommand,
   whoami: whoamiCommand,
+  verify: verifyCommand,
   logout: logoutCommand,
   passphrase: passphraseCommand,
   sessions: sessionsCommand,

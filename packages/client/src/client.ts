@@ -16,6 +16,7 @@ import {
   type RouteByKey,
   type RouteResponse,
   type SessionSummary,
+  type VerifyResponse,
   type WhoamiResponse,
 } from '@somnus/models';
 import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
@@ -28,7 +29,7 @@ import { unwrapProjectKey } from './flows/project-keys';
 import { resetAccount, sendResetCode, type ResetAccountInput, type ResetAccountResult } from './flows/reset-account';
 import { fetchProjectKeys, reshareKeys, type ReshareResult } from './flows/share-keys';
 import { shareProject, unshareProject, type ShareProjectResult } from './flows/share-project';
-import { signup, type SignupInput, type SignupResult } from './flows/signup';
+import { inviteTokenFrom, signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
 import type { RemoteProject, RemoteSnapshot } from './sync/answers';
@@ -105,7 +106,10 @@ export class SomnusClient {
     return this.token;
   }
 
-  /** Creates the account; does not log in (the server opens sessions only through SRP). */
+  /**
+   * Creates the account; does not log in (the server opens sessions only through SRP). The server emails a
+   * verification link and code to the address: `isVerified` is false until one of them is used.
+   */
   signup(input: SignupInput): Promise<SignupResult> {
     return signup(this.http, input);
   }
@@ -118,6 +122,27 @@ export class SomnusClient {
     this.token = result.sessionId;
     this.profile_ = result.srpProfile;
     return { sessionId: result.sessionId, accountId: who.accountId, email: who.email, srpProfile: result.srpProfile };
+  }
+
+  /**
+   * Verifies the account's email address with the code of the verification email (docs/protocol.md §4.1).
+   * Until it is verified the account cannot see, accept or decline invitations.
+   */
+  async verifyEmail(code: string): Promise<VerifyResponse> {
+    return this.http.call('POST /auth/verify', { body: { code }, sessionId: this.requireToken() });
+  }
+
+  /**
+   * Verifies the account's email address with the link of an invitation sent to it (or the link's token):
+   * the invitation email reached the mailbox (docs/protocol.md §6).
+   */
+  async verifyWithInvite(inviteLink: string): Promise<VerifyResponse> {
+    return this.http.call('POST /auth/verify', { body: { inviteToken: inviteTokenFrom(inviteLink) }, sessionId: this.requireToken() });
+  }
+
+  /** Asks for a new verification email (rate limited); the earlier link and code stop working. */
+  async resendVerification(): Promise<VerifyResponse> {
+    return this.http.call('POST /auth/verify', { body: {}, sessionId: this.requireToken() });
   }
 
   async whoami(): Promise<WhoamiResponse> {
@@ -357,11 +382,12 @@ export class SomnusClient {
   }
 
   /**
-   * Joins the org with the invitation's role and receives the project keys it carried. `code` is the
-   * acceptance code from the invitation email: the server needs proof that the invitee reads that mailbox.
+   * Joins the org with the invitation's role and receives the project keys it carried. The account's email
+   * must be verified (verifyEmail, or verifyWithInvite with the invitation's link): that is the server's
+   * proof that the invitee reads the mailbox the invitation went to.
    */
-  async acceptInvite(invitationId: string, code: string): Promise<AcceptInviteResponse> {
-    return this.http.call('POST /v1/invites/:invitationId/accept', { params: { invitationId }, body: { code }, sessionId: this.requireToken() });
+  async acceptInvite(invitationId: string): Promise<AcceptInviteResponse> {
+    return this.http.call('POST /v1/invites/:invitationId/accept', { params: { invitationId }, sessionId: this.requireToken() });
   }
 
   async declineInvite(invitationId: string): Promise<void> {

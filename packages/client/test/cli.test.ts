@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { SomnusClient } from '../src';
 import { main, type CliIo } from '../src/cli';
 import { loadSession, sessionPath } from '../src/cli/session-store';
+import { latestVerificationMail, VERIFICATION_SUBJECT } from '../../../test/support/accounts';
 import { queryRows } from '../../../test/support/database';
 import { extractCode } from '../../../test/support/smtp';
 import { startTestStack, type TestStack } from '../../../test/support/stack';
@@ -148,6 +149,7 @@ describe('somnus CLI (real stack)', () => {
     const signedUp = /Signed up (\S+) \(account (acct_[0-9a-f]{32})\)/.exec(h.out.join(''));
     expect(signedUp?.[1]).toBe(mail);
     expect(rec.requests.find((r) => r.path === '/auth/signup')!.body.email).toBe(mail);
+    expect(h.out.join('')).toContain('somnus verify <code>');
 
     expect(await h.run('login', '--email', mail)).toBe(0);
     const saved = (await loadSession(dir))!;
@@ -165,6 +167,21 @@ describe('somnus CLI (real stack)', () => {
     expect(who).toMatch(/session:  age (\d+[dhms] ?)+, expires /);
     expect(who).toContain(`, expires ${real.sessionExpiry}\n`);
     expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048 public key fingerprint [0-9a-f]{16}\)/);
+    expect(who).toContain(`email:    ${mail} (not verified`);
+
+    // the code of the verification email, typed as the argument (docs/protocol.md §4.1)
+    h.out.length = 0;
+    expect(await h.run('verify', '--resend')).toBe(0);
+    expect(h.out.join('')).toContain(`A new verification email was sent to ${mail}`);
+    expect(stack.smtp.messagesTo(mail).filter((m) => VERIFICATION_SUBJECT.test(m.subject))).toHaveLength(2);
+    expect(await h.run('verify', 'XXXXXXXXXX', '--resend')).toBe(1);
+    const verification = await latestVerificationMail(stack.smtp, mail);
+    // the link leads to the server that sent it (SOMNUS_PUBLIC_URL, as `pnpm start` sets it)
+    expect(verification.text).toContain(`${stack.baseUrl}/auth/verify?token=`);
+    expect(await h.run('verify', extractCode(verification))).toBe(0);
+    expect(h.out.join('')).toContain(`${mail} is verified.`);
+    expect(await h.run('whoami')).toBe(0);
+    expect(h.out.join('')).toContain(`email:    ${mail} (verified)`);
 
     expect(await h.run('sessions')).toBe(0);
     expect(h.out.join('')).toMatch(/\* sess_[0-9a-f]{32} /);
@@ -178,7 +195,7 @@ describe('somnus CLI (real stack)', () => {
     expect(await h.run('passphrase', 'change', '--code', code)).toBe(0);
     expect(h.prompts).toEqual([]);
     expect(rec.requests.filter((r) => r.path === '/auth/send-password-code')).toHaveLength(1);
-    expect(stack.smtp.messagesTo(mail)).toHaveLength(1);
+    expect(stack.smtp.messagesTo(mail).filter((m) => !VERIFICATION_SUBJECT.test(m.subject))).toHaveLength(1);
     expect(rec.requests.find((r) => r.path === '/auth/change-password')).toMatchObject({ status: 200, body: { code } });
 
     expect(await h.run('logout')).toBe(0);
@@ -207,7 +224,7 @@ describe('somnus CLI (real stack)', () => {
     expect(await wrong.run('passphrase', 'change')).toBe(1);
     expect(wrong.err.join('')).toMatch(/WRONG_PASSPHRASE/);
     expect(rec.requests.some((r) => r.path === '/auth/send-password-code')).toBe(false);
-    expect(stack.smtp.messagesTo(mail)).toEqual([]);
+    expect(stack.smtp.messagesTo(mail).filter((m) => !VERIFICATION_SUBJECT.test(m.subject))).toEqual([]);
 
     // interactive variant: the code is mailed, then asked for (visibly: it is not a secret worth hiding)
     const mailed = expectCodeEmail(stack.smtp, mail);
@@ -233,34 +250,47 @@ describe('somnus CLI (real stack)', () => {
     expect(old.err.join('')).toMatch(/INVALID_CREDENTIALS/);
   });
 
-  it('org accept asks for the code from the invitation email (or takes --code); a wrong code joins nothing', async () => {
+  it('signup --invite with the invitation link verifies the address; org accept needs no code, only a verified address', async () => {
     const janeEmail = newEmail('jane');
-    const bobEmail = newEmail('bob');
+    const bobEmail = newEmail('bob').toLowerCase();
+    const carolEmail = newEmail('carol');
     const jane = harness(null, { SOMNUS_CONFIG_DIR: join(dir, 'jane'), SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
     const bob = harness(null, { SOMNUS_CONFIG_DIR: join(dir, 'bob'), SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
-    for (const [h, email] of [[jane, janeEmail], [bob, bobEmail]] as const) {
-      expect(await h.run('signup', '--email', email)).toBe(0);
-      expect(await h.run('login', '--email', email)).toBe(0);
-    }
+    const carol = harness(null, { SOMNUS_CONFIG_DIR: join(dir, 'carol'), SOMNUS_URL: URL_, SOMNUS_PASSPHRASE: PASS });
+    expect(await jane.run('signup', '--email', janeEmail)).toBe(0);
+    expect(await jane.run('login', '--email', janeEmail)).toBe(0);
+    // the code asked for, typed by hand
+    jane.answers.push(extractCode(await latestVerificationMail(stack.smtp, janeEmail.toLowerCase())).toLowerCase());
+    expect(await jane.run('verify')).toBe(0);
+    expect(jane.prompts).toEqual([{ question: 'Code from the email: ', hidden: false }]);
     jane.out.length = 0;
     expect(await jane.run('org', 'create', 'Code team')).toBe(0);
     const orgId = /\b(org_[0-9a-f]{32})\b/.exec(jane.out.join(''))![1]!;
     jane.out.length = 0;
     expect(await jane.run('org', 'invite', orgId, bobEmail)).toBe(0);
     const inviteId = /\b(inv_[0-9a-f]{32})\b/.exec(jane.out.join(''))![1]!;
-    const mail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail.toLowerCase()) && m.text.includes(inviteId), 15_000);
-    const code = extractCode(mail);
+    const mail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail) && m.text.includes(inviteId), 15_000);
+    const link = /http\S+\/auth\/verify\?invite=[0-9a-f]{64}/.exec(mail.text)![0];
+    // the email shows the command to run, with this very link
+    expect(mail.text).toContain(`somnus signup --email ${bobEmail} --invite '${link}'`);
 
-    expect(await bob.run('org', 'list', '--code', code)).toBe(1);
-    expect(bob.err.join('')).toMatch(/--code goes with org accept/);
-    expect(await bob.run('org', 'accept', inviteId, '--code', '0000000000')).toBe(1);
-    expect(bob.err.join('')).toMatch(/INVALID_CODE/);
-    expect(bob.prompts).toEqual([]);
-
-    bob.answers.push(code.toLowerCase()); // typed by hand: case does not matter
+    expect(await bob.run('signup', '--email', bobEmail, '--invite', 'https://example.test/not-a-link')).toBe(1);
+    expect(bob.err.join('')).toMatch(/--invite: not an invitation link/);
+    expect(await bob.run('signup', '--email', bobEmail, '--invite', link)).toBe(0);
+    expect(bob.out.join('')).toContain(`${bobEmail} is verified by the invitation link.`);
+    expect(stack.smtp.messagesTo(bobEmail).filter((m) => VERIFICATION_SUBJECT.test(m.subject))).toEqual([]);
+    expect(await bob.run('login', '--email', bobEmail)).toBe(0);
+    expect(await bob.run('org', 'accept', inviteId, '--code', 'ABCDEFGHJK')).toBe(1);
+    expect(bob.err.join('')).toMatch(/org does not take --code/);
     expect(await bob.run('org', 'accept', inviteId)).toBe(0);
-    expect(bob.prompts).toEqual([{ question: 'Code from the email: ', hidden: false }]);
+    expect(bob.prompts).toEqual([]);
     expect(bob.out.join('')).toContain(`Joined ${orgId} as member`);
+
+    // an account whose address is not verified is told what to do
+    expect(await carol.run('signup', '--email', carolEmail)).toBe(0);
+    expect(await carol.run('login', '--email', carolEmail)).toBe(0);
+    expect(await carol.run('org', 'invites')).toBe(1);
+    expect(carol.err.join('')).toMatch(/EMAIL_NOT_VERIFIED: Verify your email address first/);
   });
 
   it('asks for passphrases hidden and twice at signup; a mismatch aborts before anything is sent', async () => {

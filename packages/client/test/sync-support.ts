@@ -1,13 +1,15 @@
 /**
  * Two accounts in one team org on the REAL stack, set up the way users do it with the SDK: sign up, log
- * in, create the org, invite (the invitee's code read from the SMTP sink), accept. Each account's
+ * in, verify the address with the code of the verification email (read from the SMTP sink), create the
+ * org, invite, accept. Each account's
  * client goes through a recording fetch that forwards to the real server.
  */
 import type { AccountKeys } from '@somnus/crypto';
 import { SomnusClient } from '../src';
 import { queryRows } from '../../../test/support/database';
 import type { TestStack } from '../../../test/support/stack';
-import { expectCodeEmail } from './mail';
+import { latestVerificationMail } from '../../../test/support/accounts';
+import { extractCode } from '../../../test/support/smtp';
 import { recordingFetch, type RecordedRequest, type RecordingFetch } from './recording-fetch';
 
 export const PASS = 'correct horse battery staple';
@@ -28,15 +30,15 @@ export async function signedUp(stack: TestStack, tag: string): Promise<SyncUser>
   const client = new SomnusClient({ baseUrl: stack.baseUrl, fetch: rec.fetch });
   const { accountId } = await client.signup({ email, passphrase: PASS });
   await client.login({ email, passphrase: PASS });
+  await client.verifyEmail(extractCode(await latestVerificationMail(stack.smtp, email)));
   return { email, accountId, client, keys: await client.unwrapKeys(PASS), rec };
 }
 
 /** `owner` creates a team org and `member` joins it through an emailed invitation. */
 export async function team(stack: TestStack, owner: SyncUser, member: SyncUser): Promise<string> {
   const { id: orgId } = await owner.client.createOrg(`Sync team ${++n}`);
-  const code = expectCodeEmail(stack.smtp, member.email);
   const { invitation } = await owner.client.invite(orgId, member.email, 'member', owner.keys);
-  await member.client.acceptInvite(invitation.id, await code());
+  await member.client.acceptInvite(invitation.id);
   return orgId;
 }
 

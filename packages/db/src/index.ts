@@ -20,3 +20,4 @@ export * from './repositories/cleanup';
 export * from './repositories/org-locks';
 export * from './repositories/vcs';
 export * from './repositories/presence';
+export * from './repositories/mail-sends';

@@ -223,6 +223,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       throw err;
     }
     cleanups.push({ name: 'gateway', run: () => closeServer(gateway) });
+    // emailed links (verification) lead to this gateway, on the port it actually got; read at first use
+    env.SOMNUS_PUBLIC_URL ??= bound.url;
 
     return {
       baseUrl: bound.url,

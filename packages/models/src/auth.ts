@@ -5,6 +5,9 @@ import { email, hexOf, personName, salt, serverId, srpVerifier, ID_PREFIX } from
 export const SRP_PROFILES = ['insomnia', 'rfc2945'] as const;
 export type SrpProfileName = (typeof SRP_PROFILES)[number];
 
+/** The secret of an emailed link: 256 random bits as 64 hex (docs/protocol.md §4.1); case does not matter. */
+export const linkToken = z.string().trim().toLowerCase().regex(/^[0-9a-f]{64}$/, 'must be the 64-character token of the emailed link');
+
 /** POST /auth/signup (docs/protocol.md §4.1). The client-proposed `id` is accepted but the server assigns its own. */
 export const signupBody = z.object({
   email,
@@ -20,10 +23,40 @@ export const signupBody = z.object({
   encSymmetricKey: aesMessageString,
   emailNewsletter: z.boolean().optional(),
   srpProfile: z.enum(SRP_PROFILES).default('insomnia'),
+  /**
+   * The token of an invitation email's link (docs/protocol.md §6): when it belongs to a live invitation
+   * addressed to `email`, the account starts verified and no verification email is sent. Somnus extension.
+   */
+  inviteToken: linkToken.optional(),
 });
 export type SignupBody = z.infer<typeof signupBody>;
-export const signupResponse = z.object({ accountId: serverId(ID_PREFIX.account), email: z.string() });
+/** `isVerified` (Somnus extension): false until the address is verified (docs/protocol.md §4.1). */
+export const signupResponse = z.object({ accountId: serverId(ID_PREFIX.account), email: z.string(), isVerified: z.boolean() });
 export type SignupResponse = z.infer<typeof signupResponse>;
+
+/**
+ * POST /auth/verify with a session (docs/protocol.md §4.1): `{code}` from the verification email, or
+ * `{inviteToken}` from an invitation email addressed to the account's email, verifies the address; no body
+ * (or `{}`) sends the verification email again, as the "Resend Verification Email" button of Insomnia's
+ * web app does.
+ */
+export const verifyBody = z
+  .object({
+    code: z.string().trim().min(1).max(64).optional(),
+    inviteToken: linkToken.optional(),
+  })
+  .refine((b) => !(b.code && b.inviteToken), { message: 'send either code or inviteToken, not both' })
+  .meta({ examples: [{ code: 'K7PMQ2XWHN' }, {}] });
+export type VerifyBody = z.infer<typeof verifyBody>;
+
+/**
+ * GET /auth/verify, the link of an email (docs/protocol.md §4.1): `?token=` from a verification email
+ * verifies its account; `?invite=` from an invitation email only says how to use it (opening it verifies
+ * nothing: a link anyone's mail scanner may open must not verify an account someone else signed up).
+ */
+export const verifyQuery = z.object({ token: z.string().max(256).optional(), invite: z.string().max(256).optional() });
+export const verifyResponse = z.object({ ok: z.literal(true), isVerified: z.boolean(), message: z.string() });
+export type VerifyResponse = z.infer<typeof verifyResponse>;
 
 export const loginSBody = z.object({ email });
 export const loginSResponse = z.object({ saltKey: salt, saltAuth: salt });

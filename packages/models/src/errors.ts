@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   LOGIN_SESSION_INVALID: 401,
   FORBIDDEN: 403,
   NEEDS_TO_INCREASE_SEATS: 403,
+  /** The account's email address is not verified yet (docs/protocol.md §4.1), and the action needs it. */
+  EMAIL_NOT_VERIFIED: 403,
   NOT_FOUND: 404,
   /** Git sync sign-in asked of a deployment whose operator configured no OAuth App. */
   GIT_OAUTH_NOT_CONFIGURED: 404,

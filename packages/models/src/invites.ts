@@ -35,13 +35,6 @@ export const createInviteBody = z.object({
 }).meta({ examples: [{ inviteeEmail: 'bob@example.com', role: 'role_member' }] });
 export type CreateInviteBody = z.infer<typeof createInviteBody>;
 
-/**
- * POST /v1/invites/{id}/accept: the code from the invitation email. Having an account with the invited
- * email proves nothing (addresses are not verified at signup); receiving the email does.
- */
-export const acceptInviteBody = z.object({ code: z.string().trim().min(1, 'code is required: it is in the invitation email').max(64) });
-export type AcceptInviteBody = z.infer<typeof acceptInviteBody>;
-
 export const reconcileKeysBody = z.object({
   keys: z.array(z.object({ projectId, accountId, encSymmetricKey: wrappedProjectKey })).max(MAX_KEYS_PER_REQUEST),
 });

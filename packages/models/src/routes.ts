@@ -13,11 +13,13 @@ import {
   sessionListResponse,
   signupBody,
   signupResponse,
+  verifyBody,
+  verifyQuery,
+  verifyResponse,
   whoamiResponse,
 } from './auth';
 import type { RegisteredFunctionName } from './function-registry';
 import {
-  acceptInviteBody,
   createInviteBody,
   inviteInstructions,
   inviteInstructionsBody,
@@ -88,6 +90,8 @@ export const ROUTES = [
   route({ method: 'POST', path: '/auth/login-m1', fn: 'auth', access: 'public', summary: 'SRP step 3: client proof M1, server proof M2; opens the session', body: loginM1Body, response: loginM1Response }),
   route({ method: 'GET', path: '/auth/whoami', fn: 'auth', access: 'session', summary: 'The account and its wrapped keys', response: whoamiResponse }),
   route({ method: 'POST', path: '/auth/whoami', fn: 'auth', access: 'session', summary: 'whoami for clients that POST with a bearer token', response: whoamiResponse }),
+  route({ method: 'GET', path: '/auth/verify', fn: 'auth', access: 'public', summary: 'The link of a verification email: verifies the address (an invitation’s link only explains itself)', query: verifyQuery, response: verifyResponse }),
+  route({ method: 'POST', path: '/auth/verify', fn: 'auth', access: 'session', summary: 'Verify the address with the emailed code or an invitation’s link token; no body: send the verification email again', body: verifyBody, response: verifyResponse }),
   route({ method: 'POST', path: '/auth/logout', fn: 'auth', access: 'session', summary: 'End this session', response: okResponse }),
   route({ method: 'POST', path: '/auth/send-password-code', fn: 'auth', access: 'session', summary: 'Email a passphrase-change code', response: okResponse }),
   route({ method: 'POST', path: '/auth/change-password', fn: 'auth', access: 'session', summary: 'Change the passphrase with an emailed code', body: changePasswordBody, response: okResponse }),
@@ -134,7 +138,7 @@ export const ROUTES = [
   route({ method: 'PATCH', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'create:invitation', summary: 'Change a pending invitation’s role', body: updateMemberRolesBody, response: orgInvitation }),
   route({ method: 'DELETE', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'delete:invitation', summary: 'Revoke a pending invitation', response: okResponse }),
   route({ method: 'GET', path: '/v1/invites', fn: 'invites', access: 'session', summary: 'Invitations addressed to the caller', response: myInvitationList }),
-  route({ method: 'POST', path: '/v1/invites/:invitationId/accept', fn: 'invites', access: 'session', summary: 'Accept an invitation with the code from its email', body: acceptInviteBody, response: acceptInviteResponse }),
+  route({ method: 'POST', path: '/v1/invites/:invitationId/accept', fn: 'invites', access: 'session', summary: 'Accept an invitation addressed to the caller’s verified email', response: acceptInviteResponse }),
   route({ method: 'POST', path: '/v1/invites/:invitationId/decline', fn: 'invites', access: 'session', summary: 'Decline an invitation', response: okResponse }),
   route({ method: 'GET', path: '/v1/organizations/:orgId/my-project-keys', fn: 'invites', access: 'read:organization', summary: 'The caller’s wrapped project keys and the members lacking one', response: myProjectKeys }),
   route({ method: 'POST', path: '/v1/organizations/:orgId/reconcile-keys', fn: 'invites', access: 'update:membership', summary: 'Store project keys wrapped for members who lack them', body: reconcileKeysBody, bodyLimit: KEYS_BODY_LIMIT, response: reconcileKeysResponse }),

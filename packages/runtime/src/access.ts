@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { findMembership, useLiveSession, withTenant } from '@somnus/db';
 import { can, isOrgRoute, type Access, type Role } from '@somnus/models';
-import type { Anonymous, OrgActor, RequestMeta, SessionActor } from './actor';
+import { tenantOf, type Anonymous, type OrgActor, type RequestMeta, type SessionActor } from './actor';
 import { fail, ok, type Result } from './result';
 import { sha256 } from './secrets';
 
@@ -32,7 +32,7 @@ async function sessionActor(db: Pool, req: Request, meta: RequestMeta): Promise<
   if (!token || !TOKEN.test(token)) return fail('UNAUTHORIZED', 'A valid session is required');
   const session = await useLiveSession(db, hashSessionToken(token));
   if (!session) return fail('UNAUTHORIZED', 'Session is unknown, expired or revoked');
-  return ok({ meta, accountId: session.account_id, email: session.account_email, session });
+  return ok({ meta, accountId: session.account_id, email: session.account_email, emailVerified: session.account_email_verified, session });
 }
 
 /**
@@ -43,7 +43,7 @@ async function sessionActor(db: Pool, req: Request, meta: RequestMeta): Promise<
 async function orgActor(db: Pool, caller: SessionActor, orgId: string, permission: Parameters<typeof can>[1]): Promise<Result<OrgActor>> {
   const notFound = fail<OrgActor>('NOT_FOUND', 'No such organization');
   if (!ORG_ID.test(orgId)) return notFound;
-  const membership = await withTenant(db, { accountId: caller.accountId, email: caller.email, orgId }, (tx) => findMembership(tx, orgId, caller.accountId));
+  const membership = await withTenant(db, { ...tenantOf(caller), orgId }, (tx) => findMembership(tx, orgId, caller.accountId));
   if (!membership) return notFound;
   const role = membership.role as Role;
   if (!can(role, permission)) return fail('FORBIDDEN', `Your role (${role}) does not allow ${permission}`);

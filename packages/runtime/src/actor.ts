@@ -18,6 +18,8 @@ export interface SessionActor extends Anonymous {
   accountId: string;
   /** normalised email: part of the tenant context (an invitee sees invites addressed to it) */
   email: string;
+  /** whether the holder showed they read that mailbox (docs/protocol.md §4.1); until then it proves nothing */
+  emailVerified: boolean;
   session: SessionRow;
 }
 
@@ -31,9 +33,15 @@ export interface OrgActor extends SessionActor {
 
 export type ActorFor<A extends Access> = A extends 'public' ? Anonymous : A extends 'session' ? SessionActor : OrgActor;
 
-/** The tenant context RLS reads for this caller (docs/architecture.md §4). */
+/**
+ * The tenant context RLS reads for this caller (docs/architecture.md §4.3). The email goes in only once it
+ * is verified: RLS lets `app.email` see the invitations addressed to it, and an address anyone can sign
+ * up with must not (docs/protocol.md §6). The use cases refuse unverified invitees first; this is the
+ * second line.
+ */
 export function tenantOf(actor: SessionActor | OrgActor): { accountId: string; email: string; orgId?: string } {
-  return 'orgId' in actor ? { accountId: actor.accountId, email: actor.email, orgId: actor.orgId } : { accountId: actor.accountId, email: actor.email };
+  const email = actor.emailVerified ? actor.email : '';
+  return 'orgId' in actor ? { accountId: actor.accountId, email, orgId: actor.orgId } : { accountId: actor.accountId, email };
 }
 
 /** The request facts an audit event records. */

@@ -28,3 +28,25 @@ export function normalizeCode(code: string): string {
 export function hashCode(secret: Buffer, purpose: string, code: string): Buffer {
   return hmacSha256(secret, purpose, normalizeCode(code));
 }
+
+/**
+ * Link tokens: the secret in a link of an email (email verification, an invitation's link). Clicked,
+ * not typed, so they can be long: 256 random bits as 64 lowercase hex, which survives any mail client.
+ */
+export function newLinkToken(): string {
+  return crypto.randomBytes(32).toString('hex');
+}
+
+/** The shape of a link token; anything else is refused before it is hashed or looked up. */
+export const LINK_TOKEN = /^[0-9a-f]{64}$/;
+
+/** Keyed hash of a link token, under its own label per purpose, like codes (only the hash is stored). */
+export function hashLinkToken(secret: Buffer, purpose: LinkTokenPurpose, token: string): Buffer {
+  return hmacSha256(secret, purpose, token.trim().toLowerCase());
+}
+
+/**
+ * `invite-link` is shared: the invites function makes the token, the auth function accepts it as proof
+ * of the address (docs/protocol.md §6), and functions may not import each other.
+ */
+export type LinkTokenPurpose = 'email-verification-link' | 'invite-link';

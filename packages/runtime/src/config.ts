@@ -75,6 +75,32 @@ export function orgConfig(): OrgConfig {
   }));
 }
 
+export interface LinkConfig {
+  /** The origin links in emails point at, without a trailing slash (`https://api.example.com`). */
+  publicUrl: string;
+}
+
+/**
+ * Where emailed links lead (`SOMNUS_PUBLIC_URL`; locally the gateway's `http://127.0.0.1:8787`). Configured,
+ * never taken from a request's Host header: a forged Host would otherwise put an attacker's origin, with
+ * the token, into a mail sent to someone else.
+ */
+export function linkConfig(): LinkConfig {
+  return cached('links', () => {
+    const raw = (process.env.SOMNUS_PUBLIC_URL || 'http://127.0.0.1:8787').replace(/\/+$/, '');
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error('SOMNUS_PUBLIC_URL must be an absolute http(s) URL');
+    }
+    if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+      throw new Error('SOMNUS_PUBLIC_URL must be an http(s) origin (and path), without query, fragment or credentials');
+    }
+    return { publicUrl: raw };
+  });
+}
+
 /** Tests change the environment between suites; this makes the next read see it. */
 export function resetConfig(): void {
   cache.clear();

@@ -11,6 +11,8 @@ export * from './access';
 export * from './deps';
 export * from './transaction';
 export * from './mail';
+export * from './mail-limits';
+export * from './mail-text';
 export * from './router';
 export * from './graphql-error';
 export * from './framework-errors';

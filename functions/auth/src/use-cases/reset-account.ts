@@ -10,6 +10,7 @@ import {
   lockAccount,
   lockOpenAccountCode,
   markAccountCodeUsed,
+  markEmailVerified,
   markMembershipLacksKeys,
   recordAccountEvent,
   recordOrgEvent,
@@ -20,7 +21,7 @@ import {
   type Queryable,
 } from '@somnus/db';
 import type { ResetBody } from '@somnus/models';
-import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, mailFailureFacts, ok, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
+import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, mailFailureFacts, ok, quoteUserText, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS } from '../policy';
@@ -105,6 +106,9 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
   await replaceAccountKeyMaterial(tx, account.id, input);
   // a login started before the reset cannot finish: M1 is checked against the new verifier (docs/protocol.md §3)
   const sessionsRevoked = await revokeOtherSessions(tx, account.id, null);
+  // the code came through the mailbox, which is what verifying the address asks (docs/protocol.md §4.1):
+  // so whoever reads the mailbox takes back an address someone else signed up with
+  await markEmailVerified(tx, account.id);
   await recordAccountEvent(tx, {
     accountId: account.id,
     type: 'account.reset',
@@ -118,13 +122,15 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
 async function askAdminsToReshare(mail: Mailer, requests: ReshareRequest[], memberEmail: string): Promise<void> {
   for (const r of requests) {
     for (const to of r.admins) {
+      // the org's name is someone's words: quoted, and unable to break a line (docs/architecture.md §11.1)
+      const orgName = quoteUserText(r.orgName);
       try {
         await mail.send({
           to,
-          subject: `${memberEmail} needs their keys re-shared in ${r.orgName}`,
+          subject: `${memberEmail} needs their keys re-shared in the organization ${orgName}`,
           text:
             `${memberEmail} reset their Somnus account after forgetting their passphrase. They are still a member\n` +
-            `of the organization "${r.orgName}" (${r.orgId}), but their copies of its project keys could not\n` +
+            `of the organization named ${orgName} (${r.orgId}), but their copies of its project keys could not\n` +
             `survive the reset, so they cannot read its projects until someone re-shares the keys.\n\n` +
             `As an owner or admin, re-share them from your client:\n\n    somnus org reshare ${r.orgId}\n\n` +
             `(or any client that runs my-project-keys and reconcile-keys) wraps the keys for their new public\n` +

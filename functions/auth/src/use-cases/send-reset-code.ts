@@ -1,5 +1,5 @@
 import { countAccountEventsSince, findAccountByEmail, lockAccount, recordAccountEvent } from '@somnus/db';
-import { auditMeta, logger, mailFailureFacts, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
+import { auditMeta, logger, mailFailureFacts, ok, reserveMail, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { issueAccountCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
@@ -7,7 +7,12 @@ import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
 /**
  * Emails a single-use code that allows resetting the account after a forgotten passphrase. The answer is
  * the same `{ok: true}` whether the account exists, is rate limited, or the mail server failed, so the
- * endpoint cannot be used to learn which emails have accounts.
+ * endpoint cannot be used to learn which emails have accounts. Besides 5 an hour per account, the mail
+ * limits per recipient and per source (docs/architecture.md §11.1) apply, with the same silent answer.
+ *
+ * The code goes to unverified addresses too: it is how whoever reads a mailbox takes back an address
+ * someone else signed up with (a reset replaces the keys and the sessions, and verifies the address), and
+ * anyone can already have codes mailed to any verified account's address within the same limits.
  */
 export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { email: string }): Promise<Result<{ ok: true }>> {
   const done = ok({ ok: true as const });
@@ -20,6 +25,8 @@ export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { e
     if (!account) return ok(null);
     const sent = await countAccountEventsSince(tx, account.id, 'account.reset_code_sent', new Date(now.getTime() - RESET_CODE_WINDOW_MS));
     if (sent >= MAX_RESET_CODES_PER_WINDOW) return ok(null);
+    const sender = actor.meta.ip ? { ip: actor.meta.ip } : null;
+    if (!(await reserveMail(tx, deps.config.serverSecret, now, { kind: 'reset_code', to: account.email, sender })).allowed) return ok(null);
     await recordAccountEvent(tx, { accountId: account.id, type: 'account.reset_code_sent', ...auditMeta(actor) });
     return ok({ email: account.email, code: await issueAccountCode(tx, deps.config.serverSecret, now, account.id, 'account_reset') });
   });

@@ -5,7 +5,8 @@ import type { AuthDeps } from '../deps';
 
 /**
  * whoami: everything a client needs to unwrap its keys, plus the plan fields current clients type.
- * There is no billing: every account is a verified, paid-up account of the self-hosted plan.
+ * There is no billing: every account is a paid-up account of the self-hosted plan. `isVerified` is the
+ * truth: whether the email address is verified (docs/protocol.md §4.1).
  */
 export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Result<WhoamiResponse>> {
   const a = await findAccountById(deps.db, actor.accountId);
@@ -25,7 +26,7 @@ export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Resul
     saltEnc: a.salt_enc,
     isPaymentRequired: false,
     isTrialing: false,
-    isVerified: true,
+    isVerified: a.email_verified_at !== null,
     isAdmin: false,
     trialEnd: '',
     planName: SELF_HOSTED_PLAN.planName,

@@ -1,7 +1,6 @@
 import {
   copyInviteKeysTo,
   countAccountEventsSince,
-  countInviteAcceptAttempt,
   findAccountByEmail,
   findAccountById,
   findInviteInOrg,
@@ -16,6 +15,7 @@ import {
   listPendingInvites,
   listPendingInvitesFor,
   findInviteOrgId,
+  lockAccountCounter,
   lockInvite,
   lockOrganizationForInvites,
   lockOrgShared,
@@ -35,13 +35,12 @@ import {
 } from '@somnus/db';
 import { roleFromId, type CreateInviteBody } from '@somnus/models';
 import {
-  constantTimeEqual,
   fail,
-  failAndKeep,
-  hashCode,
-  newCode,
+  hashLinkToken,
   newId,
+  newLinkToken,
   ok,
+  reserveMail,
   tenantOf,
   orgTransaction, tenantTransaction,
   type Failure,
@@ -49,6 +48,7 @@ import {
   type Result,
   type SessionActor,
 } from '@somnus/runtime';
+import type { PoolClient } from 'pg';
 import type { InvitesDeps } from '../deps';
 import { sendInvitationMail } from '../invite-mail';
 
@@ -57,13 +57,11 @@ const inviteNotFound = () => fail<never>('NOT_FOUND', 'No such invitation');
 const closed = (i: InviteRow) => fail<never>('INVITE_CLOSED', `This invitation was already ${i.status}`);
 const expired = () => fail<never>('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
 const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
-const WRONG_CODE = 'The code is wrong; it is in the invitation email (ask for a new invitation after 5 wrong tries)';
+/** Only a verified address is proof of the mailbox an invitation went to (docs/protocol.md §6). */
+const unverified = () =>
+  fail<never>('EMAIL_NOT_VERIFIED', 'Verify your email address first: open the link of the verification email, or POST /auth/verify for a new one (somnus verify)');
 
-/** Wrong codes an invitation survives; then no code accepts it and the org has to invite again. */
-export const MAX_ACCEPT_ATTEMPTS = 5;
-/** HMAC label of acceptance codes, so that an account code can never pass as one (and vice versa). */
-const ACCEPT_CODE = 'invite-accept-code';
-
+/** Lookups of whether an email has an account (instructions, invites): 50 an hour per account, every one counted. */
 const LOOKUP_WINDOW_MS = 60 * 60 * 1000;
 const MAX_LOOKUPS_PER_WINDOW = 50;
 
@@ -98,80 +96,133 @@ async function mayInvite(tx: Queryable, org: OrganizationRow, email: string, inv
 }
 
 /**
+ * Anyone can own a team org, so an answer that depends on whether an email has an account (instructions'
+ * public key, invites' keys and ids) would let an account probe addresses in bulk. Every such lookup, from
+ * either endpoint, is recorded and capped per account before the account is read; the caller's refusals
+ * after it keep the record (`kept`), so a refused probe counts too.
+ */
+async function countLookup(tx: PoolClient, deps: InvitesDeps, actor: OrgActor): Promise<Result<null>> {
+  await lockAccountCounter(tx, actor.accountId, 'invite.lookup');
+  const since = new Date(deps.clock.now().getTime() - LOOKUP_WINDOW_MS);
+  if ((await countAccountEventsSince(tx, actor.accountId, 'invite.lookup', since)) >= MAX_LOOKUPS_PER_WINDOW) {
+    return fail('RATE_LIMITED', 'Too many invitation lookups; try again later', { headers: { 'Retry-After': String(LOOKUP_WINDOW_MS / 1000) } });
+  }
+  await recordAccountEvent(tx, { accountId: actor.accountId, type: 'invite.lookup', ip: actor.meta.ip, client: null, details: { orgId: actor.orgId } });
+  return ok(null);
+}
+
+/** A refusal after a counted lookup: the lookup's record is the only write so far, and it must stay. */
+const kept = <T>(r: Result<T>): Result<T> => (r.ok ? r : { ...r, commit: true });
+
+interface Instructions {
+  inviteeId: string;
+  inviteeEmail: string;
+  inviteePublicKey: string;
+  inviteeAutoLinked: boolean;
+  inviteKeys: { projectId: string; encSymmetricKey: string; autoLinked: boolean }[];
+}
+
+/**
  * POST …/invites/instructions (docs/protocol.md §6 step 2): the invitee's public key, so the inviter's
  * client can wrap the org's project keys for them. An email without an account gets empty ids: its keys
  * are shared after sign-up through reconcile-keys.
  */
 export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
   const { inviteeEmail } = input;
-  return orgTransaction(deps.db, actor, async (tx) => {
-    // Anyone can own a team org, so this answer ("has an account, here is its public key") would let
-    // an account probe addresses in bulk. Every lookup is recorded and the rate is capped per account.
-    const since = new Date(deps.clock.now().getTime() - LOOKUP_WINDOW_MS);
-    if ((await countAccountEventsSince(tx, actor.accountId, 'invite.lookup', since)) >= MAX_LOOKUPS_PER_WINDOW) {
-      return fail('RATE_LIMITED', 'Too many invitation lookups; try again later', { headers: { 'Retry-After': String(LOOKUP_WINDOW_MS / 1000) } });
-    }
-    await recordAccountEvent(tx, { accountId: actor.accountId, type: 'invite.lookup', ip: actor.meta.ip, client: null, details: { orgId: actor.orgId } });
+  return orgTransaction(deps.db, actor, async (tx): Promise<Result<Instructions>> => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return fail('NOT_FOUND', 'No such organization');
+    const counted = await countLookup(tx, deps, actor);
+    if (!counted.ok) return counted;
     const invitee = await findAccountByEmail(tx, inviteeEmail);
     const refused = await mayInvite(tx, org, inviteeEmail, invitee);
-    if (refused) return refused;
+    if (refused) return kept(refused);
     return ok({
       inviteeId: invitee?.id ?? '',
       inviteeEmail,
       inviteePublicKey: invitee?.public_key ?? '',
       inviteeAutoLinked: false,
-      inviteKeys: [] as { projectId: string; encSymmetricKey: string; autoLinked: boolean }[],
+      inviteKeys: [],
     });
   });
 }
 
 /**
- * POST …/invites (§6 step 4): a pending invitation carrying the project keys wrapped for the invitee.
- * Each key must be for a project of this org that the inviter holds a key for, and only an existing
- * account can have keys wrapped for it. The email goes out after the commit, with the acceptance code:
- * an account's email is not proof of owning the mailbox, the code is. Only its HMAC is stored.
+ * The keys sent with an invitation, checked before anything about the invitee is read, so that made-up
+ * keys are refused the same way for every address (issue 9 §5): each for a project of this org, once, that
+ * the inviter holds a key for.
+ */
+async function checkInviteKeys(tx: Queryable, orgId: string, inviterId: string, keys: CreateInviteBody['inviteKeys']): Promise<Failure | null> {
+  const projectIds = keys.map((k) => k.projectId);
+  if (new Set(projectIds).size !== projectIds.length) return invalid('inviteKeys lists a project more than once') as Failure;
+  if (projectIds.length === 0) return null;
+  const inOrgIds = await projectIdsInOrg(tx, orgId, projectIds);
+  const held = new Set((await listKeysOf(tx, orgId, inviterId)).map((k) => k.project_id));
+  for (const id of projectIds) {
+    if (!inOrgIds.has(id)) return invalid(`inviteKeys: ${id} is not a project of this organization`) as Failure;
+    if (!held.has(id)) return invalid(`inviteKeys: you hold no key for ${id}, so you cannot share it`) as Failure;
+  }
+  return null;
+}
+
+interface SentInvite {
+  id: string;
+  email: string;
+  role: InviteRole;
+  expiresAt: Date;
+  orgName: string;
+  inviterName: string;
+  inviterEmail: string;
+}
+
+/**
+ * POST …/invites (§6 step 4): a pending invitation carrying the project keys wrapped for the invitee. In
+ * order: the role and the keys (nothing about the invitee read yet), the lookup of the invitee's account
+ * (counted, like instructions), the org's rules, then the mail limits (per address across every org, per
+ * inviting account: docs/architecture.md §11.1). The email goes out after the commit with a link whose
+ * token verifies the address when used (docs/protocol.md §6); only its keyed hash is stored.
  */
 export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: CreateInviteBody) {
-  const code = newCode();
+  const role = inviteRole(body.role ?? 'member');
+  if (!role.ok) return role;
+  const linkToken = newLinkToken();
   const { orgId } = actor;
-  const sent = await orgTransaction(deps.db, actor, async (tx) => {
+  const sent = await orgTransaction(deps.db, actor, async (tx): Promise<Result<SentInvite>> => {
     await lockOrganizationForInvites(tx, orgId);
     const org = await findOrganization(tx, orgId);
     const inviter = await findAccountById(tx, actor.accountId);
-    if (!org || !inviter) return fail<never>('NOT_FOUND', 'No such organization');
+    if (!org || !inviter) return fail('NOT_FOUND', 'No such organization');
     const email = body.inviteeEmail;
+    const keys = body.inviteKeys;
+    const badKeys = await checkInviteKeys(tx, orgId, actor.accountId, keys);
+    if (badKeys) return badKeys;
+
+    const counted = await countLookup(tx, deps, actor);
+    if (!counted.ok) return counted;
     const invitee = await findAccountByEmail(tx, email);
     const refused = await mayInvite(tx, org, email, invitee);
-    if (refused) return refused;
-    const role = inviteRole(body.role ?? 'member');
-    if (!role.ok) return role;
-
-    if (body.inviteeId && body.inviteeId !== invitee?.id) return invalid('inviteeId is not the account of inviteeEmail');
-    const keys = body.inviteKeys;
+    if (refused) return kept(refused);
+    if (body.inviteeId && body.inviteeId !== invitee?.id) return kept(invalid('inviteeId is not the account of inviteeEmail'));
     if (keys.length > 0 && !invitee) {
-      return invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join');
+      return kept(invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join'));
     }
-    const projectIds = keys.map((k) => k.projectId);
-    if (new Set(projectIds).size !== projectIds.length) return invalid('inviteKeys lists a project more than once');
-    const inOrgIds = await projectIdsInOrg(tx, orgId, projectIds);
-    const held = new Set((await listKeysOf(tx, orgId, actor.accountId)).map((k) => k.project_id));
-    for (const id of projectIds) {
-      if (!inOrgIds.has(id)) return invalid(`inviteKeys: ${id} is not a project of this organization`);
-      if (!held.has(id)) return invalid(`inviteKeys: you hold no key for ${id}, so you cannot share it`);
-    }
-
     const pending = await findPendingInvite(tx, orgId, email);
-    if (pending && pending.expires_at > deps.clock.now()) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`);
-    if (pending) await setInviteStatus(tx, pending.id, 'expired');
+    if (pending && pending.expires_at > deps.clock.now()) return kept(fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`));
+    // revoking and inviting again is one more email each time: the limits count emails, not invitations
+    const allowance = await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId } });
+    if (!allowance.allowed) {
+      const wait = String(allowance.retryAfterSeconds);
+      const who = allowance.limitedBy === 'recipient' ? 'This address has received' : 'You have sent';
+      return kept(fail<never>('RATE_LIMITED', `${who} too many invitations recently; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } }));
+    }
 
+    if (pending) await setInviteStatus(tx, pending.id, 'expired');
     const id = newId('inv');
     // read late in the transaction: created_at is its start, and the TTL must not come out a hair short
     const expiresAt = new Date(deps.clock.now().getTime() + deps.config.inviteTtlSeconds * 1000);
-    const acceptCodeHash = hashCode(deps.config.serverSecret, ACCEPT_CODE, code);
+    const linkTokenHash = hashLinkToken(deps.config.serverSecret, 'invite-link', linkToken);
     try {
-      await insertInvite(tx, { id, orgId, inviterId: actor.accountId, email, role: role.value, expiresAt, acceptCodeHash });
+      await insertInvite(tx, { id, orgId, inviterId: actor.accountId, email, role: role.value, expiresAt, linkTokenHash });
     } catch (err) {
       if (isUniqueViolation(err)) return fail<never>('INVITE_EXISTS', `${email} already has a pending invitation`);
       throw err;
@@ -185,7 +236,7 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
   const invite = sent.value;
   const emailSent = await sendInvitationMail(deps.mail, {
     inviteId: invite.id,
-    code,
+    linkToken,
     inviteeEmail: invite.email,
     orgName: invite.orgName,
     inviterName: invite.inviterName,
@@ -257,8 +308,13 @@ export async function revokeInvite(deps: InvitesDeps, actor: OrgActor, input: { 
   });
 }
 
-/** GET /v1/invites: the caller's own live invitations, found by their email (RLS invitee clause). */
+/**
+ * GET /v1/invites: the caller's own live invitations, found by their email (RLS invitee clause). Only for
+ * a verified address: anyone can sign up with any address, and an invitation names its org, its inviter
+ * and the role (docs/protocol.md §6). The tenant context leaves an unverified email out too (tenantOf).
+ */
 export async function listMyInvites(deps: InvitesDeps, actor: SessionActor) {
+  if (!actor.emailVerified) return unverified();
   return tenantTransaction(deps.db, tenantOf(actor), async (tx) =>
     ok({
       invitations: (await listPendingInvitesFor(tx, actor.email)).map((i) => ({
@@ -291,22 +347,18 @@ async function myPendingInvite(tx: Queryable, actor: SessionActor, invitationId:
 }
 
 /**
- * POST /v1/invites/{id}/accept {code}: in one transaction under the invitee's context, the membership with
- * the invitation's role, the wrapped keys it carried, and the audit event. RLS lets the invitee add only
- * themselves, and only to an org with a live invitation for their email (app_may_join). The matching
- * email alone proves nothing (signup does not verify addresses), so the code mailed to the invitee is
- * required too. A wrong code is counted and committed, so the attempt cap holds although the request fails.
+ * POST /v1/invites/{id}/accept: in one transaction under the invitee's context, the membership with the
+ * invitation's role, the wrapped keys it carried, and the audit event. Only for a verified address, which
+ * is what proves the invitee reads the mailbox the invitation went to (docs/protocol.md §6); RLS lets the
+ * invitee add only themselves, only to an org with a live invitation for their verified email
+ * (app_may_join_as).
  */
-export async function acceptInvite(deps: InvitesDeps, actor: SessionActor, input: { invitationId: string; code: string }) {
+export async function acceptInvite(deps: InvitesDeps, actor: SessionActor, input: { invitationId: string }) {
+  if (!actor.emailVerified) return unverified();
   return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
     const found = await myPendingInvite(tx, actor, input.invitationId, deps.clock.now());
     if (!found.ok) return found;
     const invite = found.value;
-    if (!invite.accept_code_hash || invite.accept_attempts >= MAX_ACCEPT_ATTEMPTS) return fail('INVALID_CODE', WRONG_CODE);
-    if (!constantTimeEqual(invite.accept_code_hash, hashCode(deps.config.serverSecret, ACCEPT_CODE, input.code))) {
-      await countInviteAcceptAttempt(tx, invite.id);
-      return failAndKeep('INVALID_CODE', WRONG_CODE);
-    }
     const orgId = invite.org_id;
     await setTenantOrg(tx, orgId);
     const existing = await findMembership(tx, orgId, actor.accountId);
@@ -320,6 +372,8 @@ export async function acceptInvite(deps: InvitesDeps, actor: SessionActor, input
 
 /** POST /v1/invites/{id}/decline. The event is written while the invitation is still live (RLS policy org_audit_events_invitee_decline). */
 export async function declineInvite(deps: InvitesDeps, actor: SessionActor, input: { invitationId: string }): Promise<Result<{ ok: true }>> {
+  // declining is answering someone else's invitation too: only the verified owner of the address may
+  if (!actor.emailVerified) return unverified();
   return tenantTransaction(deps.db, tenantOf(actor), async (tx) => {
     const found = await myPendingInvite(tx, actor, input.invitationId, deps.clock.now());
     if (!found.ok) return found;

@@ -28,6 +28,10 @@ export interface Flags {
   project?: string;
   passphraseStdin: boolean;
   unlock: boolean;
+  /** signup, verify: the link of an invitation email (or its token), which verifies the address. */
+  invite?: string;
+  /** verify: ask for a new verification email instead of typing a code. */
+  resend: boolean;
   help: boolean;
   version: boolean;
 }
@@ -48,6 +52,8 @@ const OPTIONS = {
   project: { type: 'string' },
   'passphrase-stdin': { type: 'boolean' },
   unlock: { type: 'boolean' },
+  resend: { type: 'boolean' },
+  invite: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -68,6 +74,8 @@ const FLAG_OF: Readonly<Record<OptionName, FlagName>> = {
   project: 'project',
   'passphrase-stdin': 'passphraseStdin',
   unlock: 'unlock',
+  resend: 'resend',
+  invite: 'invite',
   help: 'help',
   version: 'version',
 };
@@ -132,7 +140,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   } catch (err) {
     throw usageError(err, args);
   }
-  const flags: Flags = { passphraseStdin: false, unlock: false, help: false, version: false };
+  const flags: Flags = { passphraseStdin: false, unlock: false, resend: false, help: false, version: false };
   const given = new Set<FlagName>();
   for (const token of parsed.tokens) {
     if (token.kind !== 'option') continue;

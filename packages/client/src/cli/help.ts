@@ -11,6 +11,9 @@ Commands:
   signup                 create an account (keys are made and wrapped on this machine)
   login                  log in with SRP and keep the session in the config directory
   whoami                 show the account and session; --unlock checks that your keys unwrap
+  verify [code]          verify your email address with the code from the verification email
+  verify --resend        email a new verification link and code
+  verify --invite <link> verify your email address with the link of an invitation sent to it
   logout                 end the session on the server and forget it here
   passphrase change      change the passphrase using a code sent by email
   passphrase send-code   only email a passphrase-change code (then: passphrase change --code X)
@@ -22,8 +25,7 @@ Commands:
   org invite <orgId> <email> [--role R]
                          invite someone; project keys are re-wrapped for them here
   org invites            invitations addressed to you
-  org accept <id> [--code C]
-                         accept an invitation with the code from its email (org decline <id> to refuse it)
+  org accept <id>        accept an invitation (your email must be verified; org decline <id> to refuse it)
   org remove <orgId> <accountId>
                          remove a member (their project keys go with them)
   org role <orgId> <accountId> <role>
@@ -64,10 +66,19 @@ Exit status: 0 on success, 1 on any error (with a one-line message on stderr).
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
-  signup: `Usage: somnus signup [--email E] [--first-name F] [--last-name L] [--srp-profile insomnia|rfc2945] [--url U] [--passphrase-stdin]
+  signup: `Usage: somnus signup [--email E] [--first-name F] [--last-name L] [--srp-profile insomnia|rfc2945] [--url U] [--passphrase-stdin] [--invite <link>]
 
 Creates an account. Salts, the SRP verifier and the account keys are generated here; the server
-only receives the verifier, the public key and the wrapped keys. Does not log in.`,
+only receives the verifier, the public key and the wrapped keys. Does not log in. The server emails
+a link and a code to verify the address (open the link, or log in and run somnus verify <code>);
+until then the account cannot see or accept invitations. --invite takes the link of an invitation
+email to that address: signing up with it verifies the address, and no verification email is sent.`,
+  verify: `Usage: somnus verify [<code>] [--code C] | somnus verify --resend | somnus verify --invite <link>
+
+Verifies your email address with the code of the verification email (asked for when not given);
+opening the email's link does the same. --resend emails a new link and code (the earlier ones stop
+working). --invite takes the link of an invitation email sent to your address (or its token): it
+verifies the address too. Invitations to your address can be seen and accepted only once it is verified.`,
   login: `Usage: somnus login [--email E] [--srp-profile insomnia|rfc2945] [--url U] [--passphrase-stdin]
 
 Logs in with SRP, checks the server's proof, and saves the session (mode 0600) in the config
@@ -96,7 +107,7 @@ Lists the account's live sessions, or ends one of them by id.`,
        somnus org members <orgId>
        somnus org invite <orgId> <email> [--role member|admin] [--passphrase-stdin]
        somnus org invites
-       somnus org accept <invitationId> [--code C]
+       somnus org accept <invitationId>
        somnus org decline <invitationId>
        somnus org remove <orgId> <accountId>
        somnus org role <orgId> <accountId> member|admin
@@ -107,8 +118,8 @@ invite runs the whole key-sharing flow on this machine: it checks seats, fetches
 public key, unwraps every project key you hold with your passphrase and re-wraps it for them, sends
 the invitation (emailed to them), and shares keys with any other member still lacking one. Someone
 without an account yet gets their keys after they sign up and accept: then run org reshare.
-accept needs the code from the invitation email (asked for unless --code is given): it proves the
-invitation reached you.
+accept and decline need your email address verified (somnus verify, or signup/verify --invite with
+the invitation's link): that proves the invitation reached you.
 reshare (owner/admin): wraps your project keys for every member who lacks them, e.g. after they
 reset a forgotten passphrase or joined before they had an account.`,
   project: `Usage: somnus project create <orgId> <name> [--passphrase-stdin]

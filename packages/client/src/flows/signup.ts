@@ -15,12 +15,27 @@ export interface SignupInput {
   lastName?: string;
   /** SRP dialect the account will log in with; `insomnia` unless a client needs RFC 2945 proofs. */
   srpProfile?: SrpProfile;
+  /** The link of an invitation email to this address (or its token): the account starts verified. */
+  invite?: string;
+}
+
+/**
+ * The token of an invitation link (`…/auth/verify?invite=<64 hex>`), or the token itself. Refused here
+ * when it is neither, so a mistyped link is not sent as a token.
+ */
+export function inviteTokenFrom(linkOrToken: string): string {
+  const text = linkOrToken.trim();
+  const token = /^[0-9a-fA-F]{64}$/.test(text) ? text : /[?&]invite=([0-9a-fA-F]{64})(?:[&#]|$)/.exec(text)?.[1];
+  if (!token) throw new TypeError('not an invitation link: expected …/auth/verify?invite=<64 hex characters>');
+  return token.toLowerCase();
 }
 
 export interface SignupResult {
   accountId: string;
   email: string;
   srpProfile: SrpProfile;
+  /** false until the address is verified: the server has emailed a link and a code (docs/protocol.md §4.1) */
+  isVerified: boolean;
 }
 
 export async function signup(http: HttpClient, input: SignupInput): Promise<SignupResult> {
@@ -35,7 +50,8 @@ export async function signup(http: HttpClient, input: SignupInput): Promise<Sign
     lastName: input.lastName?.trim() ?? '',
     ...credentials,
     srpProfile,
+    ...(input.invite ? { inviteToken: inviteTokenFrom(input.invite) } : {}),
   };
   const res = await http.call('POST /auth/signup', { body });
-  return { accountId: res.accountId, email: res.email, srpProfile };
+  return { accountId: res.accountId, email: res.email, srpProfile, isVerified: res.isVerified };
 }

@@ -94,12 +94,16 @@ export async function markMembershipLacksKeys(db: Queryable, orgId: string, acco
   await db.query('UPDATE memberships SET lacks_keys = true WHERE org_id = $1 AND account_id = $2', [orgId, accountId]);
 }
 
-/** Who can re-share keys in the org: its owners and admins, other than `exceptAccountId`. Context: the account with `orgId`. */
+/**
+ * Who can re-share keys in the org and is mailed about it: its owners and admins other than
+ * `exceptAccountId`, with a verified address (mail to an unverified one is limited to what its own
+ * session asks for: docs/protocol.md §4.1). Context: the account with `orgId`.
+ */
 export async function listOrgAdmins(db: Queryable, orgId: string, exceptAccountId: string): Promise<{ account_id: string; email: string }[]> {
   const { rows } = await db.query<{ account_id: string; email: string }>(
     `SELECT m.account_id, a.email
        FROM memberships m JOIN accounts a ON a.id = m.account_id
-      WHERE m.org_id = $1 AND m.role IN ('owner', 'admin') AND m.account_id <> $2
+      WHERE m.org_id = $1 AND m.role IN ('owner', 'admin') AND m.account_id <> $2 AND a.email_verified_at IS NOT NULL
       ORDER BY m.created_at, m.account_id`,
     [orgId, exceptAccountId],
   );

@@ -14,20 +14,29 @@ export interface AccountRow {
   enc_private_key: string;
   enc_symmetric_key: string;
   email_newsletter: boolean;
+  /** when the holder showed they read the address (docs/protocol.md §4.1); null: not verified */
+  email_verified_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export type NewAccount = Omit<AccountRow, 'created_at' | 'updated_at'>;
+/** `emailVerified`: the signup proved the address already (an invitation's link token). */
+export type NewAccount = Omit<AccountRow, 'created_at' | 'updated_at' | 'email_verified_at'> & { emailVerified: boolean };
 
 export async function insertAccount(db: Queryable, a: NewAccount): Promise<void> {
   await db.query(
     `INSERT INTO accounts (id, email, first_name, last_name, srp_profile, salt_key, salt_auth, salt_enc, verifier,
-                           public_key, enc_private_key, enc_symmetric_key, email_newsletter)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+                           public_key, enc_private_key, enc_symmetric_key, email_newsletter, email_verified_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $14::boolean THEN now() END)`,
     [a.id, a.email, a.first_name, a.last_name, a.srp_profile, a.salt_key, a.salt_auth, a.salt_enc, a.verifier,
-     a.public_key, a.enc_private_key, a.enc_symmetric_key, a.email_newsletter],
+     a.public_key, a.enc_private_key, a.enc_symmetric_key, a.email_newsletter, a.emailVerified],
   );
+}
+
+/** The address is proven; the first proof's time stays. True when this call verified it. */
+export async function markEmailVerified(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query('UPDATE accounts SET email_verified_at = now(), updated_at = now() WHERE id = $1 AND email_verified_at IS NULL', [id]);
+  return (r.rowCount ?? 0) > 0;
 }
 
 export async function findAccountByEmail(db: Queryable, email: string): Promise<AccountRow | null> {

@@ -10,6 +10,8 @@ export type AccountEventType =
   | 'password.changed'
   | 'account.reset_code_sent'
   | 'account.reset'
+  | 'account.verification_sent'
+  | 'account.email_verified'
   | 'invite.lookup';
 
 export interface AccountEventRow {
@@ -39,4 +41,13 @@ export async function countAccountEventsSince(db: Queryable, accountId: string, 
     [accountId, type, since],
   );
   return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Serialises one account's rate-counted actions (invitation lookups) until the transaction ends, so that
+ * concurrent requests cannot both pass the count. Advisory: no row lock that could meet an org's lock in
+ * another order.
+ */
+export async function lockAccountCounter(db: Queryable, accountId: string, counter: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('count:' || $1 || ':' || $2, 0))`, [counter, accountId]);
 }

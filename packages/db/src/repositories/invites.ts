@@ -14,10 +14,8 @@ export interface InviteRow {
   created_at: Date;
   expires_at: Date;
   responded_at: Date | null;
-  /** HMAC of the code mailed to the invitee (null: created before codes existed, never acceptable) */
-  accept_code_hash: Buffer | null;
-  /** wrong codes tried so far */
-  accept_attempts: number;
+  /** keyed hash of the token in the invitation email's link (null: made before links carried one) */
+  link_token_hash: Buffer | null;
 }
 
 export interface InviteListRow extends InviteRow {
@@ -34,13 +32,27 @@ const INVITER = `coalesce(nullif(trim(concat_ws(' ', a.first_name, a.last_name))
 
 export async function insertInvite(
   db: Queryable,
-  i: { id: string; orgId: string; inviterId: string; email: string; role: InviteRole; expiresAt: Date; acceptCodeHash: Buffer },
+  i: { id: string; orgId: string; inviterId: string; email: string; role: InviteRole; expiresAt: Date; linkTokenHash: Buffer },
 ): Promise<void> {
   await db.query(
-    `INSERT INTO invites (id, org_id, inviter_account_id, invitee_email, role, expires_at, accept_code_hash)
+    `INSERT INTO invites (id, org_id, inviter_account_id, invitee_email, role, expires_at, link_token_hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [i.id, i.orgId, i.inviterId, i.email, i.role, i.expiresAt, i.acceptCodeHash],
+    [i.id, i.orgId, i.inviterId, i.email, i.role, i.expiresAt, i.linkTokenHash],
   );
+}
+
+/**
+ * The stored hash of the live invitation to `email` whose link token hashes to `tokenHash`, or null: the
+ * token proves the address only while its invitation can still be answered. Under the caller's context
+ * RLS shows only invitations to the context's email (docs/architecture.md §4.4).
+ */
+export async function findLiveInviteTokenHash(db: Queryable, email: string, tokenHash: Buffer): Promise<Buffer | null> {
+  const { rows } = await db.query<{ link_token_hash: Buffer }>(
+    `SELECT link_token_hash FROM invites
+      WHERE link_token_hash = $1 AND invitee_email = $2 AND status = 'pending' AND expires_at > now()`,
+    [tokenHash, email],
+  );
+  return rows[0]?.link_token_hash ?? null;
 }
 
 export async function insertInviteKeys(
@@ -85,11 +97,6 @@ export async function findPendingInvite(db: Queryable, orgId: string, email: str
 
 export async function setInviteStatus(db: Queryable, id: string, status: Exclude<InviteStatus, 'pending'>): Promise<void> {
   await db.query('UPDATE invites SET status = $2, responded_at = now() WHERE id = $1', [id, status]);
-}
-
-/** A wrong acceptance code: counted (and committed by the caller) so the attempt cap holds. */
-export async function countInviteAcceptAttempt(db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE invites SET accept_attempts = accept_attempts + 1 WHERE id = $1', [id]);
 }
 
 export async function setInviteRole(db: Queryable, id: string, role: InviteRole): Promise<void> {

@@ -12,16 +12,17 @@ export interface SessionRow {
   revoked_at: Date | null;
 }
 
-/** A live session (not revoked, not expired) with its account's email, which the tenant context needs. */
 /**
- * The live session of a token hash, with its account's email, recording its use (at most once a minute,
+ * The live session of a token hash, with its account's email and whether that address is verified (both
+ * go into the tenant context: docs/architecture.md §4.3), recording its use (at most once a minute,
  * so a busy client does not write a row per request) in the same statement: one round trip per request.
  */
-export async function useLiveSession(db: Queryable, tokenHash: Buffer): Promise<(SessionRow & { account_email: string }) | null> {
-  const { rows } = await db.query<SessionRow & { account_email: string }>({
+export async function useLiveSession(db: Queryable, tokenHash: Buffer): Promise<(SessionRow & { account_email: string; account_email_verified: boolean }) | null> {
+  const { rows } = await db.query<SessionRow & { account_email: string; account_email_verified: boolean }>({
     name: 'use-live-session',
     text: `WITH live AS (
-             SELECT s.*, a.email AS account_email FROM sessions s JOIN accounts a ON a.id = s.account_id
+             SELECT s.*, a.email AS account_email, a.email_verified_at IS NOT NULL AS account_email_verified
+               FROM sessions s JOIN accounts a ON a.id = s.account_id
               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
            ), touched AS (
              UPDATE sessions SET last_used_at = now()

@@ -33,7 +33,6 @@ async function run(ctx: CommandContext): Promise<void> {
   const [sub, ...rest] = ctx.args;
   if (ctx.flags.role !== undefined && sub !== 'invite') throw new UsageError('--role goes with org invite (for org role: somnus org role <orgId> <accountId> <role>)');
   if (ctx.flags.passphraseStdin && sub !== 'invite' && sub !== 'reshare') throw new UsageError(`org ${sub ?? ''} takes no --passphrase-stdin`);
-  if (ctx.flags.code !== undefined && sub !== 'accept') throw new UsageError('--code goes with org accept (the code from the invitation email)');
 
   switch (sub) {
     case 'list': {
@@ -89,16 +88,14 @@ async function run(ctx: CommandContext): Promise<void> {
       for (const i of invites) {
         ctx.out.line(`${i.id}  ${i.organization.name} (${i.organization.id})  as ${i.role}  from ${i.inviter.name} <${i.inviter.email}>  expires ${i.expires_at}`);
       }
-      ctx.out.line(invites.length ? `${plural(invites.length, 'invitation')}; accept with: somnus org accept <id> --code <code from the email>` : 'No pending invitations.');
+      ctx.out.line(invites.length ? `${plural(invites.length, 'invitation')}; accept with: somnus org accept <id>` : 'No pending invitations.');
       return;
     }
     case 'accept': {
       const [id] = words(rest, ['invitationId'], sub);
       const { client } = await ctx.session();
-      // --code, or asked for: the invitation email carries it
-      const code = await ctx.secrets.emailCode();
-      if (!code) throw new UsageError('the code from the invitation email is required');
-      const joined = await client.acceptInvite(id!, code);
+      // no code: the server asks for a verified email address instead (somnus verify)
+      const joined = await client.acceptInvite(id!);
       ctx.out.line(`Joined ${joined.organizationId} as ${joined.role}; ${plural(joined.projectKeys, 'project key')} received.`);
       if (!joined.projectKeys) ctx.out.note('Keys for existing projects arrive when an admin runs `somnus org reshare`.');
       return;
@@ -154,7 +151,7 @@ async function run(ctx: CommandContext): Promise<void> {
 }
 
 export const orgCommand: Command = {
-  flags: ['url', 'role', 'code', 'passphraseStdin'],
+  flags: ['url', 'role', 'passphraseStdin'],
   subcommands: true,
   usesSession: true,
   run,

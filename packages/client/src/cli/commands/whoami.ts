@@ -11,7 +11,7 @@ export const whoamiCommand: Command = {
     const { client } = await ctx.session();
     const who = await client.whoami();
     ctx.out.line(`account:  ${who.accountId}`);
-    ctx.out.line(`email:    ${who.email}`);
+    ctx.out.line(`email:    ${who.email}${who.isVerified ? ' (verified)' : ' (not verified: somnus verify <code>, or --resend)'}`);
     ctx.out.line(`name:     ${displayName(who.firstName, who.lastName)}`);
     ctx.out.line(`session:  age ${formatDuration(who.sessionAge)}, expires ${who.sessionExpiry}`);
     ctx.out.line(`server:   ${client.baseUrl}`);

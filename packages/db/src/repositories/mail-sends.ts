@@ -1,0 +1,55 @@
+import type { Queryable } from '../pool';
+
+/** The emails a request can make the server send, each counted on its own (migration …_552_mail-sends). */
+export type MailKind = 'verification' | 'password_code' | 'reset_code' | 'invitation';
+
+/** Who caused an email: an account (a session's request), or for a request without one, its IP. */
+export type MailSender = { accountId: string } | { ip: string };
+
+export interface MailWindow {
+  count: number;
+  /** the oldest counted send: the window frees a slot when it leaves */
+  oldest: Date | null;
+}
+
+/**
+ * Serialises the decisions to mail one recipient until the transaction ends, so two concurrent requests
+ * cannot both take the last slot. Advisory: needs no privilege, and the key is the recipient's HMAC.
+ */
+export async function lockMailRecipient(db: Queryable, recipientHash: Buffer): Promise<void> {
+  await db.query({
+    name: 'lock-mail-recipient',
+    text: `SELECT pg_advisory_xact_lock(hashtextextended('mail:' || encode($1::bytea, 'hex'), 0))`,
+    values: [recipientHash],
+  });
+}
+
+export async function mailsToRecipientSince(db: Queryable, recipientHash: Buffer, kind: MailKind, since: Date): Promise<MailWindow> {
+  const { rows } = await db.query<{ n: string; oldest: Date | null }>(
+    `SELECT count(*) AS n, min(created_at) AS oldest FROM mail_sends WHERE recipient_hash = $1 AND kind = $2 AND created_at >= $3`,
+    [recipientHash, kind, since],
+  );
+  return { count: Number(rows[0]?.n ?? 0), oldest: rows[0]?.oldest ?? null };
+}
+
+export async function mailsFromSenderSince(db: Queryable, sender: MailSender, kind: MailKind, since: Date): Promise<MailWindow> {
+  const [column, value] = 'accountId' in sender ? ['sender_account_id', sender.accountId] : ['sender_ip', sender.ip];
+  const { rows } = await db.query<{ n: string; oldest: Date | null }>(
+    `SELECT count(*) AS n, min(created_at) AS oldest FROM mail_sends WHERE ${column} = $1 AND kind = $2 AND created_at >= $3`,
+    [value, kind, since],
+  );
+  return { count: Number(rows[0]?.n ?? 0), oldest: rows[0]?.oldest ?? null };
+}
+
+export async function recordMailSend(db: Queryable, m: { kind: MailKind; recipientHash: Buffer; sender: MailSender | null }): Promise<void> {
+  await db.query(
+    `INSERT INTO mail_sends (kind, recipient_hash, sender_account_id, sender_ip) VALUES ($1, $2, $3, $4)`,
+    [m.kind, m.recipientHash, m.sender && 'accountId' in m.sender ? m.sender.accountId : null, m.sender && 'ip' in m.sender ? m.sender.ip : null],
+  );
+}
+
+/** The longest window is a day (invitations per recipient); two days of rows are more than any limit reads. */
+export async function cleanupMailSends(db: Queryable): Promise<number> {
+  const r = await db.query(`DELETE FROM mail_sends WHERE created_at < now() - interval '2 days'`);
+  return r.rowCount ?? 0;
+}
