@@ -153,6 +153,11 @@ describe.each(['function server', 'gateway'])('through the %s', (via) => {
     expect(res.text).not.toMatch(/hunter2|SyntaxError|node_modules/);
   });
 
+  it('answers a request Node’s parser refuses (a target that is not a path) with a JSON 400', async () => {
+    const res = await rawRequest(url('auth'), { method: 'GET', path: '%2Fauth%2Fwhoami' });
+    expectJsonError(res, 400, 'VALIDATION_ERROR');
+  });
+
   it('answers a path the framework cannot decode with a JSON 400', async () => {
     const res = await rawRequest(url('auth'), { method: 'DELETE', path: '/v1/user/sessions/%E0%A4%A' });
     expect(res.status).toBeGreaterThanOrEqual(400);

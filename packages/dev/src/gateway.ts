@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { ROUTES, matchRoute, openApiJson, type RouteDef } from '@somnus/models';
+import { answerClientError } from '@somnus/runtime/src/body-guard';
 export { loadFunctions } from './function-loader';
 
 /**
@@ -57,7 +58,7 @@ export const OPENAPI_PATH = '/openapi.json';
 export function createGateway(opts: GatewayOptions): http.Server {
   const routes = opts.routes ?? ROUTES;
   let openApi: Buffer | undefined;
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = pathnameOf(req.url);
@@ -108,6 +109,9 @@ export function createGateway(opts: GatewayOptions): http.Server {
       sendJsonError(res, 500, 'INTERNAL', 'Internal error');
     }
   });
+  // requests Node's parser refuses before routing are JSON errors too, as the functions answer them
+  server.on('clientError', answerClientError);
+  return server;
 }
 
 /** Listens on host:port and resolves with the bound address; rejects on EADDRINUSE and the like. */

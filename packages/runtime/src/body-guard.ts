@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { ERROR_STATUS, matchRoute, ROUTES, type ErrorBody, type ErrorCode, type RouteContract } from '@somnus/models';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
@@ -69,6 +70,7 @@ export function guardFrameworkBodies(): void {
 export function guardServer(server: http.Server): http.Server {
   const listeners = server.listeners('request') as FrameworkListener[];
   server.removeAllListeners('request');
+  server.on('clientError', answerClientError);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
     admit(req, res, () => {
       // with a `done` callback Express reports what it refuses to us instead of rendering its HTML page
@@ -76,6 +78,31 @@ export function guardServer(server: http.Server): http.Server {
     }),
   );
   return server;
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any listener sees them — a request line that is not
+ * HTTP, a request target that is not a path, headers over its limit — and by default answers a bare 400
+ * with no body. Here that is `400 {error, message}` as JSON, like every other refusal (docs/architecture.md
+ * §8). Used by every guarded server and by the local gateway, which receives the connections locally.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const message = err.code === 'HPE_HEADER_OVERFLOW' ? 'Request headers are too large' : 'Malformed HTTP request';
+  const body = JSON.stringify({ error: 'VALIDATION_ERROR', message } satisfies ErrorBody);
+  // the parser's code only: the raw bytes it refused may carry anything
+  logger().info({ event: 'request_refused_by_parser', status: 400, code: err.code }, 'request');
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 interface Target {

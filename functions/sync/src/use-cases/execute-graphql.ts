@@ -1,6 +1,6 @@
 import { execute, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { GraphqlBody, GraphqlResponse } from '@somnus/models';
-import { errorFacts, graphqlErrorOf, logger, ok, type Result, type SessionActor } from '@somnus/runtime';
+import { errorFacts, graphqlErrorOf, logger, malformedStringAt, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { LIMIT_RULES } from '../limits';
 import { schema } from '../schema';
@@ -24,6 +24,13 @@ type UseCase = (deps: SyncDeps, actor: SessionActor, args: any) => Promise<Resul
 const field =
   (useCase: UseCase) =>
   async (args: Record<string, unknown>, ctx: Context): Promise<unknown> => {
+    // The router checked the JSON body, but a string literal in the document (`"\u0000"`) is decoded only
+    // here: the same rule for arguments, so such a string is a client's error, never a database one
+    // (docs/architecture.md §3, validation)
+    const bad = malformedStringAt(args);
+    if (bad !== null) {
+      throw new GraphQLError(`argument ${bad}: must be well-formed Unicode without NUL characters`, { extensions: { code: 'VALIDATION_ERROR' } });
+    }
     let result: Result<unknown>;
     try {
       result = await useCase(ctx.deps, ctx.actor, args);
