@@ -57,6 +57,12 @@ async function seed(): Promise<void> {
     q(`INSERT INTO rate_counters (scope, email, ip, hits, resets_at) VALUES ('login-failures:pair', $1, '192.0.2.1', 3, now() + $2::interval)`, [email, resets]);
   await rateCounter('closed@example.com', '-1 second');
   await rateCounter('open@example.com', '10 minutes');
+
+  // the mail ledger: the longest limit reads a day back, rows are kept two
+  const mailSend = (sender: string, created: string) =>
+    q(`INSERT INTO mail_sends (kind, recipient_hash, sender_account_id, created_at) VALUES ('invitation', '\\x01', $1, now() + $2::interval)`, [sender, created]);
+  await mailSend('gone_3d', '-3 days');
+  await mailSend('keep_1d', '-25 hours');
 }
 
 describe('maintenance function: POST /cleanup', () => {
@@ -65,7 +71,8 @@ describe('maintenance function: POST /cleanup', () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json');
-    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1 });
+    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1, mailSends: 1 });
+    expect((await h.db.query('SELECT sender_account_id FROM mail_sends')).rows).toEqual([{ sender_account_id: 'keep_1d' }]);
 
     const starters = await h.db.query(`SELECT id FROM login_starters_used`);
     expect(starters.rows.map((r: { id: Buffer }) => r.id.toString('hex')).sort()).toEqual(
@@ -82,7 +89,7 @@ describe('maintenance function: POST /cleanup', () => {
   it('is idempotent: a second run deletes nothing more', async () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ loginStarters: 0, accountCodes: 0, sessions: 0, rateCounters: 0 });
+    expect(res.body).toEqual({ loginStarters: 0, accountCodes: 0, sessions: 0, rateCounters: 0, mailSends: 0 });
     expect(await ids('sessions')).toHaveLength(3);
   });
 

@@ -1,4 +1,4 @@
-import { cleanupAccountCodes, cleanupLoginStarters, cleanupRateCounters, cleanupSessions } from '@somnus/db';
+import { cleanupAccountCodes, cleanupLoginStarters, cleanupMailSends, cleanupRateCounters, cleanupSessions } from '@somnus/db';
 import { ok, type Anonymous, type Result } from '@somnus/runtime';
 import type { MaintenanceDeps } from '../deps';
 
@@ -7,6 +7,8 @@ export interface CleanupResult {
   accountCodes: number;
   sessions: number;
   rateCounters: number;
+  /** rows of the mail ledger older than any limit reads (docs/architecture.md §11.1) */
+  mailSends: number;
 }
 
 /**
@@ -18,5 +20,6 @@ export async function cleanup(deps: MaintenanceDeps, _actor: Anonymous): Promise
   const accountCodes = await cleanupAccountCodes(deps.db);
   const sessions = await cleanupSessions(deps.db);
   const rateCounters = await cleanupRateCounters(deps.db);
-  return ok({ loginStarters, accountCodes, sessions, rateCounters });
+  const mailSends = await cleanupMailSends(deps.db);
+  return ok({ loginStarters, accountCodes, sessions, rateCounters, mailSends });
 }
