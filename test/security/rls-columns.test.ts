@@ -67,6 +67,7 @@ const UPDATES: Record<string, { trigger: string | null; columns: Record<string, 
       created_by: FROZEN,
       created_at: FROZEN,
       archived_at: 'once, by the creator, an owner or an admin (trigger)',
+      shared_from_org: FROZEN, // set and cleared only by app_move_project
     },
   },
   vcs_branches: {

@@ -14,8 +14,12 @@ export const noAccess = () => fail<never>('NOT_FOUND', 'no such project, or no k
 export interface ProjectScope {
   tx: PoolClient;
   orgId: string;
-  /** The project's row, read on first ask: most reads (blobs, snapshots, branches) never need it. */
-  project: () => Promise<ProjectRow>;
+  /**
+   * The project's row, read on first ask: most reads (blobs, snapshots, branches) never need it. Null when
+   * the project left the caller's reach while this request waited for the org's lock (a member removed, a
+   * project taken back): the caller then gets the no-access answer.
+   */
+  project: () => Promise<ProjectRow | null>;
 }
 
 /**
@@ -28,21 +32,21 @@ export function inProject<T>(
   actor: SessionActor,
   projectId: string,
   fn: (scope: ProjectScope) => Promise<Result<T>>,
-  opts: { write?: boolean } = {},
+  /** write: refused for archived projects. exclusive: the org's lock alone (moving the project out of it). */
+  opts: { write?: boolean; exclusive?: boolean } = {},
 ): Promise<Result<T>> {
   return transaction(
     deps.db,
     async (tx) => {
-      const orgId = await enterKeyedProject(tx, projectId, actor.accountId);
+      const orgId = await enterKeyedProject(tx, projectId, actor.accountId, opts.exclusive ? 'exclusive' : 'shared');
       if (!orgId) return noAccess();
-      let row: Promise<ProjectRow> | undefined;
-      const project = () =>
-        (row ??= findProject(tx, orgId, projectId).then((found) => {
-          // a key row references its project (same org), so entering found it: a miss here is a bug
-          if (!found) throw new Error('entered project has no row');
-          return found;
-        }));
-      if (opts.write && (await project()).archived_at) return fail('FORBIDDEN', 'this project is archived');
+      let row: Promise<ProjectRow | null> | undefined;
+      const project = () => (row ??= findProject(tx, orgId, projectId));
+      if (opts.write) {
+        const found = await project();
+        if (!found) return noAccess();
+        if (found.archived_at) return fail('FORBIDDEN', 'this project is archived');
+      }
       return fn({ tx, project, orgId });
     },
     tenantOf(actor),
@@ -54,7 +58,8 @@ export function inProject<T>(
  * main branch is for whoever created it, or an owner or admin (the role model's `delete:file`): a plain
  * member must not be able to lock the rest of the team out of its history.
  */
-export async function mayRemove(tx: PoolClient, actor: SessionActor, project: ProjectRow, orgId: string): Promise<boolean> {
+export async function mayRemove(tx: PoolClient, actor: SessionActor, project: ProjectRow | null, orgId: string): Promise<boolean> {
+  if (!project) return false;
   if (project.created_by === actor.accountId) return true;
   const membership = await findMembership(tx, orgId, actor.accountId);
   return can(membership?.role as Role | undefined, 'delete:file');

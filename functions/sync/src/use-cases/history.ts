@@ -9,6 +9,7 @@ export const ROOT_PARENT = '0'.repeat(40);
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const MAX_SNAPSHOTS_PER_PUSH = 100;
 const MAX_STATE_ENTRIES = 100_000;
+const LAST_DATE = Date.parse('9999-12-31T23:59:59.999Z');
 
 export interface SnapshotOut {
   id: string;
@@ -88,7 +89,9 @@ export async function createSnapshots(
   if (!input.branch.trim() || input.branch.length > 200) return fail('VALIDATION_ERROR', 'branch must be 1 to 200 characters');
   for (const s of input.snapshots) {
     if (!ID.test(s.id) || !ID.test(s.parent)) return fail('VALIDATION_ERROR', 'snapshot ids and parents are 1 to 128 letters, digits, _ . -');
-    if (Number.isNaN(Date.parse(s.created))) return fail('VALIDATION_ERROR', `snapshot ${s.id}: created must be a date`);
+    const created = Date.parse(s.created);
+    // Postgres holds years 4713 BC to 294276 AD; a commit's date is between 1970 and 9999
+    if (Number.isNaN(created) || created < 0 || created > LAST_DATE) return fail('VALIDATION_ERROR', `snapshot ${s.id}: created must be a date between 1970 and 9999`);
     if (s.state.length > MAX_STATE_ENTRIES) return fail('VALIDATION_ERROR', `snapshot ${s.id}: too many state entries`);
     if (s.state.some((e) => !ID.test(e.blob) || e.key.length > 200 || e.name.length > 1000)) return fail('VALIDATION_ERROR', `snapshot ${s.id}: malformed state entry`);
   }
@@ -107,9 +110,10 @@ export async function createSnapshots(
         fresh.push(s);
         head = s.id;
       }
-      // an id stored before (on another branch) must be that same commit: its id names its content
-      const known = new Map((await findSnapshots(tx, input.project, fresh.map((s) => s.id))).map((s) => [s.id, s]));
-      for (const s of fresh) {
+      // an id stored before (on this branch or another) must be that same commit: its id names its content,
+      // so only a retry of the same push is a no-op
+      const known = new Map((await findSnapshots(tx, input.project, input.snapshots.map((s) => s.id))).map((s) => [s.id, s]));
+      for (const s of input.snapshots) {
         const stored = known.get(s.id);
         if (stored && (stored.parent !== s.parent || sameState(stored.state) !== sameState(s.state))) {
           return fail('CONFLICT', `snapshot ${s.id} already exists with another parent or state`);

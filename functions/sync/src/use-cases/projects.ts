@@ -70,7 +70,7 @@ export async function listProjects(deps: SyncDeps, actor: SessionActor, input: {
 export async function getProject(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<ProjectOut | null>> {
   const found = await inProject(deps, actor, input.id, async ({ tx, project: row, orgId }) => {
     const project = await row();
-    if (project.archived_at) return ok(null);
+    if (!project || project.archived_at) return ok(null);
     const org = await findOrganization(tx, orgId);
     return ok({ id: project.id, name: project.name, rootDocumentId: project.root_document_id, teams: org ? [{ id: org.id, name: org.name }] : [] });
   });

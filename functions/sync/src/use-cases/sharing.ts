@@ -12,7 +12,7 @@ import {
 } from '@somnus/db';
 import { fail, ok, tenantOf, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
-import { inProject, mayRemove, noAccess, notAllowed } from '../project-access';
+import { inProject, noAccess } from '../project-access';
 
 /**
  * The sharing trio of clients up to 2021 (docs/protocol.md §5a, §7.2): a personal project becomes a team's
@@ -46,11 +46,13 @@ export async function share(deps: SyncDeps, actor: SessionActor, input: { teamId
     deps,
     actor,
     input.id,
-    async ({ tx, orgId }) => {
+    async ({ tx, orgId, project }) => {
       const orgs = await listOrgsOfAccount(tx, actor.accountId);
       const from = orgs.find((o) => o.id === orgId);
       const team = orgs.find((o) => o.id === input.teamId);
       if (!team) return noTeam();
+      // a retried share that already went through: the same answer, nothing changed
+      if (orgId === team.id && (await project())?.shared_from_org === orgs.find((o) => o.type === 'personal')?.id) return ok({ id: input.id });
       if (from?.type !== 'personal') return fail('FORBIDDEN', 'only a personal project can be shared with a team');
       if (team.type !== 'team') return fail('FORBIDDEN', 'a project can only be shared with a team organization');
       if (team.storage_rule === 'local_only') return fail('FORBIDDEN', 'this team keeps its projects local only (storage rule local_only)');
@@ -73,7 +75,12 @@ export async function share(deps: SyncDeps, actor: SessionActor, input: { teamId
   );
 }
 
-/** `projectUnShare(id)`: back to the caller's personal org; every other member's key is dropped. */
+/**
+ * `projectUnShare(id)`: a project the caller shared from their personal org goes back there; every other
+ * member's key, and the keys pending invitations hold for it, are dropped. A project made in the team, or
+ * shared by someone else, stays with the team (archiving is how an owner or admin takes it out of use).
+ * The team's exclusive lock orders it after every push and read in flight, and two of them one after the other.
+ */
 export async function unshare(deps: SyncDeps, actor: SessionActor, input: { id: string }): Promise<Result<{ id: string }>> {
   return inProject(
     deps,
@@ -84,12 +91,14 @@ export async function unshare(deps: SyncDeps, actor: SessionActor, input: { id: 
       const personal = orgs.find((o) => o.type === 'personal');
       if (!personal) return noTeam();
       if (orgId === personal.id) return ok({ id: input.id });
-      if (!(await mayRemove(tx, actor, await project(), orgId))) return notAllowed();
+      const row = await project();
+      if (!row) return noAccess();
+      if (row.shared_from_org !== personal.id) return fail('FORBIDDEN', 'only the account that shared this project from its personal organization can take it back');
       const dropped = await deleteOtherProjectKeys(tx, input.id, actor.accountId);
       await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'project.unshared', subject: input.id, ip: actor.meta.ip, details: { keysDropped: dropped } });
       if (!(await moveProject(tx, { projectId: input.id, fromOrgId: orgId, toOrgId: personal.id, teamProjectId: defaultTeamProjectId(personal.id) }))) return noAccess();
       return ok({ id: input.id });
     },
-    { write: true },
+    { write: true, exclusive: true },
   );
 }

@@ -11,6 +11,8 @@ export interface ProjectRow {
   created_at: Date;
   /** archived projects are hidden from lists and refuse writes */
   archived_at: Date | null;
+  /** the personal org a project was shared from (projectShare); only there can it be taken back */
+  shared_from_org: string | null;
 }
 
 /**

@@ -39,10 +39,10 @@ export interface NewSnapshot {
  * transaction's tenant context and takes the org's shared lock (org-locks.ts). Null, and nothing changed,
  * otherwise. RLS checks the membership again on every statement that follows.
  */
-export async function enterKeyedProject(db: Queryable, projectId: string, accountId: string): Promise<string | null> {
+export async function enterKeyedProject(db: Queryable, projectId: string, accountId: string, lock: 'shared' | 'exclusive' = 'shared'): Promise<string | null> {
   const { rows } = await db.query<{ org_id: string }>({
-    name: 'vcs-enter-keyed-project',
-    text: `SELECT org_id, set_config('app.org_id', org_id, true), pg_advisory_xact_lock_shared(${orgLockKey('org_id')})
+    name: `vcs-enter-keyed-project-${lock}`,
+    text: `SELECT org_id, set_config('app.org_id', org_id, true), ${lock === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(${orgLockKey('org_id')})
              FROM project_keys WHERE project_id = $1 AND account_id = $2 AND app_is_member(org_id)`,
     values: [projectId, accountId],
   });

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { fakeBlob, randomId, seedTenant, signupAndLogin, startTenantHarness, type Harness, type Tenant, type User } from '../../../test/security/tenant-fixtures';
+
+/**
+ * What an outside review of sync found, each as the user who would meet it: taking a shared project back
+ * returns it to where it came from and nowhere else; a snapshot id names one commit; dates Postgres cannot
+ * hold are the client's error, not the server's.
+ */
+
+let h: Harness;
+let owner: User;
+let bob: User;
+let tenant: Tenant;
+
+const ROOT = '0'.repeat(40);
+const wrapped = () => randomBytes(256).toString('hex');
+const sha1ish = () => randomBytes(20).toString('hex');
+
+async function gql(u: User, query: string, variables: Record<string, unknown> = {}) {
+  const r = await h.sync.call('POST', '/graphql', { query, variables }, u.headers);
+  expect(r.status).toBe(200);
+  return r.body as { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+const Q = {
+  create: 'mutation ($name: String!, $id: ID!, $rootDocumentId: ID!, $teamId: ID, $teamKeys: [ProjectCreateKeyInput!]) { projectCreate(name: $name, id: $id, rootDocumentId: $rootDocumentId, teamId: $teamId, teamKeys: $teamKeys) { id } }',
+  members: 'query ($teamId: ID!) { teamMemberKeys(teamId: $teamId) { memberKeys { accountId } } }',
+  share: 'mutation ($teamId: ID!, $id: ID!, $keys: [ProjectShareKeyInput!]!) { projectShare(teamId: $teamId, id: $id, keys: $keys) { id } }',
+  unshare: 'mutation ($id: ID!) { projectUnShare(id: $id) { id } }',
+  project: 'query ($id: ID!) { project(id: $id) { id teams { id } } }',
+  blobsCreate: 'mutation ($project: ID!, $blobs: [BlobInput!]!) { blobsCreate(project: $project, blobs: $blobs) { count } }',
+  push: 'mutation ($project: ID!, $snapshots: [SnapshotInput!]!, $branch: String!) { snapshotsCreate(project: $project, snapshots: $snapshots, branch: $branch) { id name } }',
+};
+
+beforeAll(async () => {
+  h = await startTenantHarness();
+  owner = await signupAndLogin(h, 'owner');
+  bob = await signupAndLogin(h, 'bob');
+  const invitee = await signupAndLogin(h, 'invitee');
+  tenant = await seedTenant(h, owner, { members: { member: bob }, invitee, name: 'Review' });
+});
+afterAll(async () => h?.stop());
+
+/** Bob's personal project, shared with the team with a key for every member. */
+async function bobsSharedProject(): Promise<string> {
+  const id = randomId('prj');
+  expect((await gql(bob, Q.create, { name: 'Mine', id, rootDocumentId: 'wrk_m', teamKeys: [{ accountId: bob.id, encSymmetricKey: wrapped() }] })).errors).toBeUndefined();
+  const members = (await gql(bob, Q.members, { teamId: tenant.orgId })).data!.teamMemberKeys.memberKeys as { accountId: string }[];
+  const keys = members.map((m) => ({ accountId: m.accountId, encSymmetricKey: wrapped() }));
+  expect((await gql(bob, Q.share, { teamId: tenant.orgId, id, keys })).data!.projectShare).toEqual({ id });
+  // a retried share answers the same, and changes nothing
+  expect((await gql(bob, Q.share, { teamId: tenant.orgId, id, keys })).data!.projectShare).toEqual({ id });
+  return id;
+}
+
+describe('taking a shared project back', () => {
+  it('goes back to the personal org it came from, only by whoever shared it', async () => {
+    const id = await bobsSharedProject();
+    const byOwner = await gql(owner, Q.unshare, { id });
+    expect(byOwner.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(owner, Q.project, { id })).data!.project.teams).toEqual([{ id: tenant.orgId }]);
+
+    expect((await gql(bob, Q.unshare, { id })).data!.projectUnShare).toEqual({ id });
+    expect((await gql(owner, Q.project, { id })).data!.project).toBeNull();
+    const home = (await gql(bob, Q.project, { id })).data!.project.teams[0].id as string;
+    expect(home).not.toBe(tenant.orgId);
+    expect((await h.db.query(`SELECT type, owner_account_id FROM organizations WHERE id = $1`, [home])).rows[0]).toEqual({ type: 'personal', owner_account_id: bob.id });
+  });
+
+  it('a project made in the team cannot be pulled out of it by a member', async () => {
+    const id = randomId('prj');
+    const members = (await gql(bob, Q.members, { teamId: tenant.orgId })).data!.teamMemberKeys.memberKeys as { accountId: string }[];
+    await gql(bob, Q.create, { name: 'Team', id, rootDocumentId: 'wrk_t', teamId: tenant.orgId, teamKeys: members.map((m) => ({ accountId: m.accountId, encSymmetricKey: wrapped() })) });
+    expect((await gql(bob, Q.unshare, { id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(owner, Q.project, { id })).data!.project).toEqual({ id, teams: [{ id: tenant.orgId }] });
+  });
+
+  it('drops the keys pending invitations hold for it, so the invitation can still be accepted', async () => {
+    const id = await bobsSharedProject();
+    await h.db.query(`INSERT INTO invite_keys (invite_id, org_id, project_id, enc_symmetric_key, auto_linked) VALUES ($1, $2, $3, $4, false)`, [tenant.invitationId, tenant.orgId, id, wrapped()]);
+    expect((await gql(bob, Q.unshare, { id })).data!.projectUnShare).toEqual({ id });
+    expect((await h.db.query(`SELECT count(*)::int AS n FROM invite_keys WHERE project_id = $1`, [id])).rows[0].n).toBe(0);
+  });
+
+  it('unshares racing pushes and each other end in answers, never an internal error', async () => {
+    const id = await bobsSharedProject();
+    const blob = sha1ish();
+    await gql(owner, Q.blobsCreate, { project: id, blobs: [{ id: blob, content: fakeBlob() }] });
+    const push = (u: User) => gql(u, Q.push, { project: id, branch: `b-${randomBytes(3).toString('hex')}`, snapshots: [{ id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'x', state: [{ key: 'k', name: 'n', blob }] }] });
+    const answers = await Promise.all([...Array.from({ length: 8 }, () => push(owner)), gql(bob, Q.unshare, { id }), gql(bob, Q.unshare, { id })]);
+    for (const a of answers) expect(a.errors?.[0]?.extensions?.code ?? 'ok').not.toBe('INTERNAL');
+  });
+});
+
+describe('a snapshot id names one commit', () => {
+  it('pushing an id already on the branch with other content is a conflict, not a silent keep', async () => {
+    const blob = sha1ish();
+    await gql(owner, Q.blobsCreate, { project: tenant.projectId, blobs: [{ id: blob, content: fakeBlob() }] });
+    const branch = `b-${randomBytes(3).toString('hex')}`;
+    const s1 = { id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'original', state: [{ key: 'k', name: 'n', blob }] };
+    expect((await gql(owner, Q.push, { project: tenant.projectId, branch, snapshots: [s1] })).errors).toBeUndefined();
+    // the same push again is a retry: fine
+    expect((await gql(owner, Q.push, { project: tenant.projectId, branch, snapshots: [s1] })).data!.snapshotsCreate).toEqual([{ id: s1.id, name: 'original' }]);
+    const changed = await gql(owner, Q.push, { project: tenant.projectId, branch, snapshots: [{ ...s1, parent: 'f'.repeat(40), state: [] }] });
+    expect(changed.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+  });
+
+  it('a date Postgres cannot hold is refused as the client’s error', async () => {
+    for (const created of ['-100000-01-01T00:00:00Z', '-005000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z']) {
+      const r = await gql(owner, Q.push, { project: tenant.projectId, branch: 'dates', snapshots: [{ id: sha1ish(), parent: ROOT, created, name: 'x', state: [] }] });
+      expect(r.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+    }
+  });
+});
