@@ -112,3 +112,20 @@ describe('a snapshot id names one commit', () => {
     }
   });
 });
+
+describe('bounded answers and honest ciphertexts', () => {
+  it('a list field asked twice in one request (aliases repeating one large list) is refused before anything runs', async () => {
+    const ids = Array.from({ length: 3 }, sha1ish);
+    const r = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { a: blobsMissing(project: $p, ids: $ids) { missing } b: blobsMissing(project: $p, ids: $ids) { missing } }', { p: tenant.projectId, ids });
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors?.[0]?.message).toMatch(/once per request/);
+  });
+
+  it('blob content is an AESMessage of exactly its four fields, in whole bytes of hex', async () => {
+    const good = JSON.parse(fakeBlob()) as Record<string, string>;
+    for (const content of [JSON.stringify({ ...good, name: 'SECRET PLAINTEXT' }), JSON.stringify({ ...good, d: 'abc' }), JSON.stringify({ ...good, ad: 'a' })]) {
+      const r = await gql(owner, Q.blobsCreate, { project: tenant.projectId, blobs: [{ id: sha1ish(), content }] });
+      expect(r.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+    }
+  });
+});

@@ -17,11 +17,14 @@ function checkIds(ids: string[], max = MAX_IDS_PER_CALL): Result<null> {
 /** Blob content is an AESMessage as JSON (docs/protocol.md §2): anything else is not a ciphertext we can hold. */
 function isAesMessage(content: string): boolean {
   try {
-    return aesMessage.safeParse(JSON.parse(content)).success;
+    // exactly the four fields, whole bytes of ciphertext: nothing else (a name, a note) rides along in clear
+    return blobMessage.safeParse(JSON.parse(content)).success;
   } catch {
     return false;
   }
 }
+
+const blobMessage = aesMessage.strict().refine((m) => m.d.length % 2 === 0 && m.ad.length % 2 === 0, 'hex of whole bytes');
 
 export async function blobs(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ id: string; content: string }[]>> {
   const valid = checkIds(input.ids);
