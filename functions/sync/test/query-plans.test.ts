@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, type QueryConfig } from 'pg';
-import { findBlobs, findBranch, findSnapshots, missingBlobIds, setTenantContext, type Queryable } from '@somnus/db';
+import { findBlobs, findBlobsWithin, findBranch, findSnapshots, missingBlobIds, setTenantContext, type Queryable } from '@somnus/db';
 import { graphql, signupAndLogin, startTenantHarness, wrappedKey, type Harness, type User } from '../../../test/security/tenant-fixtures';
 
 /**
@@ -154,6 +154,11 @@ describe('the plans of the sync reads use the primary keys', () => {
   it('findBlobs: one chunk of a pull (50 ids)', async () => {
     const wanted = await ids(projectId, 'b', 1001, 50);
     expectKeyLookups(await planOf((db) => findBlobs(db, projectId, wanted)), 'vcs_blobs');
+  });
+
+  it('findBlobsWithin: the pull as the sync function reads it (sizes first, contents only if they fit)', async () => {
+    const wanted = await ids(projectId, 'b', 1051, 50);
+    expectKeyLookups(await planOf((db) => findBlobsWithin(db, projectId, wanted, 8 * 1024 * 1024)), 'vcs_blobs');
   });
 
   it('missingBlobIds: a push of 200 blobs, half of them stored', async () => {

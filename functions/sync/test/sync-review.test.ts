@@ -129,3 +129,15 @@ describe('bounded answers and honest ciphertexts', () => {
     }
   });
 });
+
+describe('a blobs answer stays bounded', () => {
+  it('blobs holding more than one body’s worth of content are refused as a whole, asking for fewer ids', async () => {
+    const big = () => JSON.stringify({ iv: randomBytes(12).toString('hex'), t: randomBytes(16).toString('hex'), d: randomBytes(2_200_000).toString('hex'), ad: '' });
+    const ids = [sha1ish(), sha1ish()];
+    for (const id of ids) expect((await gql(owner, Q.blobsCreate, { project: tenant.projectId, blobs: [{ id, content: big() }] })).errors).toBeUndefined();
+    const both = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { blobs(project: $p, ids: $ids) { id } }', { p: tenant.projectId, ids });
+    expect(both.errors?.[0]).toMatchObject({ message: expect.stringMatching(/fewer ids/), extensions: { code: 'PAYLOAD_TOO_LARGE' } });
+    const one = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { blobs(project: $p, ids: $ids) { id content } }', { p: tenant.projectId, ids: [ids[0]] });
+    expect(one.data!.blobs.map((b: { id: string }) => b.id)).toEqual([ids[0]]);
+  });
+});

@@ -16,6 +16,11 @@ export const MAX_BLOB_CONTENT_PER_CALL = 4.5 * 1024 * 1024;
 export const MAX_MISSING_IDS_PER_CALL = 100_000;
 /** One request body: a full blob batch, or a full blobsMissing list, as JSON. */
 export const SYNC_BODY_LIMIT = 8 * 1024 * 1024;
+/**
+ * Blob content one `blobs` answer carries at most: what one body may upload, so that anything pushed can be
+ * pulled, and an answer (read into memory before it is sent) stays bounded however many ids are asked.
+ */
+export const MAX_BLOB_READ_PER_CALL = SYNC_BODY_LIMIT;
 /** The query text alone. Insomnia's longest is under 1 KB. */
 export const MAX_QUERY_CHARS = 20_000;
 

@@ -1,5 +1,5 @@
-import { aesMessage, MAX_BLOB_CONTENT_PER_CALL, MAX_BLOBS_PER_CALL, MAX_MISSING_IDS_PER_CALL } from '@somnus/models';
-import { findBlobs, insertBlobs, missingBlobIds } from '@somnus/db';
+import { aesMessage, MAX_BLOB_CONTENT_PER_CALL, MAX_BLOB_READ_PER_CALL, MAX_BLOBS_PER_CALL, MAX_MISSING_IDS_PER_CALL } from '@somnus/models';
+import { findBlobsWithin, insertBlobs, missingBlobIds } from '@somnus/db';
 import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { MAX_IDS_PER_CALL } from '../limits';
@@ -29,7 +29,11 @@ const blobMessage = aesMessage.strict().refine((m) => m.d.length % 2 === 0 && m.
 export async function blobs(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ id: string; content: string }[]>> {
   const valid = checkIds(input.ids);
   if (!valid.ok) return valid;
-  return inProject(deps, actor, input.project, async ({ tx }) => ok(await findBlobs(tx, input.project, input.ids)));
+  return inProject(deps, actor, input.project, async ({ tx }) => {
+    const found = await findBlobsWithin(tx, input.project, input.ids, MAX_BLOB_READ_PER_CALL);
+    if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these blobs hold more than ${MAX_BLOB_READ_PER_CALL} bytes: ask for fewer ids per request`);
+    return ok(found.blobs);
+  });
 }
 
 export async function blobsMissing(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ missing: string[] }>> {

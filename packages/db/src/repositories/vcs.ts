@@ -66,6 +66,23 @@ export async function insertBlobs(db: Queryable, orgId: string, projectId: strin
   return r.rowCount ?? 0;
 }
 
+/**
+ * The blobs of `ids`, unless their content adds up to more than `maxBytes`: then none (`tooLarge`). The
+ * sizes come from the stored values' headers (octet_length does not read a TOASTed value) and a content is
+ * only read when the whole answer fits, so asking for too much costs no memory.
+ */
+export async function findBlobsWithin(db: Queryable, projectId: string, ids: string[], maxBytes: number): Promise<{ blobs: { id: string; content: string }[]; tooLarge: boolean }> {
+  const { rows } = await db.query<{ id: string; content: string | null }>({
+    name: 'vcs-find-blobs-within',
+    text: `SELECT id, CASE WHEN total <= $3 THEN content END AS content
+             FROM (SELECT id, content, sum(octet_length(content)) OVER () AS total
+                     FROM vcs_blobs WHERE project_id = $1 AND id = ANY($2::text[])) AS asked`,
+    values: [projectId, ids, maxBytes],
+  });
+  if (rows.some((r) => r.content === null)) return { blobs: [], tooLarge: true };
+  return { blobs: rows as { id: string; content: string }[], tooLarge: false };
+}
+
 export async function findBlobs(db: Queryable, projectId: string, ids: string[]): Promise<{ id: string; content: string }[]> {
   const { rows } = await db.query<{ id: string; content: string }>('SELECT id, content FROM vcs_blobs WHERE project_id = $1 AND id = ANY($2::text[])', [projectId, ids]);
   return rows;
