@@ -39,7 +39,10 @@ describe('SRP login and sessions', () => {
       saltEnc: a.material.saltEnc,
     });
     expect(me.body.sessionAge).toBeGreaterThanOrEqual(0);
-    expect(Date.parse(me.body.sessionExpiry)).toBeGreaterThan(Date.now());
+    // the types of the client's WhoamiResponse: times are milliseconds since the epoch
+    expect(me.body.sessionExpiry).toBeGreaterThan(Date.now());
+    expect(Number.isInteger(me.body.created) && me.body.created <= Date.now() && me.body.created > Date.now() - 3_600_000).toBe(true);
+    expect(me.body).toMatchObject({ isPaymentRequired: false, isTrialing: false, isAdmin: false, canManageTeams: true, maxTeamMembers: expect.any(Number) });
 
     const viaBearer = await h.http.post('/auth/whoami', undefined, { Authorization: `Bearer ${out.token}` });
     expect(viaBearer.status).toBe(200);

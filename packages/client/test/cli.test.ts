@@ -165,7 +165,7 @@ describe('somnus CLI (real stack)', () => {
     expect(who).toContain(`account:  ${saved.accountId}`);
     expect(who).toContain('name:     Bob');
     expect(who).toMatch(/session:  age (\d+[dhms] ?)+, expires /);
-    expect(who).toContain(`, expires ${real.sessionExpiry}\n`);
+    expect(who).toContain(`, expires ${new Date(real.sessionExpiry).toISOString()}\n`);
     expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048 public key fingerprint [0-9a-f]{16}\)/);
     expect(who).toContain(`email:    ${mail} (not verified`);
 

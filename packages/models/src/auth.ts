@@ -93,12 +93,14 @@ export type LoginM1Response = z.infer<typeof loginM1Response>;
 /** GET /auth/whoami — every field of docs/protocol.md §4.1 that clients read or type. */
 export const whoamiResponse = z.object({
   sessionAge: z.number(),
-  sessionExpiry: z.string(),
+  /** milliseconds since the epoch, as the client's WhoamiResponse types it (not an ISO string) */
+  sessionExpiry: z.number().int(),
   accountId: z.string(),
   email: z.string(),
   firstName: z.string(),
   lastName: z.string(),
-  created: z.string(),
+  /** milliseconds since the epoch, as the client types it */
+  created: z.number().int(),
   publicKey: z.string(),
   encSymmetricKey: z.string(),
   encPrivateKey: z.string(),

@@ -1,6 +1,6 @@
 import { findAccountById } from '@somnus/db';
 import { SELF_HOSTED_PLAN, type WhoamiResponse } from '@somnus/models';
-import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
+import { fail, ok, orgConfig, type Result, type SessionActor } from '@somnus/runtime';
 import type { AuthDeps } from '../deps';
 
 /**
@@ -14,12 +14,12 @@ export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Resul
   const { session } = actor;
   return ok({
     sessionAge: Math.floor((deps.clock.now().getTime() - session.created_at.getTime()) / 1000),
-    sessionExpiry: session.expires_at.toISOString(),
+    sessionExpiry: session.expires_at.getTime(),
     accountId: a.id,
     email: a.email,
     firstName: a.first_name,
     lastName: a.last_name,
-    created: a.created_at.toISOString(),
+    created: a.created_at.getTime(),
     publicKey: a.public_key,
     encSymmetricKey: a.enc_symmetric_key,
     encPrivateKey: a.enc_private_key,
@@ -31,8 +31,10 @@ export async function whoami(deps: AuthDeps, actor: SessionActor): Promise<Resul
     trialEnd: '',
     planName: SELF_HOSTED_PLAN.planName,
     planId: SELF_HOSTED_PLAN.planId,
+    // any account may create and run team organizations (the role model gives the creator the owner role)
     canManageTeams: true,
-    maxTeamMembers: 0,
+    // the seats of a team organization; 0 when the deployment sets no limit, as in current-plan's quantity
+    maxTeamMembers: orgConfig().orgSeatLimit ?? 0,
     passwordSet: true,
     canUnsetPassword: false,
     unsubscribedFromEmails: !a.email_newsletter,

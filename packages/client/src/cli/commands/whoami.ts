@@ -13,7 +13,7 @@ export const whoamiCommand: Command = {
     ctx.out.line(`account:  ${who.accountId}`);
     ctx.out.line(`email:    ${who.email}${who.isVerified ? ' (verified)' : ' (not verified: somnus verify <code>, or --resend)'}`);
     ctx.out.line(`name:     ${displayName(who.firstName, who.lastName)}`);
-    ctx.out.line(`session:  age ${formatDuration(who.sessionAge)}, expires ${who.sessionExpiry}`);
+    ctx.out.line(`session:  age ${formatDuration(who.sessionAge)}, expires ${new Date(who.sessionExpiry).toISOString()}`);
     ctx.out.line(`server:   ${client.baseUrl}`);
 
     if (!ctx.flags.unlock && !ctx.secrets.passphraseGiven) {
