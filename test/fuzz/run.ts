@@ -1,7 +1,8 @@
 /**
  * `pnpm fuzz [--n 20000] [--seed S]`: a long fuzz campaign (test/fuzz/campaign.ts) against the whole stack
  * on a throw-away Postgres, as the test suite runs it. Prints progress, one line per distinct failure with
- * the first case that showed it (replay: the same seed and --n), and last `N passed, M failed`. Exits 1 on
+ * the first case that showed it (replay: the same seed and --n; the first 20 failures are also printed as
+ * they happen), and last `N passed, M failed`. Exits 1 on
  * any failure.
  */
 import globalSetup from '../support/global-setup';
@@ -33,7 +34,8 @@ async function main(): Promise<number> {
       numRuns: n,
       seed,
       onCase: (r) => {
-        if (r.violations.length) failed++;
+        // the first failures as they come: a long campaign that dies later still said what it found
+        if (r.violations.length && ++failed <= 20) console.log(`FAIL case ${r.index}: ${r.description} → ${r.violations.map((v) => `${v.kind}: ${v.detail}`).join('; ')}`);
         if ((r.index + 1) % 500 === 0) console.log(`  ${r.index + 1}/${n} (${failed} failed, ${Math.round((Date.now() - started) / 1000)} s)`);
       },
     });
