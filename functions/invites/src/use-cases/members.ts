@@ -63,8 +63,10 @@ export async function removeMember(deps: InvitesDeps, actor: OrgActor, input: { 
     const target = await lockMembership(tx, actor.orgId, input.accountId);
     if (!target) return memberNotFound();
     if (target.role === 'owner') return fail('FORBIDDEN', 'The owner cannot be removed');
-    await deleteMembership(tx, actor.orgId, input.accountId);
+    // the event first: an admin removing themselves is no longer a member once the row is gone, and RLS
+    // then refuses their event (as for leaving)
     await recordOrgEvent(tx, { orgId: actor.orgId, actorId: actor.accountId, type: 'member.removed', subject: input.accountId, ip: actor.meta.ip });
+    await deleteMembership(tx, actor.orgId, input.accountId);
     return ok({ ok: true as const });
   }, { exclusive: true });
 }
