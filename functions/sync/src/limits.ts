@@ -2,6 +2,7 @@ import {
   GraphQLError,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -19,20 +20,37 @@ export const MAX_ALIASES = 10;
 export const MAX_ROOT_FIELDS = 10;
 export const MAX_IDS_PER_CALL = 1000;
 
-const depthLimit: ValidationRule = (context: ValidationContext): ASTVisitor => {
-  let depth = 0;
-  return {
-    SelectionSet: {
-      enter(node) {
-        depth += 1;
-        if (depth > MAX_DEPTH) context.reportError(new GraphQLError(`query is deeper than ${MAX_DEPTH} levels`, { nodes: [node] }));
-      },
-      leave() {
-        depth -= 1;
-      },
-    },
-  };
-};
+/**
+ * Depth of a selection set in field levels, following fragment spreads into their definitions (a visitor
+ * that counts nesting would start again at 0 inside each fragment). Spread cycles are refused by graphql-js's
+ * own NoFragmentCycles rule; `seen` only keeps this walk finite until that rule reports.
+ */
+function depthOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: ReadonlySet<string> = new Set()): number {
+  let deepest = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 0);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, fragments, seen));
+    else if (!seen.has(sel.name.value)) {
+      const fragment = fragments.get(sel.name.value);
+      if (fragment) deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, new Set([...seen, sel.name.value])));
+    }
+  }
+  return deepest;
+}
+
+const depthLimit: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  Document(node) {
+    const fragments = fragmentsOf(node);
+    for (const op of node.definitions) {
+      if (op.kind !== Kind.OPERATION_DEFINITION) continue;
+      if (1 + depthOf(op.selectionSet, fragments) > MAX_DEPTH) context.reportError(new GraphQLError(`query is deeper than ${MAX_DEPTH} levels`, { nodes: [op] }));
+    }
+  },
+});
+
+function fragmentsOf(node: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(node.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+}
 
 const aliasLimit: ValidationRule = (context: ValidationContext): ASTVisitor => {
   let aliases = 0;
@@ -69,7 +87,7 @@ const oneOperation: ValidationRule = (context: ValidationContext): ASTVisitor =>
   Document(node) {
     const operations = node.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     if (operations.length !== 1) context.reportError(new GraphQLError('send exactly one operation per request'));
-    const fragments = new Map(node.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const fragments = fragmentsOf(node);
     for (const op of operations) {
       const names = rootFields(op.selectionSet, fragments);
       if (names.length > MAX_ROOT_FIELDS) context.reportError(new GraphQLError(`more than ${MAX_ROOT_FIELDS} fields in one operation`));

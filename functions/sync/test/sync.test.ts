@@ -327,6 +327,9 @@ describe('limits', () => {
     const hidden = `query { ... on Query { ${Array.from({ length: 11 }, (_, i) => `teams${i}: teams { id }`).slice(0, 9).join(' ')} teams { id } projects { id } ...More } } fragment More on Query { x: teams { id } }`;
     expect((await gql(jane, hidden)).errors?.[0]?.message).toMatch(/more than 10 fields/);
     expect((await gql(jane, 'query { nonsense }')).errors?.[0]?.message).toMatch(/nonsense/);
+    // Depth is counted through fragment spreads: each fragment alone is shallow, the query is not.
+    const deepViaFragments = 'query { ...A } fragment A on Query { projects { ...B } } fragment B on Project { teams { ...C } } fragment C on Team { id { a { b { c { d } } } } }';
+    expect((await gql(jane, deepViaFragments)).errors?.map((e) => e.message)).toContainEqual(expect.stringMatching(/deeper than 6 levels/));
     const p = await newProject();
     const tooMany = Array.from({ length: 201 }, () => ({ id: sha1ish(), content: fakeBlob() }));
     expect((await gql(jane, Q.blobsCreate, { project: p.id, blobs: tooMany })).errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
