@@ -110,6 +110,7 @@ const UPDATES: Record<string, { trigger: string | null; columns: Record<string, 
       name: FROZEN,
       description: FROZEN,
       state: FROZEN,
+      state_bytes: FROZEN,
       pushed_at: FROZEN,
     },
   },
@@ -224,7 +225,8 @@ async function forge(c: Client, table: string, column: { name: string; type: str
     return r.rowCount ? 'changed' : 'no row';
   } catch (err) {
     const code = (err as { code?: string }).code;
-    return code === '42501' ? 'refused' : `error ${code}: ${(err as Error).message}`;
+    // 42501: no privilege; 428C9: a generated column, which nobody can set
+    return code === '42501' || code === '428C9' ? 'refused' : `error ${code}: ${(err as Error).message}`;
   } finally {
     await c.query('ROLLBACK TO SAVEPOINT forge');
   }

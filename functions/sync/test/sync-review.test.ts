@@ -141,3 +141,24 @@ describe('a blobs answer stays bounded', () => {
     expect(one.data!.blobs.map((b: { id: string }) => b.id)).toEqual([ids[0]]);
   });
 });
+
+describe('a snapshots answer stays bounded', () => {
+  it('snapshots holding more than two bodies’ worth of state are refused as a whole, asking for fewer ids', async () => {
+    const blob = sha1ish();
+    expect((await gql(owner, Q.blobsCreate, { project: tenant.projectId, blobs: [{ id: blob, content: fakeBlob() }] })).errors).toBeUndefined();
+    // about 6.5 MB of state each: one fits a request body, three are more than one answer carries
+    const state = Array.from({ length: 6000 }, (_, i) => ({ key: `req_${i}`, name: 'n'.repeat(1000), blob }));
+    const ids: string[] = [];
+    let parent = ROOT;
+    for (let i = 0; i < 3; i++) {
+      const s = { id: sha1ish(), parent, created: new Date().toISOString(), name: `big ${i}`, state };
+      expect((await gql(owner, Q.push, { project: tenant.projectId, branch: 'big-states', snapshots: [s] })).errors).toBeUndefined();
+      ids.push(s.id);
+      parent = s.id;
+    }
+    const all = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { snapshots(project: $p, ids: $ids) { id } }', { p: tenant.projectId, ids });
+    expect(all.errors?.[0]).toMatchObject({ message: expect.stringMatching(/fewer ids/), extensions: { code: 'PAYLOAD_TOO_LARGE' } });
+    const two = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { snapshots(project: $p, ids: $ids) { id state { key } } }', { p: tenant.projectId, ids: ids.slice(0, 2) });
+    expect(two.data!.snapshots.map((s: { id: string; state: unknown[] }) => [s.id, s.state.length])).toEqual([[ids[0], 6000], [ids[1], 6000]]);
+  }, 60_000);
+});

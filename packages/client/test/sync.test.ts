@@ -240,6 +240,20 @@ describe('sync through the SDK (real stack)', () => {
     expect(reads.map((r) => r.body.variables.ids.length)).toEqual([50, 50, 50, 50, 42]);
   });
 
+  it('reads large documents in smaller parts when the server says a read of 50 is too large to answer at once', async () => {
+    const projectId = newProjectId();
+    // five incompressible documents of ~2.7 MB of ciphertext hex each: together more than one blobs answer carries
+    const large: SyncDocument[] = Array.from({ length: 5 }, (_, i) => ({ _id: `large_${i}`, name: `Large ${i}`, data: randomBytes(1_000_000).toString('base64') }));
+    await a.client.push({ projectId, orgId, message: 'large', documents: large, keys: a.keys });
+    const mark = b.rec.requests.length;
+    const pulled = await b.client.pull({ projectId, keys: b.keys });
+    expect(pulled.documents).toEqual(byId(large));
+    const reads = graphqlRequests(b.rec.requests.slice(mark)).filter((r) => r.search === '?blobs').map((r) => r.body.variables.ids.length);
+    expect(reads[0]).toBe(5);
+    expect(reads.slice(1).reduce((n, k) => n + k, 0)).toBe(5);
+    expect(Math.max(...reads.slice(1))).toBeLessThan(5);
+  });
+
   it('refuses what a hostile server could alter: swapped blobs, another state under the head id', async () => {
     const projectId = newProjectId();
     await a.client.push({ projectId, orgId, message: 'one', documents: workspace(), keys: a.keys });

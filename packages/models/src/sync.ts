@@ -21,6 +21,12 @@ export const SYNC_BODY_LIMIT = 8 * 1024 * 1024;
  * pulled, and an answer (read into memory before it is sent) stays bounded however many ids are asked.
  */
 export const MAX_BLOB_READ_PER_CALL = SYNC_BODY_LIMIT;
+/**
+ * Snapshot state one `snapshots` answer carries at most. Clients push and pull snapshots 20 at a time, so 20
+ * read together were pushed in at most two bodies: two bodies' worth lets anything pushed be pulled, and
+ * keeps an answer bounded however many ids are asked.
+ */
+export const MAX_SNAPSHOT_READ_PER_CALL = 2 * SYNC_BODY_LIMIT;
 /** The query text alone. Insomnia's longest is under 1 KB. */
 export const MAX_QUERY_CHARS = 20_000;
 

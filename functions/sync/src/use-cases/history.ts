@@ -1,4 +1,5 @@
-import { appendToBranch, deleteBranch, findBranch, findSnapshots, insertSnapshots, listBranches, lockBranch, missingBlobIds, recordOrgEvent, type BranchRow, type SnapshotRow } from '@somnus/db';
+import { appendToBranch, deleteBranch, findBranch, findSnapshots, findSnapshotsWithin, insertSnapshots, listBranches, lockBranch, missingBlobIds, recordOrgEvent, type BranchRow, type SnapshotRow } from '@somnus/db';
+import { MAX_SNAPSHOT_READ_PER_CALL } from '@somnus/models';
 import { fail, ok, type Result, type SessionActor } from '@somnus/runtime';
 import type { SyncDeps } from '../deps';
 import { MAX_IDS_PER_CALL } from '../limits';
@@ -54,12 +55,14 @@ export async function branch(deps: SyncDeps, actor: SessionActor, input: { proje
   });
 }
 
-/** `snapshots(ids, project)`, in the order asked; unknown ids are left out. */
+/** `snapshots(ids, project)`, in the order asked; unknown ids are left out; at most MAX_SNAPSHOT_READ_PER_CALL of state. */
 export async function snapshots(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<SnapshotOut[]>> {
   const valid = checkIds(input.ids, 'snapshots');
   if (!valid.ok) return valid;
   return inProject(deps, actor, input.project, async ({ tx }) => {
-    const byId = new Map((await findSnapshots(tx, input.project, input.ids)).map((s) => [s.id, s]));
+    const found = await findSnapshotsWithin(tx, input.project, input.ids, MAX_SNAPSHOT_READ_PER_CALL);
+    if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these snapshots hold more than ${MAX_SNAPSHOT_READ_PER_CALL} bytes of state: ask for fewer ids per request`);
+    const byId = new Map(found.snapshots.map((s) => [s.id, s]));
     return ok(input.ids.flatMap((id) => (byId.has(id) ? [snapshotOut(byId.get(id)!)] : [])));
   });
 }

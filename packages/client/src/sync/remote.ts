@@ -69,13 +69,17 @@ export class SyncRemote {
     return readBranches(await runGraphql(this.http, this.sessionId, 'branches', { projectId }));
   }
 
-  /** The snapshots with these ids, in the order asked, 20 per request; every id must come back. */
+  /**
+   * The snapshots with these ids, in the order asked, 20 per request (fewer where the server says 20 are
+   * too large to answer at once); every id must come back.
+   */
   async snapshots(projectId: string, ids: readonly string[], onChunk?: ChunkDone): Promise<RemoteSnapshot[]> {
     const out: RemoteSnapshot[] = [];
     for (const chunk of chunks(ids, SNAPSHOTS_PER_CALL)) {
-      const got = new Map(readSnapshots(await runGraphql(this.http, this.sessionId, 'snapshots', { ids: chunk, projectId }), 'snapshots').map((s) => [s.id, s]));
+      const got = await inFittingParts(chunk, async (part) => readSnapshots(await runGraphql(this.http, this.sessionId, 'snapshots', { ids: part, projectId }), 'snapshots'));
+      const byId = new Map(got.map((s) => [s.id, s]));
       for (const id of chunk) {
-        const s = got.get(id);
+        const s = byId.get(id);
         if (!s) throw new SomnusResponseError(200, '/graphql?snapshots', `POST /graphql?snapshots: snapshot ${id} of the branch was not returned`);
         out.push(s);
       }
@@ -84,13 +88,14 @@ export class SyncRemote {
     return out;
   }
 
-  /** Blob contents by id, 50 per request; every id must come back. */
+  /** Blob contents by id, 50 per request (fewer where the server says 50 are too large); every id must come back. */
   async blobs(projectId: string, ids: readonly string[], onChunk?: ChunkDone): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const chunk of chunks(ids, BLOBS_PER_READ)) {
-      const got = new Map(readBlobs(await runGraphql(this.http, this.sessionId, 'blobs', { ids: chunk, projectId })).map((b) => [b.id, b.content]));
+      const got = await inFittingParts(chunk, async (part) => readBlobs(await runGraphql(this.http, this.sessionId, 'blobs', { ids: part, projectId })));
+      const byId = new Map(got.map((b) => [b.id, b.content]));
       for (const id of chunk) {
-        const content = got.get(id);
+        const content = byId.get(id);
         if (content === undefined) throw new SomnusResponseError(200, '/graphql?blobs', `POST /graphql?blobs: blob ${id} of the snapshot was not returned`);
         out.set(id, content);
       }
@@ -146,5 +151,20 @@ export class SyncRemote {
   /** Moves a shared project back to the caller's personal org; the server drops every other member's key. */
   async unshare(id: string): Promise<string> {
     return readMovedProject(await runGraphql(this.http, this.sessionId, 'projectUnShare', { id }), 'projectUnShare');
+  }
+}
+
+/**
+ * Reads `ids` in one request, or, when the server answers that so many are more than one answer carries
+ * (PAYLOAD_TOO_LARGE: large documents), in halves, recursively. A single id too large is the server's
+ * final word.
+ */
+async function inFittingParts<T>(ids: readonly string[], read: (part: string[]) => Promise<T[]>): Promise<T[]> {
+  try {
+    return await read([...ids]);
+  } catch (err) {
+    if (!(err instanceof SyncGraphqlError && err.code === 'PAYLOAD_TOO_LARGE' && ids.length > 1)) throw err;
+    const half = Math.ceil(ids.length / 2);
+    return [...(await inFittingParts(ids.slice(0, half), read)), ...(await inFittingParts(ids.slice(half), read))];
   }
 }
