@@ -32,8 +32,12 @@ export function inProject<T>(
   actor: SessionActor,
   projectId: string,
   fn: (scope: ProjectScope) => Promise<Result<T>>,
-  /** write: refused for archived projects. exclusive: the org's lock alone (moving the project out of it). */
-  opts: { write?: boolean; exclusive?: boolean } = {},
+  /**
+   * write: refused for archived projects. exclusive: the org's lock alone (moving the project out of it).
+   * read: writes nothing, and answers from one snapshot taken before the access check (a member removed
+   * while the read waited for the org's lock gets the whole answer as of before, never an empty one).
+   */
+  opts: { write?: boolean; exclusive?: boolean; read?: boolean } = {},
 ): Promise<Result<T>> {
   return transaction(
     deps.db,
@@ -50,6 +54,7 @@ export function inProject<T>(
       return fn({ tx, project, orgId });
     },
     tenantOf(actor),
+    opts.read ? 'read-only-snapshot' : 'read-write',
   );
 }
 

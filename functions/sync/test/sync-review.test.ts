@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { fakeBlob, randomId, seedTenant, signupAndLogin, startTenantHarness, type Harness, type Tenant, type User } from '../../../test/security/tenant-fixtures';
 
 /**
@@ -161,4 +162,38 @@ describe('a snapshots answer stays bounded', () => {
     const two = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { snapshots(project: $p, ids: $ids) { id state { key } } }', { p: tenant.projectId, ids: ids.slice(0, 2) });
     expect(two.data!.snapshots.map((s: { id: string; state: unknown[] }) => [s.id, s.state.length])).toEqual([[ids[0], 6000], [ids[1], 6000]]);
   }, 60_000);
+});
+
+describe('a read racing a member’s removal', () => {
+  it('answers as of before the removal, or refuses: never an empty success', async () => {
+    const id = await bobsSharedProject();
+    const blob = sha1ish();
+    expect((await gql(bob, Q.blobsCreate, { project: id, blobs: [{ id: blob, content: fakeBlob() }] })).errors).toBeUndefined();
+    const first = { id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'first', state: [{ key: 'k', name: 'n', blob }] };
+    expect((await gql(bob, Q.push, { project: id, branch: 'master', snapshots: [first] })).errors).toBeUndefined();
+
+    // the removal holds the org's exclusive lock, as removing a member does, while bob's read starts
+    const removal = new Client({ connectionString: h.db.adminUrl });
+    await removal.connect();
+    try {
+      await removal.query('BEGIN');
+      await removal.query(`SELECT pg_advisory_xact_lock(hashtextextended('org:' || $1, 0))`, [tenant.orgId]);
+      await removal.query('DELETE FROM project_keys WHERE org_id = $1 AND account_id = $2', [tenant.orgId, bob.id]);
+      await removal.query('DELETE FROM memberships WHERE org_id = $1 AND account_id = $2', [tenant.orgId, bob.id]);
+      const read = gql(bob, 'query ($p: ID!) { branches(project: $p) { name snapshots } }', { p: id });
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await h.db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+        if (rows.length) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await removal.query('COMMIT');
+      const r = await read;
+      if (r.errors) expect(r.errors[0]!.message).toMatch(/invalid access/);
+      else expect(r.data!.branches).toEqual([{ name: 'master', snapshots: [first.id] }]);
+    } finally {
+      await removal.end();
+    }
+    // and the next request is refused
+    expect((await gql(bob, 'query ($p: ID!) { branches(project: $p) { name } }', { p: id })).errors?.[0]?.message).toMatch(/invalid access/);
+  });
 });

@@ -45,14 +45,14 @@ function checkIds(ids: string[], what: string): Result<null> {
 }
 
 export async function branches(deps: SyncDeps, actor: SessionActor, input: { project: string }) {
-  return inProject(deps, actor, input.project, async ({ tx }) => ok((await listBranches(tx, input.project)).map(branchOut)));
+  return inProject(deps, actor, input.project, async ({ tx }) => ok((await listBranches(tx, input.project)).map(branchOut)), { read: true });
 }
 
 export async function branch(deps: SyncDeps, actor: SessionActor, input: { project: string; name: string }) {
   return inProject(deps, actor, input.project, async ({ tx }) => {
     const b = await findBranch(tx, input.project, input.name);
     return ok(b ? branchOut(b) : null);
-  });
+  }, { read: true });
 }
 
 /** `snapshots(ids, project)`, in the order asked; unknown ids are left out; at most MAX_SNAPSHOT_READ_PER_CALL of state. */
@@ -64,7 +64,7 @@ export async function snapshots(deps: SyncDeps, actor: SessionActor, input: { pr
     if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these snapshots hold more than ${MAX_SNAPSHOT_READ_PER_CALL} bytes of state: ask for fewer ids per request`);
     const byId = new Map(found.snapshots.map((s) => [s.id, s]));
     return ok(input.ids.flatMap((id) => (byId.has(id) ? [snapshotOut(byId.get(id)!)] : [])));
-  });
+  }, { read: true });
 }
 
 export interface SnapshotInput {

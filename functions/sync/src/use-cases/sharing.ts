@@ -37,7 +37,7 @@ export async function shareInstructions(deps: SyncDeps, actor: SessionActor, inp
       projectKey: { encSymmetricKey: mine.enc_symmetric_key },
       memberKeys: members.map((m) => ({ accountId: m.account_id, publicKey: m.public_key, autoLinked: false })),
     });
-  });
+  }, { read: true });
 }
 
 /** `projectShare(teamId, id, keys)`: all or nothing — the move and a key for every member of the team. */
