@@ -145,11 +145,11 @@ describe('organizations, invites and key sharing end to end', () => {
     const pending = await jane.client.myProjectKeys(orgId);
     expect(pending.members).toEqual([{ accountId: dave.accountId, projectId: project.id, publicKey: JSON.stringify(dave.keys.publicJwk) }]);
     const daveShare = await jane.client.reshareKeys(orgId, jane.keys);
-    expect(daveShare).toEqual({ shared: [{ projectId: project.id, accountId: dave.accountId }], skipped: [] });
+    expect(daveShare).toEqual({ shared: [{ projectId: project.id, accountId: dave.accountId }], skipped: [], unopenable: [] });
     expectSameKey(projectKey, await dave.client.projectKey(orgId, project.id, dave.keys.privateJwk));
     expect((await jane.client.myProjectKeys(orgId)).members).toEqual([]);
     // a second reshare finds nothing to do
-    expect(await jane.client.reshareKeys(orgId, jane.keys)).toEqual({ shared: [], skipped: [] });
+    expect(await jane.client.reshareKeys(orgId, jane.keys)).toEqual({ shared: [], skipped: [], unopenable: [] });
 
     // a project created now is wrapped for every member at once, with public keys fetched from the server
     const second = await jane.client.createProject({ orgId, name: 'Billing API', publicJwk: jane.keys.publicJwk });
