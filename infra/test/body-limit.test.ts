@@ -27,7 +27,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
 /** A POST with a declared body and `bytes` of it actually sent; resolves with the answer. */
-function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; contentType: string | undefined; body: any; ms: number }> {
+function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; contentType: string | undefined; allowOrigin: string | undefined; body: any; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers }, (res) => {
@@ -41,7 +41,7 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
         } catch {
           // left as text for the assertion to show
         }
-        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: parsed, ms: performance.now() - started });
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], allowOrigin: res.headers['access-control-allow-origin'] as string | undefined, body: parsed, ms: performance.now() - started });
       });
     });
     // the server may close while the rest of the body is still going out; the answer came first
@@ -62,13 +62,15 @@ describe('the deployed archive of every HTTP function refuses bodies over its ca
     try {
       const idle = fn.rss();
       const flood = Buffer.alloc(30 * MiB, 0x20);
-      const res = await post(`${fn.url}${bodyPathOf(spec)}`, { 'Content-Type': 'application/json', 'Content-Length': String(flood.length) }, flood);
+      const res = await post(`${fn.url}${bodyPathOf(spec)}`, { Origin: 'https://app.example.com', 'Content-Type': 'application/json', 'Content-Length': String(flood.length) }, flood);
       // a GraphQL route answers refusals in the body (docs/protocol.md §1)
       const code = res.status === 200 ? res.body?.errors?.[0]?.extensions?.code : res.body?.error;
-      expect({ status: res.status, contentType: res.contentType, code }).toEqual({
+      // with CORS headers, or a browser client could not read why it was refused
+      expect({ status: res.status, contentType: res.contentType, code, allowOrigin: res.allowOrigin }).toEqual({
         status: bodyPathOf(spec) === '/graphql' ? 200 : 413,
         contentType: 'application/json',
         code: 'PAYLOAD_TOO_LARGE',
+        allowOrigin: '*',
       });
       expect(res.ms).toBeLessThan(1000);
       // reading and parsing 30 MB costs hundreds of MB (docs/architecture.md §7); refusing it costs nothing
@@ -87,8 +89,13 @@ describe('the deployed auth function', () => {
   afterAll(async () => fn?.stop());
 
   it('answers malformed JSON with a JSON 400, not the framework’s HTML page', async () => {
-    const res = await post(`${fn.url}/auth/login-s`, { 'Content-Type': 'application/json' }, Buffer.from('{"email": "a@example.com",'));
-    expect({ status: res.status, contentType: res.contentType, error: res.body?.error }).toEqual({ status: 400, contentType: 'application/json', error: 'VALIDATION_ERROR' });
+    const res = await post(`${fn.url}/auth/login-s`, { Origin: 'https://app.example.com', 'Content-Type': 'application/json' }, Buffer.from('{"email": "a@example.com",'));
+    expect({ status: res.status, contentType: res.contentType, error: res.body?.error, allowOrigin: res.allowOrigin }).toEqual({
+      status: 400,
+      contentType: 'application/json',
+      error: 'VALIDATION_ERROR',
+      allowOrigin: '*',
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ERROR_STATUS, matchRoute, ROUTES, type ErrorBody, type ErrorCode, type RouteContract } from '@somnus/models';
+import { setCorsHeaders } from './cors';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
 import { DEFAULT_BODY_LIMIT } from './validate';
@@ -182,13 +183,14 @@ function errorPayload(row: RouteContract | null, code: ErrorCode, message: strin
 const LINGER_MS = 1000;
 
 /** Writes the refusal with `Content-Type: application/json` exactly (docs/architecture.md §8), on the raw response. */
-function writeJson(res: http.ServerResponse, status: number, body: unknown, unreadBody: boolean): void {
+function writeJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown, unreadBody: boolean): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const payload = Buffer.from(JSON.stringify(body));
   res.statusCode = status;
+  setCorsHeaders(req, res);
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', String(payload.length));
   res.setHeader('Cache-Control', 'no-store');
@@ -216,7 +218,7 @@ function logRefusal(target: Target, req: http.IncomingMessage, status: number, e
 
 function refuseBeforeReading(req: http.IncomingMessage, res: http.ServerResponse, target: Target, code: ErrorCode, message: string, started: bigint): void {
   const { status, body } = errorPayload(target.row, code, message);
-  writeJson(res, status, body, true);
+  writeJson(req, res, status, body, true);
   logRefusal(target, req, status, code, started, { event: 'request_refused_before_reading' });
 }
 
@@ -240,7 +242,7 @@ function frameworkRefused(req: http.IncomingMessage, res: http.ServerResponse, e
     logger().error({ err: errorFacts(err) }, 'framework error');
   }
   const answer = errorPayload(target.row, code, message);
-  writeJson(res, answer.status, answer.body, false);
+  writeJson(req, res, answer.status, answer.body, false);
   // the event name framework-errors.ts gives the refusals Express reports through console.error
   logRefusal(target, req, answer.status, code, started, { event: 'request_refused_by_framework', type });
 }
