@@ -71,7 +71,8 @@ export async function share(deps: SyncDeps, actor: SessionActor, input: { teamId
       await recordOrgEvent(tx, { orgId: team.id, actorId: actor.accountId, type: 'project.shared', subject: input.id, ip: actor.meta.ip, details: { keys: others.length } });
       return ok({ id: input.id });
     },
-    { write: true },
+    // the personal org's exclusive lock: every push and read in flight there ends before the project leaves it
+    { write: true, exclusive: true },
   );
 }
 
