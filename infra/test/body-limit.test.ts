@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
+import { login, newAccount } from '../../test/support/accounts';
+import { startFunctions, type FunctionHarness } from '../../test/support/function-server';
 import { buildArchive, startArchive, type DeployedFunction } from './support/deployed-function';
 
 /**
@@ -96,6 +98,45 @@ describe('the deployed auth function', () => {
       error: 'VALIDATION_ERROR',
       allowOrigin: '*',
     });
+  });
+});
+
+describe('the deployed sync function reads a body over 64 KiB only from a caller with a live session', () => {
+  let h: FunctionHarness;
+  let fn: DeployedFunction;
+  let token: string;
+  beforeAll(async () => {
+    // the auth function in-process makes the account and its session, on the database the archive uses
+    h = await startFunctions('auth');
+    const account = await newAccount(`archive-${Date.now()}@example.com`, 'pass');
+    expect((await h.http.post('/auth/signup', account.signupBody)).status).toBe(200);
+    token = (await login(h.http, account.email, 'pass')).token!;
+    fn = await startArchive(HTTP_FUNCTIONS.find((f) => f.name === 'sync')!, archives.sync!, { DATABASE_URL: h.db.appUrl });
+  });
+  afterAll(async () => {
+    await fn?.stop();
+    await h?.stop();
+  });
+
+  const graphql = (bytes: number) => Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(bytes) } }));
+
+  it('refuses eight unauthenticated 8 MiB bodies sent at once with 401, without its memory moving', async () => {
+    const idle = fn.rss();
+    const body = graphql(8 * MiB - 100);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(`${fn.url}/graphql`, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...(i % 2 ? { 'X-Session-Id': 'ab'.repeat(32) } : {}) }, body),
+      ),
+    );
+    expect(answers.map((a) => [a.status, a.body?.errors?.[0]?.extensions?.code])).toEqual(Array.from({ length: 8 }, () => [200, 'UNAUTHORIZED']));
+    // reading and parsing them would cost hundreds of MB (1.7 GB in the review)
+    expect(fn.peakRss() - idle).toBeLessThan(16 * MiB);
+  });
+
+  it('reads and answers a 1 MiB body from a signed-in caller', async () => {
+    const body = graphql(1 * MiB);
+    const res = await post(`${fn.url}/graphql`, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'X-Session-Id': token }, body);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
   });
 });
 
