@@ -1,5 +1,6 @@
 import http from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
@@ -137,6 +138,53 @@ describe('the deployed sync function reads a body over 64 KiB only from a caller
     const body = graphql(1 * MiB);
     const res = await post(`${fn.url}/graphql`, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'X-Session-Id': token }, body);
     expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+});
+
+describe('a body that trickles in', () => {
+  let fn: DeployedFunction;
+  beforeAll(async () => {
+    // the request timeout is 60 s as deployed; a test cannot wait that long, so the knob makes it 500 ms
+    fn = await startArchive(HTTP_FUNCTIONS.find((f) => f.name === 'auth')!, archives.auth!, { SOMNUS_REQUEST_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => fn?.stop());
+
+  /** Sends headers, then one body byte every `everyMs` until the server closes; resolves with what was sent and received. */
+  function trickle(headers: string, bodyBytes: number, everyMs: number): Promise<{ sent: number; received: string }> {
+    const { port } = new URL(fn.url);
+    return new Promise((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      let sent = 0;
+      let received = '';
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('data', (d: Buffer) => void (received += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ sent, received });
+      });
+      socket.on('connect', () => {
+        socket.write(headers);
+        timer = setInterval(() => {
+          if (sent >= bodyBytes || socket.destroyed) return clearInterval(timer);
+          socket.write('x');
+          sent += 1;
+        }, everyMs);
+      });
+    });
+  }
+
+  it('has its connection closed with a 408 once the request timeout passes, not kept for Node’s 300 s', async () => {
+    // 200 bytes at a byte per 50 ms: the whole body would take 10 s, twenty times the timeout
+    const { sent, received } = await trickle(`POST /auth/login-s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`, 200, 50);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(sent).toBeLessThan(200);
+  });
+
+  it('has its connection closed when the headers themselves trickle in', async () => {
+    const { sent, received } = await trickle('POST /auth/login-s HTTP/1.1\r\nX-Slow: ', 10_000, 50);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(sent).toBeLessThan(10_000);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { getPool } from '@somnus/db';
 import { ERROR_STATUS, matchRoute, ROUTES, type ErrorBody, type ErrorCode, type RouteContract } from '@somnus/models';
 import { liveSessionOf } from './access';
+import { serverTimeouts } from './config';
 import { setCorsHeaders } from './cors';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
@@ -75,8 +76,20 @@ export function guardFrameworkBodies(): void {
   mod.getServer = guarded;
 }
 
-/** Puts `admit` in front of the server's request listeners (the framework's Express app). */
+/**
+ * Puts `admit` in front of the server's request listeners (the framework's Express app), and bounds how
+ * long a request may take to arrive: Node's default lets a body trickling in at a byte a second hold its
+ * connection for 300 s. The request timeout (60 s: the largest body, 8 MiB, over a link of about
+ * 1.2 Mbit/s; config.ts `serverTimeouts`) ends such a connection with a 408 (answerClientError); it counts
+ * until the request has arrived whole, never while the function works on it. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default, read when the server starts listening), so the check runs
+ * often enough for the timeout to mean what it says.
+ */
 export function guardServer(server: http.Server): http.Server {
+  const timeouts = serverTimeouts();
+  server.requestTimeout = timeouts.requestTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(timeouts.headersTimeoutMs / 4)));
   const listeners = server.listeners('request') as FrameworkListener[];
   server.removeAllListeners('request');
   server.on('clientError', answerClientError);
@@ -101,6 +114,11 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     return;
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // an answer already under way (a refusal lingering) cannot take a second one in the middle
+    if ((socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
     socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
     return;
   }
