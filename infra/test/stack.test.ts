@@ -218,6 +218,8 @@ describe('secrets', () => {
         spec.secrets.map((name) => ({ key: SECRET_ENV[name], projectId: PROJECT, secret: `somnus-${name}`, version: '1' })),
       );
       expect(env).toMatchObject({ NODE_ENV: 'production', SOMNUS_TRUSTED_PROXY_HOPS: '2' });
+      // the service's settings reach every function as the README names them
+      expect(env).toMatchObject({ SOMNUS_ORG_SEAT_LIMIT: '25', SOMNUS_CORS_ORIGINS: 'null,https://app.somnus.example', SOMNUS_INVITE_TTL_SECONDS: '3600' });
     }
   });
 

@@ -167,6 +167,7 @@ export const ROUTES = [
   route({ method: 'GET', path: '/v1/oauth/gitlab/config', fn: 'app', access: 'public', summary: 'Git sync: the operator’s GitLab application for PKCE', response: gitlabConfigResponse }),
   route({ method: 'GET', path: '/oauth/github', fn: 'app', access: 'public', summary: 'Git sync sign-in page: sends the browser to GitHub', query: githubSignInQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
   route({ method: 'GET', path: '/oauth/github/callback', fn: 'app', access: 'public', summary: 'GitHub’s return: hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
+  route({ method: 'GET', path: '/oauth/gitlab/callback', fn: 'app', access: 'public', summary: 'GitLab’s return (the redirect URI to register): hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];
