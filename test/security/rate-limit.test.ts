@@ -158,6 +158,25 @@ describe('per-source limits on work a stranger can cause', () => {
     ]);
   });
 
+  it('reset: 30 an hour per source, unknown emails and wrong codes included', async () => {
+    // what a client that forgot the passphrase sends: new key material and a code from the email
+    const fresh = await newAccount(victim.email, 'a new passphrase');
+    const { firstName: _f, lastName: _l, ...keys } = fresh.signupBody;
+    const body = (email: string) => ({ ...keys, email, code: 'ABCDEFGHJK' });
+    for (let i = 0; i < 30; i++) {
+      const res = await from(A).post('/auth/reset', body(i % 2 ? victim.email : `nobody${i}@example.com`));
+      expect(res.body.error).toBe('INVALID_CODE');
+    }
+    const refused = await from(A).post('/auth/reset', body(victim.email));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+    // another source is not affected
+    expect((await from(B).post('/auth/reset', body(victim.email))).body.error).toBe('INVALID_CODE');
+    expect(await counter('reset:ip', '', A)).toBe(31);
+  });
+
   it('signup: 100 an hour per source, taken emails included', async () => {
     for (let i = 0; i < 100; i++) {
       const res = await from(A).post('/auth/signup', victim.signupBody);
