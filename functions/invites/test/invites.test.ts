@@ -4,7 +4,7 @@ import { useLiveSession, withTenant } from '@somnus/db';
 import { hashSessionToken, tenantOf } from '@somnus/runtime';
 import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
-import { newAccount, VERIFICATION_SUBJECT } from '../../../test/support/accounts';
+import { newAccount, VERIFICATION_SUBJECT, verifyEmail } from '../../../test/support/accounts';
 import { extractCode } from '../../../test/support/smtp';
 import {
   accept,
@@ -257,6 +257,30 @@ describe('who may invite, and what', () => {
     // Bob joins as a plain member
     const sent = await invite(jane, orgId, 'bob@acme.test');
     expect((await accept(h, bob, sent.body.id)).status).toBe(200);
+  });
+
+  it('an unverified account sends no invitation and asks for no instructions (403 EMAIL_NOT_VERIFIED): nothing looked up, counted or mailed', async () => {
+    // the review: an unverified account mailed 30 of 30 invitations, and each throwaway account had its own lookup cap
+    const uma = await signUp(h, 'uma@unverified.test', 'pass phrase', { verified: false });
+    const umasOrg = await teamOrg(h, uma, 'Unverified Co');
+    const U = client(h.invites, uma);
+    const before = await counts(h);
+    const lookups = async () => Number((await h.db.query(`SELECT count(*) AS n FROM account_audit_events WHERE type = 'invite.lookup' AND account_id = $1`, [uma.id])).rows[0].n);
+    for (const res of [
+      await U.post(`/v1/organizations/${umasOrg}/invites/instructions`, { inviteeEmail: bob.email }),
+      await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeEmail: 'someone@elsewhere.test' }),
+      await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeId: bob.id, inviteeEmail: bob.email }),
+    ]) {
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'EMAIL_NOT_VERIFIED', message: expect.any(String) });
+      expect(res.text).not.toContain(bob.publicKey);
+    }
+    await expectNoChange(before);
+    expect(await lookups()).toBe(0);
+    expect(h.smtp.messagesTo('someone@elsewhere.test')).toEqual([]);
+    // once her mailbox is proven, she may
+    await verifyEmail(h.auth, h.smtp, uma.email);
+    expect((await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeEmail: 'someone@elsewhere.test' })).status).toBe(201);
   });
 
   it('members cannot invite or manage invitations (403); non-members get 404; personal orgs cannot invite', async () => {

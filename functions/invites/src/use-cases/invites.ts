@@ -57,7 +57,10 @@ const inviteNotFound = () => fail<never>('NOT_FOUND', 'No such invitation');
 const closed = (i: InviteRow) => fail<never>('INVITE_CLOSED', `This invitation was already ${i.status}`);
 const expired = () => fail<never>('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
 const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
-/** Only a verified address is proof of the mailbox an invitation went to (docs/protocol.md §6). */
+/**
+ * Only a verified address is proof of the mailbox an invitation went to (docs/protocol.md §6), and only a
+ * verified account may send invitations (instructions and invites).
+ */
 const unverified = () =>
   fail<never>('EMAIL_NOT_VERIFIED', 'Verify your email address first: open the link of the verification email, or POST /auth/verify for a new one (somnus verify)');
 
@@ -128,6 +131,8 @@ interface Instructions {
  * are shared after sign-up through reconcile-keys.
  */
 export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
+  // an unverified sender could mail anyone and multiply the lookup cap with throwaway accounts
+  if (!actor.emailVerified) return unverified();
   const { inviteeEmail } = input;
   return orgTransaction(deps.db, actor, async (tx): Promise<Result<Instructions>> => {
     const org = await findOrganization(tx, actor.orgId);
@@ -183,6 +188,9 @@ interface SentInvite {
  * token verifies the address when used (docs/protocol.md §6); only its keyed hash is stored.
  */
 export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: CreateInviteBody) {
+  // only a verified sender invites: anyone can sign up with any address, and an invitation is an email to
+  // someone else (docs/architecture.md §11.1); checked before anything, so nothing is looked up or counted
+  if (!actor.emailVerified) return unverified();
   const role = inviteRole(body.role ?? 'member');
   if (!role.ok) return role;
   const linkToken = newLinkToken();
