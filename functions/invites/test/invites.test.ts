@@ -430,12 +430,27 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     expect(await accessOf(mallory.id)).toEqual({ memberships: [{ org_id: expect.stringMatching(/^org_/), role: 'owner' }], keys: [] });
   });
 
-  it('an account signed up with the invited address, unverified, can neither see, accept nor decline it, until the mailbox proves it', async () => {
-    // Mallory signs up as dave@acme.test and never gets his mail. Jane's client even wraps the project key
-    // for this account's public key, as it would for the real Dave.
+  it('an account signed up with the invited address, unverified, gets neither the invitation email nor its key, and can neither see, accept nor decline it until the address is verified', async () => {
+    // Mallory signs up as dave@acme.test and never gets his mail.
     const fakeDave = await signUp(h, 'dave@acme.test', 'pass phrase', { verified: false });
+    // to the inviter this address has no account: no public key to wrap a project key for (outside review)
+    const instr = await J().post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: 'dave@acme.test' });
+    expect(instr.body).toEqual({ inviteeId: '', inviteeEmail: 'dave@acme.test', inviteePublicKey: '', inviteeAutoLinked: false, inviteKeys: [] });
+    expect(instr.text).not.toContain(fakeDave.id);
+    // a key wrapped for that account's public key all the same is refused, as for an address without an account
+    const mine = (await J().get(`/v1/organizations/${orgId}/my-project-keys`)).body.projectKeys[0];
+    const keyed = await J().post(`/v1/organizations/${orgId}/invites`, {
+      inviteeId: fakeDave.id,
+      inviteeEmail: 'dave@acme.test',
+      inviteKeys: [{ projectId: mine.projectId, encSymmetricKey: wrapFor(fakeDave.publicKey, unwrap(jane, mine.encKey)) }],
+    });
+    expect(keyed.status).toBe(400);
     const sent = await invite(jane, orgId, 'dave@acme.test');
     expect(sent.status).toBe(201);
+    // the invitation exists, but the address gets only its own mail (docs/architecture.md §11.1)
+    expect(sent.body.emailSent).toBe(false);
+    expect(h.smtp.messagesTo('dave@acme.test').filter((m) => /invited you/i.test(m.subject))).toEqual([]);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM invite_keys WHERE invite_id = $1', [sent.body.id])).rows[0].n).toBe(0);
     const FD = client(h.invites, fakeDave);
     const access = await accessOf(fakeDave.id);
     const before = await counts(h);
@@ -451,21 +466,19 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     expect(await accessOf(fakeDave.id)).toEqual(access);
     expect((await FD.get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
 
-    // opening the invitation's link verifies nothing (a mail scanner would open it for the real Dave)
-    const token = invitationToken(await invitationMail(h, 'dave@acme.test', sent.body.id));
-    expect((await h.auth.get(`/auth/verify?invite=${token}`)).body).toMatchObject({ isVerified: false });
-    // nor does a live invitation's token sent to someone else
+    // a live invitation's token sent to someone else verifies nothing
     const other = invitationToken(await invitationMail(h, 'victim@acme.test', (await h.db.query(`SELECT id FROM invites WHERE invitee_email = 'victim@acme.test'`)).rows[0].id));
     expect((await h.auth.post('/auth/verify', { inviteToken: other }, as(fakeDave))).body.error).toBe('INVALID_CODE');
     expect((await FD.get('/v1/invites')).status).toBe(403);
 
-    // whoever reads dave@acme.test's mail holds the token: used from the account's session, it verifies
-    const verified = await h.auth.post('/auth/verify', { inviteToken: token.toUpperCase() }, as(fakeDave));
-    expect(verified.body).toMatchObject({ ok: true, isVerified: true });
+    // whoever reads dave@acme.test's mail holds the verification link that went there: once it is used,
+    // the account finds the invitation and accepts it; its keys follow through reconcile-keys
+    await verifyEmail(h.auth, h.smtp, 'dave@acme.test');
     expect((await FD.get('/v1/invites')).body.invitations.map((i: { id: string }) => i.id)).toEqual([sent.body.id]);
     const accepted = await FD.post(`/v1/invites/${sent.body.id}/accept`);
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
+    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
+    expect((await J().get(`/v1/organizations/${orgId}/my-project-keys`)).body.members).toEqual([expect.objectContaining({ accountId: fakeDave.id })]);
   });
 
   it('signing up with the invitation’s token verifies the address; a token of another address, or a closed invitation, does not', async () => {
@@ -486,10 +499,12 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     const events = await h.db.query(`SELECT details FROM account_audit_events WHERE account_id = $1 AND type = 'account.email_verified'`, [signup.body.accountId]);
     expect(events.rows).toEqual([{ details: { by: 'invitation' } }]);
 
-    // a revoked invitation's token proves nothing any more
-    const ivy = await signUp(h, 'ivy@acme.test', 'pass phrase', { verified: false });
+    // a revoked invitation's token proves nothing any more (Ivy signs up after it was mailed to her address)
     const toIvy = await invite(jane, orgId, 'ivy@acme.test');
     const ivyToken = invitationToken(await invitationMail(h, 'ivy@acme.test', toIvy.body.id));
+    const ivy = await signUp(h, 'ivy@acme.test', 'pass phrase', { verified: false });
+    // opening the link verifies nothing by itself (a mail scanner would open it for the real Ivy)
+    expect((await h.auth.get(`/auth/verify?invite=${ivyToken}`)).body).toMatchObject({ isVerified: false });
     expect((await J().delete(`/v1/organizations/${orgId}/invites/${toIvy.body.id}`)).status).toBe(200);
     expect((await h.auth.post('/auth/verify', { inviteToken: ivyToken }, as(ivy))).body.error).toBe('INVALID_CODE');
     expect((await h.auth.get('/auth/whoami', as(ivy))).body.isVerified).toBe(false);

@@ -126,9 +126,17 @@ interface Instructions {
 }
 
 /**
+ * The invitee as the inviter may know it: an account whose address is verified. An account that has not
+ * shown it reads the invited mailbox is treated as no account (docs/architecture.md §11.1): no invitation
+ * email goes to it, its public key is not handed out, and keys reach it through reconcile-keys once it
+ * has verified and accepted.
+ */
+const verifiedOnly = (account: AccountRow | null): AccountRow | null => (account?.email_verified_at ? account : null);
+
+/**
  * POST …/invites/instructions (docs/protocol.md §6 step 2): the invitee's public key, so the inviter's
- * client can wrap the org's project keys for them. An email without an account gets empty ids: its keys
- * are shared after sign-up through reconcile-keys.
+ * client can wrap the org's project keys for them. An email without a verified account gets empty ids:
+ * its keys are shared after sign-up (or verification) through reconcile-keys.
  */
 export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
   // an unverified sender could mail anyone and multiply the lookup cap with throwaway accounts
@@ -142,10 +150,11 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
     const invitee = await findAccountByEmail(tx, inviteeEmail);
     const refused = await mayInvite(tx, org, inviteeEmail, invitee);
     if (refused) return kept(refused);
+    const known = verifiedOnly(invitee);
     return ok({
-      inviteeId: invitee?.id ?? '',
+      inviteeId: known?.id ?? '',
       inviteeEmail,
-      inviteePublicKey: invitee?.public_key ?? '',
+      inviteePublicKey: known?.public_key ?? '',
       inviteeAutoLinked: false,
       inviteKeys: [],
     });
@@ -178,6 +187,8 @@ interface SentInvite {
   orgName: string;
   inviterName: string;
   inviterEmail: string;
+  /** false when the address has an account that is not verified: only its own mail goes there (§11.1) */
+  mailed: boolean;
 }
 
 /**
@@ -207,9 +218,12 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
 
     const counted = await countLookup(tx, deps, actor);
     if (!counted.ok) return counted;
-    const invitee = await findAccountByEmail(tx, email);
-    const refused = await mayInvite(tx, org, email, invitee);
+    const account = await findAccountByEmail(tx, email);
+    const refused = await mayInvite(tx, org, email, account);
     if (refused) return kept(refused);
+    // an unverified account at this address is no account as far as the inviter is concerned
+    const invitee = verifiedOnly(account);
+    const mailed = !account || invitee !== null;
     if (body.inviteeId && body.inviteeId !== invitee?.id) return kept(invalid('inviteeId is not the account of inviteeEmail'));
     if (keys.length > 0 && !invitee) {
       return kept(invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join'));
@@ -217,7 +231,9 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     const pending = await findPendingInvite(tx, orgId, email);
     if (pending && pending.expires_at > deps.clock.now()) return kept(fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`));
     // revoking and inviting again is one more email each time: the limits count emails, not invitations
-    const allowance = await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId } });
+    const allowance = mailed
+      ? await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId } })
+      : ({ allowed: true } as const);
     if (!allowance.allowed) {
       const wait = String(allowance.retryAfterSeconds);
       const who = allowance.limitedBy === 'recipient' ? 'This address has received' : 'You have sent';
@@ -238,11 +254,12 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     await insertInviteKeys(tx, orgId, id, keys);
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.sent', subject: id, ip: actor.meta.ip, details: { email, role: role.value, keys: keys.length } });
     const inviterName = [inviter.first_name, inviter.last_name].filter(Boolean).join(' ') || inviter.email;
-    return ok({ id, email, role: role.value, expiresAt, orgName: org.name, inviterName, inviterEmail: inviter.email });
+    return ok({ id, email, role: role.value, expiresAt, orgName: org.name, inviterName, inviterEmail: inviter.email, mailed });
   });
   if (!sent.ok) return sent;
   const invite = sent.value;
-  const emailSent = await sendInvitationMail(deps.mail, {
+  // not mailed: the account finds it with GET /v1/invites once its address is verified
+  const emailSent = invite.mailed && await sendInvitationMail(deps.mail, {
     inviteId: invite.id,
     linkToken,
     inviteeEmail: invite.email,
