@@ -528,29 +528,59 @@ describe('only a verified address sees, accepts or declines its invitations (iss
 });
 
 describe('email as a weapon (issue 9 §5): limits per recipient and per sender, names as quoted user content', () => {
-  it('revoking and re-inviting one address: 5 invitation emails a day, across orgs, then 429 and no more mail', async () => {
+  /** Invites `target` from `org` and revokes it, `times` times; each is one more email. */
+  async function inviteAndRevoke(who: ReturnType<typeof client>, org: string, target: string, times: number) {
+    for (let i = 0; i < times; i++) {
+      const sent = await who.post(`/v1/organizations/${org}/invites`, { inviteeEmail: target });
+      expect(sent.status).toBe(201);
+      expect((await who.delete(`/v1/organizations/${org}/invites/${sent.body.id}`)).status).toBe(200);
+    }
+  }
+
+  it('revoking and re-inviting one address: 5 invitation emails a day per organization, then 429 and no more mail from it', async () => {
     const target = 'target@flood.test';
     const orgA = await teamOrg(h, jane, 'Flood A');
-    const orgB = await teamOrg(h, carol, 'Flood B');
     const mails = () => h.smtp.messagesTo(target).length;
-    for (let i = 0; i < 4; i++) {
-      const sent = await J().post(`/v1/organizations/${orgA}/invites`, { inviteeEmail: target });
-      expect(sent.status).toBe(201);
-      expect((await J().delete(`/v1/organizations/${orgA}/invites/${sent.body.id}`)).status).toBe(200);
-    }
-    const fromB = await C().post(`/v1/organizations/${orgB}/invites`, { inviteeEmail: target });
-    expect(fromB.status).toBe(201);
-    expect((await C().delete(`/v1/organizations/${orgB}/invites/${fromB.body.id}`)).status).toBe(200);
+    await inviteAndRevoke(J(), orgA, target, 5);
     expect(mails()).toBe(5);
     const before = await counts(h);
-    for (const [who, org] of [[J(), orgA], [C(), orgB]] as const) {
-      const refused = await who.post(`/v1/organizations/${org}/invites`, { inviteeEmail: target });
-      expect(refused.status).toBe(429);
-      expect(refused.body.error).toBe('RATE_LIMITED');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
+    const refused = await J().post(`/v1/organizations/${orgA}/invites`, { inviteeEmail: target });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ error: 'RATE_LIMITED', message: expect.stringMatching(/from this organization/) });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     await expectNoChange(before);
     expect(mails()).toBe(5);
+  });
+
+  it('a throwaway organization that invites and revokes an address 5 times does not block the real team’s invitation (outside review)', async () => {
+    const tom = await signUp(h, 'tom@acme.test');
+    const mallory = await signUp(h, 'mallory@throwaway.test');
+    const throwaway = await teamOrg(h, mallory, 'Throwaway');
+    await inviteAndRevoke(client(h.invites, mallory), throwaway, tom.email, 5);
+    expect((await client(h.invites, mallory).post(`/v1/organizations/${throwaway}/invites`, { inviteeEmail: tom.email })).status).toBe(429);
+    // the real team's invitation goes out, and Tom joins
+    const team = await teamOrg(h, jane, 'Real team');
+    const sent = await invite(jane, team, tom.email);
+    expect(sent.status).toBe(201);
+    expect(sent.body.emailSent).toBe(true);
+    await invitationMail(h, tom.email, sent.body.id);
+    expect((await accept(h, tom, sent.body.id)).status).toBe(200);
+  });
+
+  it('one address receives at most 20 invitation emails a day from all organizations together, then 429', async () => {
+    const target = 'ceiling@flood.test';
+    const mails = () => h.smtp.messagesTo(target).length;
+    for (const [owner, who] of [[jane, J()], [carol, C()], [jane, J()], [carol, C()]] as const) {
+      await inviteAndRevoke(who, await teamOrg(h, owner, 'Ceiling'), target, 5);
+    }
+    expect(mails()).toBe(20);
+    const fifth = await teamOrg(h, jane, 'Ceiling 5');
+    const before = await counts(h);
+    const refused = await J().post(`/v1/organizations/${fifth}/invites`, { inviteeEmail: target });
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/^This address has received too many invitations recently/);
+    await expectNoChange(before);
+    expect(mails()).toBe(20);
   });
 
   it('one inviter: 30 invitation emails an hour, then 429', async () => {

@@ -232,12 +232,12 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     if (pending && pending.expires_at > deps.clock.now()) return kept(fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`));
     // revoking and inviting again is one more email each time: the limits count emails, not invitations
     const allowance = mailed
-      ? await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId } })
+      ? await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId }, orgId })
       : ({ allowed: true } as const);
     if (!allowance.allowed) {
       const wait = String(allowance.retryAfterSeconds);
-      const who = allowance.limitedBy === 'recipient' ? 'This address has received' : 'You have sent';
-      return kept(fail<never>('RATE_LIMITED', `${who} too many invitations recently; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } }));
+      const what = { pair: 'This address has received too many invitations from this organization', recipient: 'This address has received too many invitations', sender: 'You have sent too many invitations' }[allowance.limitedBy];
+      return kept(fail<never>('RATE_LIMITED', `${what} recently; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } }));
     }
 
     if (pending) await setInviteStatus(tx, pending.id, 'expired');
