@@ -12,7 +12,7 @@ export const handleApp = defineFunction('app', {
     'POST /notification': async () => ok(null),
     // Telemetry is accepted so the app's fire-and-forget call succeeds, and dropped: nothing is read or stored
     'POST /v1/telemetry/': async () => ok({ ok: true as const }),
-    'POST /v1/oauth/github': ({ deps, body }) => exchangeGithubCode(deps, body),
+    'POST /v1/oauth/github': ({ deps, actor, body }) => exchangeGithubCode(deps, actor, body),
     'GET /v1/oauth/gitlab/config': ({ deps }) => gitlabConfig(deps),
     'GET /oauth/github': ({ deps, query }) => githubSignIn(deps, query),
     'GET /oauth/github/callback': ({ deps, query }) => githubCallback(deps, query),

@@ -205,6 +205,23 @@ describe('git sync sign-in', () => {
     expect(declined.body.message).toMatch(/did not sign you in/);
   });
 
+  it('the code exchange is limited per source: junk codes cannot spend the operator’s OAuth App', async () => {
+    configureGithub();
+    exchanges.length = 0;
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 40; i++) {
+      const r = await fetch(`${h.app.baseUrl}/v1/oauth/github`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: `junk-${i}` }) });
+      statuses.push(r.status);
+      if (r.status === 429) retryAfter ??= r.headers.get('retry-after');
+    }
+    expect(statuses).toContain(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    // earlier tests of this file came from the same address: at most 30 reached GitHub in the hour
+    expect(exchanges.length).toBeLessThanOrEqual(30);
+    expect(statuses.slice(statuses.indexOf(429)).every((s) => s === 429)).toBe(true);
+  });
+
   it('GitLab: the configured application for the app’s own PKCE flow', async () => {
     process.env.SOMNUS_GIT_OAUTH = JSON.stringify({ gitlab: { applicationId: 'gl-app-1', redirectUri: 'https://somnus.example/oauth/gitlab/callback' } });
     const res = await h.app.get('/v1/oauth/gitlab/config');

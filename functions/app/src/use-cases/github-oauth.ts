@@ -1,8 +1,16 @@
-import { fail, logger, ok, type Result } from '@somnus/runtime';
+import { countSourceRequest } from '@somnus/db';
+import { fail, logger, ok, type Anonymous, type Result } from '@somnus/runtime';
 import type { AppDeps } from '../deps';
 
 /** GitHub's token endpoint answers within seconds or not at all: the app's own request times out at 30 s. */
 const GITHUB_TIMEOUT_MS = 10_000;
+/**
+ * Code exchanges per source and hour. A person signs in to GitHub a few times a day; the limit keeps anyone
+ * from spending the operator's OAuth App (and this function) on junk codes.
+ */
+export const MAX_CODE_EXCHANGES_PER_IP = 30;
+const CODE_EXCHANGE_WINDOW_SECONDS = 60 * 60;
+
 /** A token answer is a few hundred bytes; anything much larger is not GitHub's. */
 const MAX_TOKEN_ANSWER_BYTES = 16 * 1024;
 
@@ -40,11 +48,18 @@ async function readSmallJson(res: Response): Promise<unknown> {
  * redirect (a 307 would re-send it, secret and all, wherever the Location says), and GitHub's own words are
  * not passed on: the app is told what happened in ours.
  */
-export async function exchangeGithubCode(deps: AppDeps, input: { code: string }): Promise<Result<{ access_token: string }>> {
+export async function exchangeGithubCode(deps: AppDeps, actor: Anonymous, input: { code: string }): Promise<Result<{ access_token: string }>> {
   const config = deps.gitOAuth();
   if (!config.ok) return config;
   const github = config.value.github;
   if (!github) return notConfigured('GitHub');
+  if (actor.meta.ip) {
+    const count = await countSourceRequest(deps.db, { scope: 'github-code:ip', ip: actor.meta.ip, windowSeconds: CODE_EXCHANGE_WINDOW_SECONDS });
+    if (count.hits > MAX_CODE_EXCHANGES_PER_IP) {
+      const wait = Math.max(1, Math.ceil((count.resetsAt.getTime() - deps.clock.now().getTime()) / 1000));
+      return fail('RATE_LIMITED', 'Too many GitHub sign-ins from this address; try again later', { headers: { 'Retry-After': String(wait) } });
+    }
+  }
   let answer: unknown;
   try {
     const res = await fetch(new URL('/login/oauth/access_token', github.baseUrl), {
