@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, type QueryConfig } from 'pg';
-import { findBlobs, findBlobsWithin, findBranch, findSnapshots, missingBlobIds, setTenantContext, type Queryable } from '@somnus/db';
+import { findBlobs, findBlobsWithin, findBranch, findSnapshots, findSnapshotsWithin, missingBlobIds, setTenantContext, type Queryable } from '@somnus/db';
 import { graphql, signupAndLogin, startTenantHarness, wrappedKey, type Harness, type User } from '../../../test/security/tenant-fixtures';
 
 /**
@@ -100,6 +100,13 @@ const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)
 
 /** Runs `call` with a Queryable that EXPLAINs, as the app role under the owner's tenant context, whatever it is sent. */
 async function planOf(call: (db: Queryable) => Promise<unknown>): Promise<PlanNode> {
+  const plans = await plansOf(call);
+  expect(plans).toHaveLength(1);
+  return plans[0]!;
+}
+
+/** The plan of every statement `call` sends, in order (each is explained, not run: it sees no rows). */
+async function plansOf(call: (db: Queryable) => Promise<unknown>): Promise<PlanNode[]> {
   const client = new Client({ connectionString: h.db.appUrl });
   await client.connect();
   try {
@@ -116,8 +123,7 @@ async function planOf(call: (db: Queryable) => Promise<unknown>): Promise<PlanNo
       },
     } as Queryable;
     await call(explaining);
-    expect(plans).toHaveLength(1);
-    return plans[0]!;
+    return plans;
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     await client.end();
@@ -176,6 +182,13 @@ describe('the plans of the sync reads use the primary keys', () => {
   it('findSnapshots: one chunk of a pull (20 ids)', async () => {
     const wanted = await ids(projectId, 's', SNAPSHOTS - 19, 20);
     expectKeyLookups(await planOf((db) => findSnapshots(db, projectId, wanted)), 'vcs_snapshots');
+  });
+
+  it('findSnapshotsWithin: the sizes first, then the snapshots, both by key', async () => {
+    const wanted = await ids(projectId, 's', SNAPSHOTS - 39, 20);
+    const plans = await plansOf((db) => findSnapshotsWithin(db, projectId, wanted, 16 * 1024 * 1024));
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) expectKeyLookups(plan, 'vcs_snapshots');
   });
 
   it('findBranch: the first call of every pull and push', async () => {

@@ -120,7 +120,7 @@ export async function findSnapshotsWithin(db: Queryable, projectId: string, ids:
     text: 'SELECT coalesce(sum(answer_bytes), 0) AS total FROM vcs_snapshots WHERE project_id = $1 AND id = ANY($2::text[])',
     values: [projectId, ids],
   });
-  if (Number(rows[0]!.total) > maxBytes) return { snapshots: [], tooLarge: true };
+  if (Number(rows[0]?.total ?? 0) > maxBytes) return { snapshots: [], tooLarge: true };
   return { snapshots: await findSnapshots(db, projectId, ids), tooLarge: false };
 }
 
