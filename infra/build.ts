@@ -29,6 +29,24 @@ function sha256Files(files: string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * The lockfiles the archives ship (infra/locks/*): Cloud Build runs `npm ci` on a function's archive and the
+ * migration bundle is installed with `npm ci`, so every dependency of a dependency is the version and the
+ * bytes (integrity) recorded here, never whatever the registry serves on the day of `pulumi up`.
+ * infra/test/locks.test.ts keeps them in step with the versions the tests run (pnpm-lock.yaml).
+ */
+export const LOCKS_DIR = path.join(REPO_ROOT, 'infra', 'locks');
+
+/** A lockfile for a package named `name` whose direct dependencies must be exactly `deps`. */
+function lockFor(kind: 'function' | 'migrate', name: string, deps: Record<string, string>): unknown {
+  const lock = readJson(path.join(LOCKS_DIR, kind, 'package-lock.json'));
+  const locked = lock.packages[''].dependencies as Record<string, string>;
+  if (JSON.stringify(locked) !== JSON.stringify(deps)) {
+    throw new Error(`infra/locks/${kind}/package-lock.json locks ${JSON.stringify(locked)}, the archive needs ${JSON.stringify(deps)}: regenerate it (README, "Deploy")`);
+  }
+  return { ...lock, name, packages: { ...lock.packages, '': { ...lock.packages[''], name } } };
+}
+
 function readJson(file: string): any {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
@@ -82,7 +100,8 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
         engines: { node: String(DEPLOYED_NODE_MAJOR) },
         dependencies: { '@google-cloud/functions-framework': ff },
       });
-      const hash = sha256Files([path.join(dir, 'index.js'), path.join(dir, 'package.json')]);
+      writeJson(path.join(dir, 'package-lock.json'), lockFor('function', `somnus-${spec.name}`, { '@google-cloud/functions-framework': ff }));
+      const hash = sha256Files([path.join(dir, 'index.js'), path.join(dir, 'package.json'), path.join(dir, 'package-lock.json')]);
       return { archive: new pulumi.asset.FileArchive(dir), hash };
     },
 
@@ -95,6 +114,8 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
       const sqlDir = path.join(repoRoot, 'packages', 'db', 'migrations');
       fs.cpSync(sqlDir, path.join(dir, 'migrations'), { recursive: true });
       const dbPkg = readJson(path.join(repoRoot, 'packages', 'db', 'package.json'));
+      const deps = { 'node-pg-migrate': dbPkg.dependencies['node-pg-migrate'], pg: dbPkg.dependencies.pg };
+      writeJson(path.join(dir, 'package-lock.json'), lockFor('migrate', 'somnus-migrate', deps));
       writeJson(path.join(dir, 'package.json'), {
         name: 'somnus-migrate',
         private: true,
@@ -102,15 +123,16 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
         scripts: { migrate: 'node dist/migrate.js' },
         // the job's image runs this major (migrations.ts MIGRATION_IMAGE)
         engines: { node: String(DEPLOYED_NODE_MAJOR) },
-        dependencies: { 'node-pg-migrate': dbPkg.dependencies['node-pg-migrate'], pg: dbPkg.dependencies.pg },
+        dependencies: deps,
       });
       const hash = sha256Files([
         path.join(dir, 'dist', 'migrate.js'),
         path.join(dir, 'package.json'),
+        path.join(dir, 'package-lock.json'),
         ...fs.readdirSync(sqlDir).map((f) => path.join(sqlDir, f)),
       ]);
       // node-pg-migrate runs as its own CLI (runMigrations spawns it), so it ships installed
-      execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: dir, stdio: 'ignore' });
+      execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
       const tgz = path.join(outDir, `migrate-${hash}.tgz`);
       // the object name carries the source hash, so the archive bytes need not be reproducible
       execFileSync('tar', ['-czf', tgz, '-C', dir, '.']);
