@@ -211,6 +211,8 @@ export interface EventBus {
   project: string;
   /** In-process mode: messages a function never acknowledged (the stand-in for the dead-letter topic). */
   deadLetters: readonly DeadLetter[];
+  /** In-process mode: the transport installed in the publisher (tests swap it out and back). */
+  transport: PublishTransport | null;
   /** Stops delivering, closes the push listeners and undoes the publisher configuration. */
   stop(): Promise<void>;
 }
@@ -421,6 +423,7 @@ export async function startEventBus(opts: EventBusOptions): Promise<EventBus> {
       emulatorHost: host,
       project,
       deadLetters: [],
+      transport: null,
       stop() {
         stopped ??= (async () => {
           await closePublisher();
@@ -443,6 +446,7 @@ export async function startEventBus(opts: EventBusOptions): Promise<EventBus> {
     emulatorHost: null,
     project,
     deadLetters: bus.deadLetters,
+    transport: bus.transport,
     stop() {
       stopped ??= (async () => {
         setPublishTransport(null);

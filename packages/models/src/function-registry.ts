@@ -152,6 +152,38 @@ export const FUNCTION_REGISTRY = [
       },
     ],
   },
+  {
+    // operators record breach incidents and watch their emails go out (docs/architecture.md §11.3); never
+    // behind the load balancer: IAM admits the operators group, the function checks their ID token again
+    name: 'incidents',
+    entryPoint: 'incidents',
+    source: 'functions/incidents',
+    trigger: { type: 'http', public: false, invokers: ['operators'] },
+    memoryMiB: 512,
+    cpu: 1,
+    secrets: ['database-url'],
+    roles: [],
+    publishes: ['breach-notifications'],
+    schedules: [
+      {
+        name: 'outbox-dispatch',
+        cron: '* * * * *',
+        path: '/ops/outbox/dispatch',
+        description: 'Publishes outbox rows left unpublished (Pub/Sub was unreachable, or a message was lost)',
+      },
+    ],
+  },
+  {
+    // every email Somnus sends, once per outbox row (docs/architecture.md §11.3)
+    name: 'notify',
+    entryPoint: 'notify',
+    source: 'functions/notify',
+    trigger: { type: 'pubsub', topic: 'breach-notifications' },
+    memoryMiB: 256,
+    cpu: 1,
+    secrets: ['database-url', 'smtp-url'],
+    roles: [],
+  },
 ] as const satisfies readonly FunctionSpec[];
 
 export type RegisteredFunctionName = (typeof FUNCTION_REGISTRY)[number]['name'];
