@@ -1,5 +1,24 @@
-import { findIncident, type OutboxRow, type Queryable } from '@somnus/db';
+import { findIncident, type IncidentRow, type OutboxRow, type Queryable } from '@somnus/db';
 import { renderIncidentMail, renderInvitationMail, renderPasswordCodeMail, renderResetCodeMail, renderVerificationMail, type RenderedMail } from '@somnus/runtime';
+
+/**
+ * Incidents never change once recorded: an instance keeps the last few it rendered instead of reading the
+ * row again for each of its thousands of recipients.
+ */
+const incidentCache = new Map<string, Promise<IncidentRow | null>>();
+const INCIDENT_CACHE_SIZE = 20;
+
+function incidentOf(db: Queryable, id: string): Promise<IncidentRow | null> {
+  let row = incidentCache.get(id);
+  if (!row) {
+    row = findIncident(db, id);
+    incidentCache.set(id, row);
+    // a miss is not kept (the row may not be visible yet), nor a failure
+    void row.then((r) => r ?? incidentCache.delete(id), () => incidentCache.delete(id));
+    if (incidentCache.size > INCIDENT_CACHE_SIZE) incidentCache.delete(incidentCache.keys().next().value!);
+  }
+  return row;
+}
 
 /** Why a row cannot be rendered: a retry would not change it, so the row fails. */
 export class Unrenderable extends Error {}
@@ -15,7 +34,7 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
   const secret = (data.secret ?? {}) as Record<string, unknown>;
   switch (row.kind) {
     case 'incident': {
-      const incident = row.incident_id ? await findIncident(db, row.incident_id) : null;
+      const incident = row.incident_id ? await incidentOf(db, row.incident_id) : null;
       if (!incident) throw new Unrenderable('the incident is gone');
       return renderIncidentMail({
         incidentId: incident.id,

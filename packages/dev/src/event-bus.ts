@@ -47,6 +47,9 @@ export const LOCAL_DELIVERY: DeliveryPolicy = { maxAttempts: 10, minBackoffMs: 1
 /** The push responses Pub/Sub takes as an acknowledgement; anything else is redelivered. */
 const ACK_STATUSES = new Set([102, 200, 201, 202, 204]);
 
+/** Pushes outstanding at once in in-process mode (Pub/Sub's push flow control bounds them too). */
+const MAX_IN_FLIGHT = 64;
+
 /** How long a push may take before it counts as failed, as the deployed subscriptions' ack deadline. */
 const ACK_DEADLINE_MS = 60_000;
 
@@ -321,12 +324,27 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
 
   const backoff = (attempt: number) => Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** (attempt - 1));
 
+  // deliveries waiting for a free slot: like a push subscription's flow control, a burst of thousands of
+  // messages is pushed a bounded number at a time rather than all at once
+  const waiting: { p: Pending; attempt: number }[] = [];
+  const start = (p: Pending, attempt: number) => {
+    if (stopped) return;
+    if (inFlight.size >= MAX_IN_FLIGHT) {
+      waiting.push({ p, attempt });
+      return;
+    }
+    const run = deliver(p, attempt).finally(() => {
+      inFlight.delete(run);
+      const next = waiting.shift();
+      if (next) start(next.p, next.attempt);
+    });
+    inFlight.add(run);
+  };
   const schedule = (p: Pending, attempt: number, delayMs: number) => {
     if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      const run = deliver(p, attempt).finally(() => inFlight.delete(run));
-      inFlight.add(run);
+      start(p, attempt);
     }, delayMs);
     timers.add(timer);
   };
@@ -387,6 +405,7 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
       stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      waiting.length = 0;
       abort.abort();
       await Promise.allSettled([...inFlight]);
     },

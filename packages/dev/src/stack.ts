@@ -98,7 +98,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     // --- Pub/Sub emulator: its JVM starts while Postgres does, and is awaited once the functions are loaded
     const subscriptions = subscriptionsOf();
-    const plan = planPubSub({ userEmulatorHost, subscriptions, emulatorInstalled: pubsubEmulatorInstalled() });
+    // SOMNUS_PUBSUB=in-process skips an installed emulator (benchmarks compare both paths)
+    const plan = planPubSub({ userEmulatorHost, subscriptions, emulatorInstalled: env.SOMNUS_PUBSUB !== 'in-process' && pubsubEmulatorInstalled() });
     let emulatorStarting: Promise<PubSubEmulator | Error> | null = null;
     if (plan.kind === 'start-emulator') {
       const emulatorLogFile = path.join(opts.dataDir, 'pubsub-emulator.log');
