@@ -14,7 +14,10 @@ export interface OperatorAuthConfig {
   /** A JWKS URL (Google's certificates in GCP). */
   jwksUrl: string | null;
   issuer: string;
-  /** Accepted audiences; empty: the function's own URL (https://<Host>), which Cloud Run's IAM already checked. */
+  /**
+   * Accepted audiences. With Google's keys the function's own URL (https://<Host>) is accepted too: Cloud
+   * Run's IAM checked the token's audience against the service before the request got here.
+   */
   audiences: string[];
   /** Lowercase emails allowed to operate (operators, and the scheduler's account for the sweeper). */
   emails: string[];
@@ -66,7 +69,8 @@ export async function verifyOperator(
   const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!m) return { ok: false, reason: 'no bearer token' };
   if (c.emails.length === 0) return { ok: false, reason: 'no operator emails configured (SOMNUS_OPERATOR_EMAILS)' };
-  const audiences = c.audiences.length ? c.audiences : host ? [`https://${host}`] : [];
+  const ownUrl = c.issuer === GOOGLE_ISSUER && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? [`https://${host}`] : [];
+  const audiences = [...c.audiences, ...ownUrl];
   if (audiences.length === 0) return { ok: false, reason: 'no audience to check' };
   try {
     const { payload } = await jwtVerify(m[1]!, keySetOf(c), {
