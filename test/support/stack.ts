@@ -4,6 +4,7 @@ import { closePools } from '@somnus/db';
 import { startEventBus, startPubSubEmulator, pubsubEmulatorInstalled, subscriptionsOf, type EventBus, type PubSubEmulator } from '@somnus/dev/src/event-bus';
 import { generateOperatorKey, operatorEnv, signOperatorToken, type OperatorKey } from '@somnus/dev/src/operator-keys';
 import { closeServer, createGateway, listen, loadFunctions } from '@somnus/dev/src/gateway';
+import { registrySpec } from '@somnus/dev/src/function-loader';
 import type { RegisteredFunctionName } from '@somnus/models';
 import { closeMailTransport, dispatchOutbox, resetConfig, settleDispatches } from '@somnus/runtime';
 import { getPool } from '@somnus/db';
@@ -69,7 +70,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     };
     Object.assign(process.env, env, { SOMNUS_TRUSTED_PROXY_HOPS: '0' }, operatorEnv(operatorKey), opts.env ?? {});
     resetConfig(); // a config cached by an earlier stack in this file would point at the old database
-    const functions = loadFunctions(opts.functions);
+    // a function that publishes brings its topics' subscribers (mail goes through the outbox and notify)
+    const wanted = opts.functions ? withSubscribers(opts.functions) : undefined;
+    const functions = loadFunctions(wanted);
     // published events reach their subscribed functions in-process, with the push envelope GCP uses
     if (opts.pubsub === 'emulator' && pubsubEmulatorInstalled()) emulator = await startPubSubEmulator();
     bus = await startEventBus({
@@ -144,4 +147,13 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     await db.drop();
     throw err;
   }
+}
+
+/** The functions, plus those subscribed to the topics they publish to. */
+function withSubscribers(names: readonly RegisteredFunctionName[]): RegisteredFunctionName[] {
+  const topics = new Set(names.flatMap((n) => registrySpec(n).publishes ?? []));
+  const extra = subscriptionsOf()
+    .filter((s) => topics.has(s.topic))
+    .map((s) => s.fn as RegisteredFunctionName);
+  return [...new Set([...names, ...extra])];
 }

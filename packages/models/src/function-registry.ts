@@ -88,8 +88,10 @@ export const FUNCTION_REGISTRY = [
     // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (docs/architecture.md §9)
     memoryMiB: 1024,
     cpu: 1,
+    // its codes go out through the mail outbox (docs/architecture.md §11.3): published, sent by notify
     secrets: ['database-url', 'server-secret', 'smtp-url'],
     roles: [],
+    publishes: ['breach-notifications'],
   },
   {
     name: 'keys',

@@ -135,21 +135,31 @@ export function renderVerificationMail(d: VerificationMailData): RenderedMail {
 
 export function renderPasswordCodeMail(d: { code: string }): RenderedMail {
   return compose('Your Somnus passphrase change code', [
-    { p: 'Your code to change your Somnus passphrase:' },
+    { p: 'Your code to change your Somnus passphrase is:' },
     { pre: d.code },
-    { p: 'It works once and expires in 15 minutes. If you did not ask for it, someone with your session did: end your sessions.' },
+    { p: 'It works once and expires in 15 minutes. If you did not ask for it, you can ignore this email; your passphrase stays the same.' },
   ]);
 }
 
 export function renderResetCodeMail(d: { code: string }): RenderedMail {
   return compose('Your Somnus account reset code', [
-    { p: 'Your code to reset your Somnus account:' },
+    { p: 'Someone (hopefully you) asked to reset your Somnus account because the passphrase was forgotten.\nYour reset code is:' },
     { pre: d.code },
+    { p: 'It works once and expires in 15 minutes.' },
     {
       p:
-        'Resetting replaces your passphrase and keys: documents encrypted with the old keys cannot be read\n' +
-        'afterwards, and teammates must share projects with you again. The code works once and expires in\n' +
-        '15 minutes. If you did not ask for it, ignore this email.',
+        'Read this before you use it. Your data is end-to-end encrypted with keys that only your passphrase\n' +
+        'unlocks, so a reset cannot recover them: it replaces your keys with new ones.\n' +
+        '  - Data that only your account could decrypt (your personal projects, and team projects nobody else\n' +
+        '    has a key for) is deleted from the server. Copies on your own devices are not touched.\n' +
+        '  - You stay a member of your teams. Their data comes back once an owner or admin of each team\n' +
+        '    re-shares the keys with you; they are told by email.\n' +
+        '  - Every device is signed out.',
+    },
+    {
+      p:
+        'If you remember your passphrase, do not reset: sign in instead. If you did not ask for this, ignore\n' +
+        'this email; nothing changes without the code.',
     },
   ]);
 }
