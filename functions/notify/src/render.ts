@@ -1,5 +1,5 @@
 import { findIncident, type IncidentRow, type OutboxRow, type Queryable } from '@somnus/db';
-import { renderIncidentMail, renderInvitationMail, renderPasswordCodeMail, renderResetCodeMail, renderVerificationMail, type RenderedMail } from '@somnus/runtime';
+import { renderIncidentMail, renderInvitationMail, renderPasswordCodeMail, renderResetCodeMail, renderReshareMail, renderVerificationMail, type RenderedMail } from '@somnus/runtime';
 
 /**
  * Incidents never change once recorded: an instance keeps the last few it rendered instead of reading the
@@ -62,6 +62,12 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
         inviterEmail: String(data.inviterEmail ?? ''),
         role: str(data.role, 'the role'),
         expiresAt: str(data.expiresAt, 'the expiry'),
+      });
+    case 'reshare_keys':
+      return renderReshareMail({
+        memberEmail: str(data.memberEmail, 'the member'),
+        orgId: str(data.orgId, 'the organization'),
+        orgName: String(data.orgName ?? ''),
       });
     default:
       throw new Unrenderable(`no template for ${row.kind}`);

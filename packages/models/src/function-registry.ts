@@ -88,8 +88,9 @@ export const FUNCTION_REGISTRY = [
     // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (docs/architecture.md §9)
     memoryMiB: 1024,
     cpu: 1,
-    // its codes go out through the mail outbox (docs/architecture.md §11.3): published, sent by notify
-    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    // its codes go out through the mail outbox (docs/architecture.md §11.3): published, sent by notify,
+    // which alone holds the SMTP credentials
+    secrets: ['database-url', 'server-secret'],
     roles: [],
     publishes: ['breach-notifications'],
   },
@@ -111,8 +112,10 @@ export const FUNCTION_REGISTRY = [
     trigger: { type: 'http', public: true },
     memoryMiB: 512,
     cpu: 1,
-    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    // invitations go out through the mail outbox, published to Pub/Sub and sent by notify: no SMTP here
+    secrets: ['database-url', 'server-secret'],
     roles: [],
+    publishes: ['breach-notifications'],
   },
   {
     name: 'sync',

@@ -196,3 +196,30 @@ export function renderInvitationMail(m: InvitationMailData): RenderedMail {
     { p: `The invitation expires on ${m.expiresAt}. If you did not expect it, ignore this email.` },
   ]);
 }
+
+export interface ReshareMailData {
+  memberEmail: string;
+  orgId: string;
+  orgName: string;
+}
+
+/** To an org's owners and admins after a member reset their account: re-share the keys. */
+export function renderReshareMail(d: ReshareMailData): RenderedMail {
+  // the org's name is someone's words: quoted, and unable to break a line (docs/architecture.md §11.1)
+  const orgName = quoteUserText(d.orgName);
+  return compose(`${d.memberEmail} needs their keys re-shared in the organization ${orgName}`, [
+    {
+      p:
+        `${d.memberEmail} reset their Somnus account after forgetting their passphrase. They are still a member\n` +
+        `of the organization named ${orgName} (${d.orgId}), but their copies of its project keys could not\n` +
+        'survive the reset, so they cannot read its projects until someone re-shares the keys.',
+    },
+    { p: 'As an owner or admin, re-share them from your client:' },
+    { pre: `somnus org reshare ${d.orgId}` },
+    {
+      p:
+        '(or any client that runs my-project-keys and reconcile-keys) wraps the keys for their new public\n' +
+        'key. The server cannot do it for you: it never holds a key it could read.',
+    },
+  ]);
+}
