@@ -58,13 +58,18 @@ describe('a private operator function (incidents)', () => {
     expect(backends).not.toContain('incidents');
   });
 
-  it('may publish to the notification topic, which no other function may', () => {
+  it('may publish to the notification topic, as may the functions that cause emails, and no other', () => {
     const publishers = grants(run).filter((g) => g.on === 'topic:breach-notifications' && g.role === 'roles/pubsub.publisher');
-    expect(publishers).toEqual([{ member: `serviceAccount:${email('fn-incidents')}`, on: 'topic:breach-notifications', role: 'roles/pubsub.publisher' }]);
+    expect(publishers.map((g) => g.member).sort()).toEqual(['auth', 'incidents', 'invites'].map((f) => `serviceAccount:${email(`fn-${f}`)}`));
     expect(grants(run).filter((g) => g.member === `serviceAccount:${email('fn-incidents')}`).map((g) => `${g.on} ${g.role}`).sort()).toEqual([
       'secret:somnus-database-url roles/secretmanager.secretAccessor',
       'topic:breach-notifications roles/pubsub.publisher',
     ]);
+  });
+
+  it('leaves SMTP to notify alone: no other function reads the SMTP secret', () => {
+    const readers = grants(run).filter((g) => g.on === 'secret:somnus-smtp-url').map((g) => g.member);
+    expect(readers).toEqual([`serviceAccount:${email('fn-notify')}`]);
   });
 
   it('is reachable by operators (ingress all, IAM decides) and its URL is a stack output', () => {

@@ -29,3 +29,14 @@ export async function mailsSettled(get: () => SinkMessage[], n: number, timeoutM
   await new Promise((r) => setTimeout(r, quietMs));
   return get();
 }
+
+/**
+ * The most recently queued of some emails: outbox rows are sent concurrently, so the last to arrive is not
+ * always the newest. Each carries its outbox row in its Message-ID (`<outbox-<id>@somnus>`).
+ */
+export function newestQueued(mails: readonly SinkMessage[]): SinkMessage {
+  const idOf = (m: SinkMessage) => Number(/<outbox-(\d+)@/.exec(m.headers['message-id'] ?? '')?.[1] ?? -1);
+  const newest = [...mails].sort((a, b) => idOf(a) - idOf(b)).at(-1);
+  if (!newest) throw new Error('no emails');
+  return newest;
+}
