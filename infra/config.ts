@@ -49,9 +49,34 @@ export interface StackConfig {
   smtpUrl: pulumi.Output<string>;
   /** Git sync sign-in (SOMNUS_GIT_OAUTH, docs in the README): JSON with the GitHub OAuth App's secret; `{}` offers none. */
   gitOAuth: pulumi.Output<string>;
+  /** The settings of the service itself, as the README documents them for `pnpm start` (env var names). */
+  service: {
+    /** SOMNUS_ORG_SEAT_LIMIT: members per team org (and current-plan's quantity); 0 = no limit. */
+    orgSeatLimit: number;
+    /** SOMNUS_CORS_ORIGINS: origins allowed to read answers; empty = any. */
+    corsOrigins: string;
+    /** SOMNUS_INVITE_TTL_SECONDS: how long an invitation stays open. */
+    inviteTtlSeconds: number;
+  };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** `*`, `null` (the desktop app's file:// pages) or https origins, comma-separated; checked here, not at the first request. */
+function corsOrigins(raw: string | undefined): string {
+  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    if (o === '*' || o === 'null') continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(o);
+    } catch {
+      // reported below
+    }
+    if (!url || url.origin !== o) throw new Error(`somnus:corsOrigins: ${o} is not an origin (scheme://host[:port], no path), '*' or 'null'`);
+  }
+  return list.join(',');
+}
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 0): number {
   const n = value ?? fallback;
@@ -130,5 +155,10 @@ export function loadConfig(): StackConfig {
     logLevel,
     smtpUrl: cfg.requireSecret('smtpUrl'),
     gitOAuth: cfg.getSecret('gitOAuth') ?? pulumi.secret('{}'),
+    service: {
+      orgSeatLimit: positiveInt('orgSeatLimit', cfg.getNumber('orgSeatLimit'), 0),
+      corsOrigins: corsOrigins(cfg.get('corsOrigins')),
+      inviteTtlSeconds: positiveInt('inviteTtlSeconds', cfg.getNumber('inviteTtlSeconds'), 7 * 24 * 3600, 60),
+    },
   };
 }

@@ -36,7 +36,7 @@ export function connectionUrl(user: string, password: pulumi.Input<string>, host
 
 /**
  * Every database flag the stack sets, each one a flag of Cloud SQL's list for PostgreSQL 17 (an unsupported flag
- * fails the instance's creation; infra/test/database.test.ts keeps the list and where each was confirmed).
+ * fails the instance's creation; infra/test/stack.test.ts (CONFIRMED_FLAGS) keeps the list and where each was confirmed).
  * `max_connections` is derived from every function's maxInstances (functions.ts maxDatabaseConnections): raising
  * somnus:maxInstances or a function's override changes it, and a new max_connections restarts the instance.
  *

@@ -196,6 +196,10 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
             // where emailed links (email verification) lead: the load balancer's own origin, never a request's Host
             SOMNUS_PUBLIC_URL: `https://${config.domain}`,
             DATABASE_POOL_MAX: String(DB_POOL_MAX),
+            // the service's own settings (README); the same for every function, each reads what it needs
+            SOMNUS_ORG_SEAT_LIMIT: String(config.service.orgSeatLimit),
+            SOMNUS_CORS_ORIGINS: config.service.corsOrigins,
+            SOMNUS_INVITE_TTL_SECONDS: String(config.service.inviteTtlSeconds),
             // the URL says sslmode=verify-ca; this is the CA the server's certificate must chain to (public)
             ...(spec.secrets.includes('database-url') ? { DATABASE_CA_CERT: d.databaseCa } : {}),
             ...operatorAuthEnv(config, spec),

@@ -7,8 +7,13 @@ import type { DeployedFunction } from './functions';
 /**
  * The public entry (docs/architecture.md §3, §5.3): a global external Application Load Balancer whose URL map is generated
  * from the same route table as the local gateway (packages/dev/src/gateway.ts). One serverless NEG and
- * backend service per public function; anything that is not a route reaches an empty bucket, never a function.
+ * backend service per public function. A path of the API's host that is not a route reaches UNROUTED_FN, whose
+ * router answers it as the local gateway does (404 JSON, CORS headers included); another host reaches an empty
+ * bucket. No private function is ever reachable through it.
  */
+
+/** The public function that answers the API host's unknown paths: the cheapest one, which serves the startup calls. */
+export const UNROUTED_FN = 'app';
 
 /**
  * What each kind of Google load balancer appends to X-Forwarded-For before the request reaches a serverless
@@ -93,7 +98,8 @@ export function createGateway(
     });
   }
 
-  // Unrouted paths: an empty bucket that nobody can read, so the answer is an error from Cloud Storage.
+  // Other hosts (the load balancer's IP, a stale DNS name): an empty bucket that nobody can read, so the
+  // answer is an error from Cloud Storage and no function runs for them.
   const emptyBucket = new gcp.storage.Bucket(
     'unrouted-bucket',
     {
@@ -113,6 +119,8 @@ export function createGateway(
     enableCdn: false,
   });
 
+  const unroutedFn = backends[UNROUTED_FN];
+  if (!unroutedFn) throw new Error(`${UNROUTED_FN}, which answers unknown paths, has no route of its own`);
   const urlMap = new gcp.compute.URLMap('url-map', {
     project,
     name: 'somnus-https',
@@ -121,7 +129,8 @@ export function createGateway(
     pathMatchers: [
       {
         name: 'routes',
-        defaultService: unrouted.selfLink,
+        // clients are told "no such endpoint" in JSON, with CORS headers, exactly as by `pnpm start`
+        defaultService: unroutedFn.selfLink,
         routeRules: rules.map((r, i) => ({
           priority: i + 1,
           matchRules: [r.match],

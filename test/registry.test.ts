@@ -26,6 +26,14 @@ describe('the function registry drives the wiring', () => {
     }
   });
 
+  it('a function with any route that needs a session is given the database (sessions live there)', () => {
+    // deployed, a function sees only the secrets of its own entry; locally every function shares one env
+    for (const spec of REGISTRY) {
+      const needsSession = ROUTES.some((r) => r.fn === spec.name && r.access !== 'public');
+      if (needsSession) expect({ fn: spec.name, secrets: spec.secrets }).toEqual({ fn: spec.name, secrets: expect.arrayContaining(['database-url']) });
+    }
+  });
+
   it('no package depends on a function: loaders find functions by their registry entry', () => {
     for (const dir of ['test', 'packages/dev', 'infra']) {
       const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, dir, 'package.json'), 'utf8'));

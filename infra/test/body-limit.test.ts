@@ -1,8 +1,11 @@
 import http from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
+import { login, newAccount } from '../../test/support/accounts';
+import { startFunctions, type FunctionHarness } from '../../test/support/function-server';
 import { buildArchive, startArchive, type DeployedFunction } from './support/deployed-function';
 
 /**
@@ -27,7 +30,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
 /** A POST with a declared body and `bytes` of it actually sent; resolves with the answer. */
-function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; contentType: string | undefined; body: any; ms: number }> {
+function post(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; contentType: string | undefined; allowOrigin: string | undefined; body: any; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers }, (res) => {
@@ -41,7 +44,7 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
         } catch {
           // left as text for the assertion to show
         }
-        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body: parsed, ms: performance.now() - started });
+        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], allowOrigin: res.headers['access-control-allow-origin'] as string | undefined, body: parsed, ms: performance.now() - started });
       });
     });
     // the server may close while the rest of the body is still going out; the answer came first
@@ -62,13 +65,15 @@ describe('the deployed archive of every HTTP function refuses bodies over its ca
     try {
       const idle = fn.rss();
       const flood = Buffer.alloc(30 * MiB, 0x20);
-      const res = await post(`${fn.url}${bodyPathOf(spec)}`, { 'Content-Type': 'application/json', 'Content-Length': String(flood.length) }, flood);
+      const res = await post(`${fn.url}${bodyPathOf(spec)}`, { Origin: 'https://app.example.com', 'Content-Type': 'application/json', 'Content-Length': String(flood.length) }, flood);
       // a GraphQL route answers refusals in the body (docs/protocol.md §1)
       const code = res.status === 200 ? res.body?.errors?.[0]?.extensions?.code : res.body?.error;
-      expect({ status: res.status, contentType: res.contentType, code }).toEqual({
+      // with CORS headers, or a browser client could not read why it was refused
+      expect({ status: res.status, contentType: res.contentType, code, allowOrigin: res.allowOrigin }).toEqual({
         status: bodyPathOf(spec) === '/graphql' ? 200 : 413,
         contentType: 'application/json',
         code: 'PAYLOAD_TOO_LARGE',
+        allowOrigin: '*',
       });
       expect(res.ms).toBeLessThan(1000);
       // reading and parsing 30 MB costs hundreds of MB (docs/architecture.md §7); refusing it costs nothing
@@ -87,8 +92,99 @@ describe('the deployed auth function', () => {
   afterAll(async () => fn?.stop());
 
   it('answers malformed JSON with a JSON 400, not the framework’s HTML page', async () => {
-    const res = await post(`${fn.url}/auth/login-s`, { 'Content-Type': 'application/json' }, Buffer.from('{"email": "a@example.com",'));
-    expect({ status: res.status, contentType: res.contentType, error: res.body?.error }).toEqual({ status: 400, contentType: 'application/json', error: 'VALIDATION_ERROR' });
+    const res = await post(`${fn.url}/auth/login-s`, { Origin: 'https://app.example.com', 'Content-Type': 'application/json' }, Buffer.from('{"email": "a@example.com",'));
+    expect({ status: res.status, contentType: res.contentType, error: res.body?.error, allowOrigin: res.allowOrigin }).toEqual({
+      status: 400,
+      contentType: 'application/json',
+      error: 'VALIDATION_ERROR',
+      allowOrigin: '*',
+    });
+  });
+});
+
+describe('the deployed sync function reads a body over 64 KiB only from a caller with a live session', () => {
+  let h: FunctionHarness;
+  let fn: DeployedFunction;
+  let token: string;
+  beforeAll(async () => {
+    // the auth function in-process makes the account and its session, on the database the archive uses
+    h = await startFunctions('auth');
+    const account = await newAccount(`archive-${Date.now()}@example.com`, 'pass');
+    expect((await h.http.post('/auth/signup', account.signupBody)).status).toBe(200);
+    token = (await login(h.http, account.email, 'pass')).token!;
+    fn = await startArchive(HTTP_FUNCTIONS.find((f) => f.name === 'sync')!, archives.sync!, { DATABASE_URL: h.db.appUrl });
+  });
+  afterAll(async () => {
+    await fn?.stop();
+    await h?.stop();
+  });
+
+  const graphql = (bytes: number) => Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(bytes) } }));
+
+  it('refuses eight unauthenticated 8 MiB bodies sent at once with 401, without its memory moving', async () => {
+    const idle = fn.rss();
+    const body = graphql(8 * MiB - 100);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(`${fn.url}/graphql`, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...(i % 2 ? { 'X-Session-Id': 'ab'.repeat(32) } : {}) }, body),
+      ),
+    );
+    expect(answers.map((a) => [a.status, a.body?.errors?.[0]?.extensions?.code])).toEqual(Array.from({ length: 8 }, () => [200, 'UNAUTHORIZED']));
+    // reading and parsing them would cost hundreds of MB (1.7 GB in the review)
+    expect(fn.peakRss() - idle).toBeLessThan(16 * MiB);
+  });
+
+  it('reads and answers a 1 MiB body from a signed-in caller', async () => {
+    const body = graphql(1 * MiB);
+    const res = await post(`${fn.url}/graphql`, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'X-Session-Id': token }, body);
+    expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+});
+
+describe('a body that trickles in', () => {
+  let fn: DeployedFunction;
+  beforeAll(async () => {
+    // the request timeout is 60 s as deployed; a test cannot wait that long, so the knob makes it 500 ms
+    fn = await startArchive(HTTP_FUNCTIONS.find((f) => f.name === 'auth')!, archives.auth!, { SOMNUS_REQUEST_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => fn?.stop());
+
+  /** Sends headers, then one body byte every `everyMs` until the server closes; resolves with what was sent and received. */
+  function trickle(headers: string, bodyBytes: number, everyMs: number): Promise<{ sent: number; received: string }> {
+    const { port } = new URL(fn.url);
+    return new Promise((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1');
+      let sent = 0;
+      let received = '';
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('data', (d: Buffer) => void (received += d.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ sent, received });
+      });
+      socket.on('connect', () => {
+        socket.write(headers);
+        timer = setInterval(() => {
+          if (sent >= bodyBytes || socket.destroyed) return clearInterval(timer);
+          socket.write('x');
+          sent += 1;
+        }, everyMs);
+      });
+    });
+  }
+
+  it('has its connection closed with a 408 once the request timeout passes, not kept for Node’s 300 s', async () => {
+    // 200 bytes at a byte per 50 ms: the whole body would take 10 s, twenty times the timeout
+    const { sent, received } = await trickle(`POST /auth/login-s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n`, 200, 50);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(sent).toBeLessThan(200);
+  });
+
+  it('has its connection closed when the headers themselves trickle in', async () => {
+    const { sent, received } = await trickle('POST /auth/login-s HTTP/1.1\r\nX-Slow: ', 10_000, 50);
+    expect(received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(sent).toBeLessThan(10_000);
   });
 });
 

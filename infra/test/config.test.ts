@@ -48,6 +48,14 @@ describe('config.ts', () => {
     expect(c.db.availabilityType).toBe('ZONAL');
     expect(c.functions.overrides).toEqual({ auth: { minInstances: 2 } });
   });
+
+  it('reads the service settings the README documents, with the same defaults as pnpm start, and checks them', () => {
+    expect(withConfig(BASE).service).toEqual({ orgSeatLimit: 0, corsOrigins: '', inviteTtlSeconds: 7 * 24 * 3600 });
+    const c = withConfig({ ...BASE, 'somnus:orgSeatLimit': '25', 'somnus:corsOrigins': 'null, https://app.example.com', 'somnus:inviteTtlSeconds': '86400' });
+    expect(c.service).toEqual({ orgSeatLimit: 25, corsOrigins: 'null,https://app.example.com', inviteTtlSeconds: 86400 });
+    expect(() => withConfig({ ...BASE, 'somnus:corsOrigins': 'https://app.example.com/path' })).toThrow(/corsOrigins/);
+    expect(() => withConfig({ ...BASE, 'somnus:orgSeatLimit': '-1' })).toThrow(/orgSeatLimit/);
+  });
 });
 
 describe('function sizing', () => {

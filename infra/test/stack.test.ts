@@ -3,6 +3,7 @@ import path from 'node:path';
 import { FUNCTION_REGISTRY, FUNCTION_RUNTIME, ROUTES, SECRET_ENV, matchRoute, type FunctionSpec } from '@somnus/models';
 import { BOOTSTRAP_APIS, REQUIRED_APIS, apisFor } from '../apis';
 import { DB_POOL_MAX, sizingOf } from '../functions';
+import { UNROUTED_FN } from '../gateway';
 import { MIGRATION_IMAGE } from '../migrations';
 import { grants, isSecretWrapped, leaves, routeThroughUrlMap } from './support/policy';
 import { MOCK_SERVER_CA, PROJECT, PROJECT_NUMBER, SECRET_VALUES, runStack, testConfig, T, type StackRun } from './support/harness';
@@ -218,6 +219,8 @@ describe('secrets', () => {
         spec.secrets.map((name) => ({ key: SECRET_ENV[name], projectId: PROJECT, secret: `somnus-${name}`, version: '1' })),
       );
       expect(env).toMatchObject({ NODE_ENV: 'production', SOMNUS_TRUSTED_PROXY_HOPS: '2' });
+      // the service's settings reach every function as the README names them
+      expect(env).toMatchObject({ SOMNUS_ORG_SEAT_LIMIT: '25', SOMNUS_CORS_ORIGINS: 'null,https://app.somnus.example', SOMNUS_INVITE_TTL_SECONDS: '3600' });
     }
   });
 
@@ -352,15 +355,20 @@ describe('load balancer', () => {
     }
   });
 
-  it('routes nothing else: other paths, other hosts and private functions reach the empty bucket', () => {
+  it('routes nothing else: unknown paths and private functions’ paths reach the function that answers 404, other hosts the empty bucket', () => {
     const unrouted = run.one(T.backendBucket, 'backend-unrouted');
+    const answersUnknown = run.one(T.backend, `backend-${UNROUTED_FN}`).state.selfLink;
     expect(urlMap().defaultService).toBe(unrouted.state.selfLink);
-    expect(urlMap().pathMatchers.map((m: any) => m.defaultService)).toEqual([unrouted.state.selfLink]);
+    expect(urlMap().pathMatchers.map((m: any) => m.defaultService)).toEqual([answersUnknown]);
     const probes = ['/', '/auth', '/auth/', '/cleanup', '/maintenance', '/ops/incidents', '/v1/keys/extra', '/v1/user', '/graphql', '/v1/organizations/a/b/c/d/e', '/AUTH/SIGNUP'];
     for (const path of probes) {
       const gateway = matchRoute('GET', path, ROUTES);
       const routedLocally = 'route' in gateway || gateway.methodMismatch;
-      expect({ path, routed: routeThroughUrlMap(urlMap(), config.domain, path) !== unrouted.state.selfLink }).toEqual({ path, routed: routedLocally });
+      const service = routeThroughUrlMap(urlMap(), config.domain, path);
+      // a route goes to its function; anything else to the one answering "no such endpoint", never a private function
+      const matched = ROUTES.map((r) => matchRoute(r.method, path, ROUTES)).find((m) => 'route' in m);
+      const fnOfPath = matched && 'route' in matched ? matched.route.fn : null;
+      expect({ path, routedLocally, fn: backendToFunction(service) }).toEqual({ path, routedLocally, fn: routedLocally ? fnOfPath : UNROUTED_FN });
     }
     expect(routeThroughUrlMap(urlMap(), 'other.example', '/auth/signup')).toBe(unrouted.state.selfLink);
     // the bucket behind it is empty and closed

@@ -396,6 +396,8 @@ export async function main(): Promise<SyncBenchResult> {
     const migratorUrl = migrator.toString();
 
     const [jane, bob] = [await signup(http, 'jane'), await signup(http, 'bob')];
+    // only a verified account sends invitations: Jane follows the link of her verification email
+    await verifyEmail(http, smtp, jane.email);
     const org = await ok(http.post('/v1/organizations', { name: 'Bench' }, jane.headers), 'create org');
     const orgId: string = org.id;
     const invite = await ok(http.post(`/v1/organizations/${orgId}/invites`, { inviteeId: bob.id, inviteeEmail: bob.email }, jane.headers), 'invite');

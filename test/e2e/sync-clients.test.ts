@@ -574,9 +574,14 @@ describe.each(ERAS)('sync with the exact texts of $name', (era) => {
     await expect(carolApp.pull()).rejects.toMatchObject({ label: 'createProject', answer: { status: 200, body: { errors: [{ extensions: { code: 'PROJECT_EXISTS' } }] } } });
     expect(carolApp.labels.slice(mark)).toEqual(['project', 'teamMemberKeys', 'createProject']);
 
+    // a project whose maker wrapped copies that open for nobody: Jane's reshare names it and shares the rest
+    const broken = await newTeamProject(era, jane, lateTeam.id, 'Broken');
+    const garbage = 'ab'.repeat(256);
+    await gql(era, jane, 'createProject', { ...broken, teamKeys: (await jane.client.members(lateTeam.id)).map((m) => ({ accountId: m.user_id, encSymmetricKey: garbage })) });
+
     // Jane's SDK wraps the key for Carol (my-project-keys + reconcile-keys); Carol's app pulls and reads
-    expect(await jane.client.reshareKeys(lateTeam.id, jane.keys)).toEqual({ shared: [{ projectId: ref.id, accountId: carol.accountId }], skipped: [] });
-    expect((await carolApp.send('projects', { teamId: lateTeam.id, teamProjectId })).projects.map((p) => p.id)).toEqual([ref.id]);
+    expect(await jane.client.reshareKeys(lateTeam.id, jane.keys)).toEqual({ shared: [{ projectId: ref.id, accountId: carol.accountId }], skipped: [], unopenable: [broken.id] });
+    expect((await carolApp.send('projects', { teamId: lateTeam.id, teamProjectId })).projects.map((p) => p.id).sort()).toEqual([ref.id, broken.id].sort());
     const pulled = await carolApp.pull();
     expect(pulled.labels).toEqual(PULL_EXISTING);
     expect(pulled.documents).toEqual(byId(docs));

@@ -54,6 +54,7 @@ export interface CampaignReport {
  */
 const WRITTEN_BY_REFUSALS: Record<string, { columns?: readonly string[]; rows?: string } | 'whole table'> = {
   login_attempts: 'whole table', // every login step, for the per-email and per-IP limits
+  rate_counters: 'whole table', // per-source limits (signup, account reset) count every try, refused or not
   login_sessions: { columns: ['attempts', 'consumed_at'] }, // wrong proofs on a handshake
   account_codes: { columns: ['attempts'] }, // wrong codes
   invites: { columns: ['accept_attempts'] }, // wrong invitation codes

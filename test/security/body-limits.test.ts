@@ -6,9 +6,11 @@ import { closeServer, createGateway, listen } from '@somnus/dev/src/gateway';
 import { loadFunctions } from '@somnus/dev/src/function-loader';
 import { closePools } from '@somnus/db';
 import { resetConfig } from '@somnus/runtime';
+import { login, newAccount } from '../support/accounts';
 import { api } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { rawRequest, type RawAnswer } from '../support/raw-http';
+import { startTestSmtp, type SmtpSink } from '../support/smtp';
 
 /**
  * No request makes a function read or parse more than its route's body cap (docs/architecture.md §3, §7):
@@ -26,6 +28,9 @@ const CAP = 64 * KiB;
 const SYNC_CAP = 8 * MiB;
 
 let db: TestDatabase;
+let smtp: SmtpSink;
+/** A signed-in caller's session token: large bodies on routes that are not public are read only for one. */
+let token: string;
 let servers: Record<'auth' | 'sync', http.Server>;
 let gateway: http.Server;
 const urls: Record<string, { auth: string; sync: string }> = {};
@@ -37,6 +42,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   process.env.DATABASE_URL = db.appUrl;
   process.env.SOMNUS_SERVER_SECRET = randomBytes(32).toString('hex');
+  smtp = await startTestSmtp();
+  process.env.SMTP_URL = smtp.url;
   resetConfig();
   servers = loadFunctions(['auth', 'sync']);
   for (const s of Object.values(servers)) s.on('connection', (c: net.Socket) => accepted.push(c));
@@ -47,11 +54,15 @@ beforeAll(async () => {
   const gw = await listen(gateway, 0);
   urls['function server'] = { auth: auth.url, sync: sync.url };
   urls.gateway = { auth: gw.url, sync: gw.url };
+  const account = await newAccount(`bodies-${randomBytes(4).toString('hex')}@example.com`, 'pass');
+  expect((await api(auth.url).post('/auth/signup', account.signupBody)).status).toBe(200);
+  token = (await login(api(auth.url), account.email, 'pass')).token!;
 });
 afterAll(async () => {
   await closeServer(gateway, 0);
   await Promise.all(Object.values(servers).map((s) => closeServer(s, 0)));
   await closePools();
+  await smtp?.stop();
   await db?.drop();
 });
 
@@ -123,16 +134,59 @@ describe.each(['function server', 'gateway'])('through the %s', (via) => {
     expectJsonError(await send(jsonOfSize(CAP + 1)), 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('lets the sync route take bodies up to its own cap, and refuses beyond it in the GraphQL format', async () => {
+  const graphqlCode = (res: RawAnswer) => (res.body as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code;
+
+  it('lets the sync route take bodies up to its own cap from a signed-in caller, and refuses beyond it in the GraphQL format', async () => {
     const big = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(2 * MiB) } }));
-    const within = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(big.length) }, body: big });
-    // over the default cap but within the route's: read, and refused only for its missing session
-    expect({ status: within.status, contentType: within.headers['content-type'] }).toEqual({ status: 200, contentType: 'application/json' });
-    expect((within.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('UNAUTHORIZED');
-    const over = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(SYNC_CAP + 1) } });
+    const within = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(big.length), 'X-Session-Id': token }, body: big });
+    // over the default cap but within the route's: read, parsed and answered
+    expect({ status: within.status, contentType: within.headers['content-type'], errors: (within.body as { errors?: unknown }).errors }).toEqual({ status: 200, contentType: 'application/json', errors: undefined });
+    expect(await bytesReadByServer()).toBeGreaterThan(2 * MiB);
+    const over = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(SYNC_CAP + 1), 'X-Session-Id': token } });
     expect({ status: over.status, contentType: over.headers['content-type'] }).toEqual({ status: 200, contentType: 'application/json' });
-    expect((over.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(graphqlCode(over)).toBe('PAYLOAD_TOO_LARGE');
     expect(await bytesReadByServer()).toBeLessThan(4 * KiB);
+  });
+
+  it.each([
+    ['no session', {}],
+    ['a made-up session', { 'X-Session-Id': 'ab'.repeat(32) }],
+    ['a made-up bearer token', { Authorization: `Bearer ${'cd'.repeat(32)}` }],
+  ])('reads nothing of a body over 64 KiB on a route that is not public without a live session (%s): 401 first', async (_who, auth) => {
+    const big = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(SYNC_CAP - 100) } }));
+    const res = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(big.length), ...auth }, body: big });
+    expect({ status: res.status, contentType: res.headers['content-type'], code: graphqlCode(res) }).toEqual({ status: 200, contentType: 'application/json', code: 'UNAUTHORIZED' });
+    expect(res.headers.connection).toBe('close');
+    // the headers and what the socket had buffered, not the 8 MiB
+    expect(await bytesReadByServer()).toBeLessThan(2 * MiB);
+  });
+
+  it('holds a chunked body at 64 KiB until the session is found: without one, 401 and the rest is never read', async () => {
+    const res = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json' }, chunked: { total: SYNC_CAP } });
+    expect(graphqlCode(res)).toBe('UNAUTHORIZED');
+    expect(res.sentBeforeAnswer).toBeLessThan(SYNC_CAP);
+    expect(await bytesReadByServer()).toBeLessThan(CAP + 1 * MiB);
+  });
+
+  it('reads a chunked body over 64 KiB from a signed-in caller once the session is found', async () => {
+    const body = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1 * MiB) } }));
+    const chunks: Buffer[] = [];
+    // pieces of 16 KiB, as a streaming client sends them: the lookup starts in the middle of the body
+    for (let at = 0; at < body.length; at += 16 * KiB) {
+      const piece = body.subarray(at, at + 16 * KiB);
+      chunks.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
+    }
+    chunks.push(Buffer.from('0\r\n\r\n'));
+    const res = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'X-Session-Id': token }, body: Buffer.concat(chunks) });
+    expect({ status: res.status, errors: (res.body as { errors?: unknown }).errors, data: (res.body as { data?: unknown }).data }).toEqual({ status: 200, errors: undefined, data: { __typename: 'Query' } });
+  });
+
+  it('needs no session for a body within 64 KiB: the router answers for the session as usual', async () => {
+    const small = Buffer.from(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(CAP - 100) } }));
+    const res = await rawRequest(url('sync'), { method: 'POST', path: '/graphql', headers: { 'Content-Type': 'application/json', 'Content-Length': String(small.length) }, body: small });
+    expect(graphqlCode(res)).toBe('UNAUTHORIZED');
+    // read whole: the refusal came from the router, after the body
+    expect(await bytesReadByServer()).toBeGreaterThan(small.length);
   });
 
   it('refuses a compressed body, whose size says nothing of what it inflates to', async () => {

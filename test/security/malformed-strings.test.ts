@@ -1,4 +1,5 @@
 import { ROUTES, type Route } from '@somnus/models';
+import { PATH_ID_FORMATS, pathParamNames } from '@somnus/runtime';
 import { seedTenant, signupAndLogin, snapshot, tenantTables, type Harness, type Tenant, type TenantTable, type User, startTenantHarness } from './tenant-fixtures';
 
 /**
@@ -60,4 +61,38 @@ describe.each(Object.entries(BAD))('%s', (_kind, [bad, encoded]) => {
 it('a path parameter longer than any id: 400 VALIDATION_ERROR', async () => {
   const res = await h.auth.call('DELETE', `/v1/user/sessions/${'s'.repeat(300)}`, undefined, owner.headers);
   expect({ status: res.status, error: res.body.error }).toEqual({ status: 400, error: 'VALIDATION_ERROR' });
+});
+
+describe('path ids of the wrong format (outside review)', () => {
+  // strings a database holds and compares without complaint, that no id of any kind can be
+  const WRONG = ['x', `acct_${'z'.repeat(32)}`, "sess_' OR 1=1 --", `proj_${'0'.repeat(31)}`, `inv_${'0'.repeat(32)}.`];
+
+  it('every path parameter of the route table has an id format', () => {
+    const names = new Set(ROUTES.flatMap((r) => pathParamNames(r.path)));
+    expect([...names].filter((n) => !PATH_ID_FORMATS[n])).toEqual([]);
+  });
+
+  it('are refused by their format on every route, before the use case: 404 that names no object, nothing changes', async () => {
+    const before = await snapshot(h, tables);
+    const problems: unknown[] = [];
+    for (const route of ROUTES.filter((r) => /:(?!orgId)[A-Za-z]+/.test(r.path))) {
+      for (const wrong of WRONG) {
+        const path = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => (name === 'orgId' ? tenant.orgId : encodeURIComponent(wrong)));
+        const body = 'body' in route ? ((route.body.meta() as { examples?: unknown[] } | undefined)?.examples?.[0] ?? {}) : undefined;
+        const res = await api(route.fn).call(route.method, path, route.method === 'GET' ? undefined : (body ?? {}), owner.headers);
+        const answer = { status: res.status, error: res.body?.error, byFormat: /is not of its id format/.test(res.body?.message ?? '') };
+        if (answer.status !== 404 || answer.error !== 'NOT_FOUND' || !answer.byFormat) problems.push({ route: `${route.method} ${route.path}`, wrong, ...answer, message: res.body?.message });
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshot(h, tables)).toEqual(before);
+  });
+
+  it('ids of the right format still reach the use case', async () => {
+    const session = `sess_${'0'.repeat(32)}`;
+    const res = await h.auth.call('DELETE', `/v1/user/sessions/${session}`, undefined, owner.headers);
+    expect({ status: res.status, message: res.body.message }).toEqual({ status: 404, message: 'No such session' });
+    const members = await h.invites.get(`/v1/organizations/${tenant.orgId}/members/${tenant.members.member!.id}/roles`, owner.headers);
+    expect(members.status).toBe(200);
+  });
 });

@@ -139,6 +139,29 @@ describe('failed proofs', () => {
   });
 });
 
+describe('reset codes: strangers asking for them cannot stop the owner’s (outside review)', () => {
+  const codes = () => h.smtp.messagesTo(victim.email).filter((m) => /account reset code/.test(m.subject)).length;
+  const ask = async (ip: string) => expect((await from(ip).post('/auth/send-reset-code', { email: victim.email })).body).toEqual({ ok: true });
+
+  it('5 an hour per (address, source): a stranger’s 5 leave the owner’s code, from her own address, going out', async () => {
+    for (let i = 0; i < 5; i++) await ask(A);
+    expect(codes()).toBe(5);
+    // the stranger's sixth is answered the same and sends nothing
+    await ask(A);
+    expect(codes()).toBe(5);
+    // the review: the owner then got no code for an hour
+    await ask(B);
+    expect(codes()).toBe(6);
+  });
+
+  it('at most 20 an hour to one address from all sources together', async () => {
+    for (const ip of ['203.0.113.10', '203.0.113.11', '203.0.113.12', '203.0.113.13']) for (let i = 0; i < 5; i++) await ask(ip);
+    expect(codes()).toBe(20);
+    await ask(B);
+    expect(codes()).toBe(20);
+  });
+});
+
 describe('per-source limits on work a stranger can cause', () => {
   it('login-a: 60 handshakes a minute per source, then 429 until the minute is over', async () => {
     for (let i = 0; i < 60; i++) expect((await from(A).post('/auth/login-a', { email: `start${i}@example.com`, srpA })).status).toBe(200);
@@ -156,6 +179,25 @@ describe('per-source limits on work a stranger can cause', () => {
       { scope: 'login-start:ip', ip: B, hits: 1 },
       { scope: 'login-start:ip', ip: A, hits: 61 },
     ]);
+  });
+
+  it('reset: 30 an hour per source, unknown emails and wrong codes included', async () => {
+    // what a client that forgot the passphrase sends: new key material and a code from the email
+    const fresh = await newAccount(victim.email, 'a new passphrase');
+    const { firstName: _f, lastName: _l, ...keys } = fresh.signupBody;
+    const body = (email: string) => ({ ...keys, email, code: 'ABCDEFGHJK' });
+    for (let i = 0; i < 30; i++) {
+      const res = await from(A).post('/auth/reset', body(i % 2 ? victim.email : `nobody${i}@example.com`));
+      expect(res.body.error).toBe('INVALID_CODE');
+    }
+    const refused = await from(A).post('/auth/reset', body(victim.email));
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toBe('RATE_LIMITED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+    // another source is not affected
+    expect((await from(B).post('/auth/reset', body(victim.email))).body.error).toBe('INVALID_CODE');
+    expect(await counter('reset:ip', '', A)).toBe(31);
   });
 
   it('signup: 100 an hour per source, taken emails included', async () => {

@@ -1,11 +1,24 @@
 import { getPool } from '@somnus/db';
-import { orgConfig, systemClock, type BaseDeps, type OrgConfig } from '@somnus/runtime';
+import { fail, logger, ok, orgConfig, systemClock, type BaseDeps, type OrgConfig, type Result } from '@somnus/runtime';
 import { readGitOAuthConfig, type GitOAuthConfig } from './git-oauth-config';
 
 export interface AppDeps extends BaseDeps {
   org: OrgConfig;
-  /** Read per request (a small JSON value), so a test or an operator's change is seen at once. */
-  gitOAuth: GitOAuthConfig;
+  /**
+   * Read when a git sign-in route asks (a small JSON value, so an operator's change is seen at once), and
+   * only then: a mistake in it must not take the startup calls (current-plan, notification) down with it.
+   */
+  gitOAuth: () => Result<GitOAuthConfig>;
 }
 
-export const appDeps = (): AppDeps => ({ db: getPool(), clock: systemClock, org: orgConfig(), gitOAuth: readGitOAuthConfig() });
+function gitOAuth(): Result<GitOAuthConfig> {
+  try {
+    return ok(readGitOAuthConfig());
+  } catch (err) {
+    // the reader names the field at fault, never a value
+    logger().error({ event: 'git_oauth_config_invalid', reason: (err as Error).message }, 'SOMNUS_GIT_OAUTH does not parse');
+    return fail('GIT_OAUTH_NOT_CONFIGURED', 'This server’s git sign-in is misconfigured: its operator must fix SOMNUS_GIT_OAUTH');
+  }
+}
+
+export const appDeps = (): AppDeps => ({ db: getPool(), clock: systemClock, org: orgConfig(), gitOAuth });

@@ -6,13 +6,19 @@ import { z } from 'zod';
  *   {"github": {"clientId", "clientSecret", "baseUrl"?}, "gitlab": {"applicationId", "redirectUri"}}
  * Either part may be absent; `{}` or unset offers neither. `baseUrl` is GitHub Enterprise's address.
  */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const gitOAuthConfig = z
   .object({
     github: z
       .object({
         clientId: z.string().min(1),
         clientSecret: z.string().min(1),
-        baseUrl: z.url({ protocol: /^https?$/ }).default('https://github.com'),
+        // https: the client secret travels in the request; plain http only to this machine (tests, a local proxy)
+        baseUrl: z
+          .url({ protocol: /^https?$/ })
+          .refine((u) => new URL(u).protocol === 'https:' || LOOPBACK.has(new URL(u).hostname), 'baseUrl must be https (http only for localhost)')
+          .default('https://github.com'),
       })
       .strict()
       .optional(),

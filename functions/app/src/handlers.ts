@@ -1,7 +1,7 @@
 import { defineFunction, ok } from '@somnus/runtime';
 import { appDeps } from './deps';
 import { currentPlan } from './use-cases/current-plan';
-import { exchangeGithubCode, githubCallback, githubSignIn, gitlabConfig } from './use-cases/github-oauth';
+import { exchangeGithubCode, githubCallback, githubSignIn, gitlabCallback, gitlabConfig } from './use-cases/github-oauth';
 
 /** Thin handlers: the runtime has checked access and input against each route's contract. */
 export const handleApp = defineFunction('app', {
@@ -16,5 +16,6 @@ export const handleApp = defineFunction('app', {
     'GET /v1/oauth/gitlab/config': ({ deps }) => gitlabConfig(deps),
     'GET /oauth/github': ({ deps, query }) => githubSignIn(deps, query),
     'GET /oauth/github/callback': ({ deps, query }) => githubCallback(deps, query),
+    'GET /oauth/gitlab/callback': ({ deps, query }) => gitlabCallback(deps, query),
   },
 });

@@ -22,6 +22,8 @@ const GITHUB = { clientId: 'Iv1.somnus-test', clientSecret: 'github-client-secre
 let github: http.Server;
 let githubUrl: string;
 const exchanges: Array<Record<string, unknown>> = [];
+/** Requests that reached the stand-in somewhere else than the token endpoint (a redirect followed). */
+const stolen: string[] = [];
 
 beforeAll(async () => {
   process.env.SOMNUS_ORG_SEAT_LIMIT = '25';
@@ -31,9 +33,14 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
+      if (req.url === '/steal') return void (stolen.push(raw), res.end('{"access_token":"from-elsewhere"}'));
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       exchanges.push(body);
       res.setHeader('Content-Type', 'application/json');
+      // hostile or broken answers, by code: a redirect that would carry the secret away, JSON null, a flood
+      if (body.code === 'redirect-me') return void res.writeHead(307, { Location: `${githubUrl}/steal` }).end();
+      if (body.code === 'null-answer') return void res.end('null');
+      if (body.code === 'huge-answer') return void res.end(JSON.stringify({ access_token: 'x'.repeat(100_000) }));
       if (req.url !== '/login/oauth/access_token' || req.method !== 'POST') return void res.writeHead(404).end('{}');
       if (body.client_id !== GITHUB.clientId || body.client_secret !== GITHUB.clientSecret) return void res.end(JSON.stringify({ error: 'incorrect_client_credentials' }));
       if (body.code !== GITHUB.code) return void res.end(JSON.stringify({ error: 'bad_verification_code' }));
@@ -129,7 +136,8 @@ describe('git sync sign-in', () => {
     configureGithub();
     const refused = await h.app.post('/v1/oauth/github', { code: 'used-or-expired' });
     expect(refused.status).toBe(400);
-    expect(refused.body).toEqual({ error: 'INVALID_CODE', message: expect.stringContaining('bad_verification_code') });
+    // in our words: GitHub's text is not passed on
+    expect(refused.body).toEqual({ error: 'INVALID_CODE', message: expect.stringContaining('sign in again') });
 
     configureGithub({ clientSecret: 'not-the-secret' });
     expect((await h.app.post('/v1/oauth/github', { code: GITHUB.code })).status).toBe(400);
@@ -162,6 +170,41 @@ describe('git sync sign-in', () => {
     expect((await h.app.get(`/oauth/github/callback?code=${GITHUB.code}`)).status).toBe(400);
   });
 
+  it('the client secret never follows a redirect, and odd answers from GitHub are a 502, never a 500', async () => {
+    configureGithub();
+    stolen.length = 0;
+    const redirected = await h.app.post('/v1/oauth/github', { code: 'redirect-me' });
+    expect({ status: redirected.status, error: redirected.body.error }).toEqual({ status: 502, error: 'BAD_GATEWAY' });
+    expect(stolen).toEqual([]);
+    for (const code of ['null-answer', 'huge-answer']) {
+      const odd = await h.app.post('/v1/oauth/github', { code });
+      expect({ code, status: odd.status, error: odd.body.error }).toEqual({ code, status: 502, error: 'BAD_GATEWAY' });
+    }
+    // the secret travels only over https, or to this machine
+    configureGithub({ baseUrl: 'http://github.example.com' });
+    expect((await h.app.post('/v1/oauth/github', { code: GITHUB.code })).body.error).toBe('GIT_OAUTH_NOT_CONFIGURED');
+  });
+
+  it('a mistake in the git sign-in config takes down git sign-in only, never the startup calls', async () => {
+    process.env.SOMNUS_GIT_OAUTH = JSON.stringify({ github: { clientId: 'only-half' } });
+    expect((await h.app.get('/v1/billing/current-plan', headers)).status).toBe(200);
+    expect((await h.app.post('/notification', { app: 'insomnia' })).status).toBe(200);
+    const git = await h.app.post('/v1/oauth/github', { code: GITHUB.code });
+    expect(git.status).toBe(404);
+    expect(git.body).toEqual({ error: 'GIT_OAUTH_NOT_CONFIGURED', message: expect.stringMatching(/misconfigured/) });
+  });
+
+  it('the sign-in page asks GitHub for git sync’s scopes and no others; a declined sign-in is told in words', async () => {
+    configureGithub();
+    const page = await fetch(`${h.app.baseUrl}/oauth/github?scope=${encodeURIComponent('admin:org delete_repo repo')}&state=st-1`, { redirect: 'manual' });
+    expect(new URL(page.headers.get('location')!).searchParams.get('scope')).toBe('repo');
+    const greedy = await fetch(`${h.app.baseUrl}/oauth/github?scope=admin:enterprise&state=st-1`, { redirect: 'manual' });
+    expect(new URL(greedy.headers.get('location')!).searchParams.get('scope')).toBe('repo read:user user:email');
+    const declined = await h.app.get('/oauth/github/callback?error=access_denied&error_description=The+user+has+denied&state=st-1');
+    expect(declined.status).toBe(400);
+    expect(declined.body.message).toMatch(/did not sign you in/);
+  });
+
   it('GitLab: the configured application for the app’s own PKCE flow', async () => {
     process.env.SOMNUS_GIT_OAUTH = JSON.stringify({ gitlab: { applicationId: 'gl-app-1', redirectUri: 'https://somnus.example/oauth/gitlab/callback' } });
     const res = await h.app.get('/v1/oauth/gitlab/config');
@@ -169,6 +212,10 @@ describe('git sync sign-in', () => {
     expect(res.body).toEqual({ applicationId: 'gl-app-1', redirectUri: 'https://somnus.example/oauth/gitlab/callback' });
     // GitLab alone offers no GitHub sign-in
     expect((await h.app.post('/v1/oauth/github', { code: GITHUB.code })).body.error).toBe('GIT_OAUTH_NOT_CONFIGURED');
+    // its redirect URI is ours: the code goes on to the app, which holds the PKCE verifier
+    const back = await fetch(`${h.app.baseUrl}/oauth/gitlab/callback?code=gl-code&state=st-9`, { redirect: 'manual' });
+    expect(back.status).toBe(302);
+    expect(back.headers.get('location')).toBe('insomnia://oauth/gitlab/authenticate?code=gl-code&state=st-9');
   });
 });
 

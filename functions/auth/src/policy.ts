@@ -33,10 +33,22 @@ export const LOGIN_START_WINDOW_SECONDS = 60;
 export const MAX_SIGNUPS_PER_IP = 100;
 export const SIGNUP_WINDOW_SECONDS = 60 * 60;
 
+/**
+ * Account resets (POST /auth/reset) per source and hour, whatever the email: each is a code guess (the
+ * code itself allows MAX_CODE_ATTEMPTS) and a transaction. 30 covers someone who mistypes a few codes, and
+ * a few people behind one address, and stops a source from trying codes for one address after another.
+ */
+export const MAX_RESETS_PER_IP = 30;
+export const RESET_WINDOW_SECONDS = 60 * 60;
+
 export const CODE_TTL_MS = 15 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
-/** Reset codes: at most 5 emails per account per hour; beyond that the request is answered but sends nothing. */
-export const MAX_RESET_CODES_PER_WINDOW = 5;
+/**
+ * Reset codes: at most 20 emails per account per hour, the same ceiling as the mail limit per recipient;
+ * beyond that the request is answered but sends nothing. The hard limit is per (address, source IP): 5 an
+ * hour (packages/runtime/src/mail-limits.ts), so strangers asking for codes cannot stop the owner's own.
+ */
+export const MAX_RESET_CODES_PER_WINDOW = 20;
 export const RESET_CODE_WINDOW_MS = 60 * 60 * 1000;
 /**
  * A verification email's link and code work for a day: it may be read hours after signup, and asking

@@ -4,7 +4,7 @@ import { useLiveSession, withTenant } from '@somnus/db';
 import { hashSessionToken, tenantOf } from '@somnus/runtime';
 import { computeVerifier } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
-import { newAccount, VERIFICATION_SUBJECT } from '../../../test/support/accounts';
+import { newAccount, VERIFICATION_SUBJECT, verifyEmail } from '../../../test/support/accounts';
 import { extractCode, mailsSettled } from '../../../test/support/smtp';
 import {
   accept,
@@ -259,6 +259,30 @@ describe('who may invite, and what', () => {
     expect((await accept(h, bob, sent.body.id)).status).toBe(200);
   });
 
+  it('an unverified account sends no invitation and asks for no instructions (403 EMAIL_NOT_VERIFIED): nothing looked up, counted or mailed', async () => {
+    // the review: an unverified account mailed 30 of 30 invitations, and each throwaway account had its own lookup cap
+    const uma = await signUp(h, 'uma@unverified.test', 'pass phrase', { verified: false });
+    const umasOrg = await teamOrg(h, uma, 'Unverified Co');
+    const U = client(h.invites, uma);
+    const before = await counts(h);
+    const lookups = async () => Number((await h.db.query(`SELECT count(*) AS n FROM account_audit_events WHERE type = 'invite.lookup' AND account_id = $1`, [uma.id])).rows[0].n);
+    for (const res of [
+      await U.post(`/v1/organizations/${umasOrg}/invites/instructions`, { inviteeEmail: bob.email }),
+      await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeEmail: 'someone@elsewhere.test' }),
+      await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeId: bob.id, inviteeEmail: bob.email }),
+    ]) {
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'EMAIL_NOT_VERIFIED', message: expect.any(String) });
+      expect(res.text).not.toContain(bob.publicKey);
+    }
+    await expectNoChange(before);
+    expect(await lookups()).toBe(0);
+    expect(h.smtp.messagesTo('someone@elsewhere.test')).toEqual([]);
+    // once her mailbox is proven, she may
+    await verifyEmail(h.auth, h.smtp, uma.email);
+    expect((await U.post(`/v1/organizations/${umasOrg}/invites`, { inviteeEmail: 'someone@elsewhere.test' })).status).toBe(201);
+  });
+
   it('members cannot invite or manage invitations (403); non-members get 404; personal orgs cannot invite', async () => {
     const pending = await invite(jane, orgId, 'pending@acme.test');
     const before = await counts(h);
@@ -406,12 +430,27 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     expect(await accessOf(mallory.id)).toEqual({ memberships: [{ org_id: expect.stringMatching(/^org_/), role: 'owner' }], keys: [] });
   });
 
-  it('an account signed up with the invited address, unverified, can neither see, accept nor decline it, until the mailbox proves it', async () => {
-    // Mallory signs up as dave@acme.test and never gets his mail. Jane's client even wraps the project key
-    // for this account's public key, as it would for the real Dave.
+  it('an account signed up with the invited address, unverified, gets neither the invitation email nor its key, and can neither see, accept nor decline it until the address is verified', async () => {
+    // Mallory signs up as dave@acme.test and never gets his mail.
     const fakeDave = await signUp(h, 'dave@acme.test', 'pass phrase', { verified: false });
+    // to the inviter this address has no account: no public key to wrap a project key for (outside review)
+    const instr = await J().post(`/v1/organizations/${orgId}/invites/instructions`, { inviteeEmail: 'dave@acme.test' });
+    expect(instr.body).toEqual({ inviteeId: '', inviteeEmail: 'dave@acme.test', inviteePublicKey: '', inviteeAutoLinked: false, inviteKeys: [] });
+    expect(instr.text).not.toContain(fakeDave.id);
+    // a key wrapped for that account's public key all the same is refused, as for an address without an account
+    const mine = (await J().get(`/v1/organizations/${orgId}/my-project-keys`)).body.projectKeys[0];
+    const keyed = await J().post(`/v1/organizations/${orgId}/invites`, {
+      inviteeId: fakeDave.id,
+      inviteeEmail: 'dave@acme.test',
+      inviteKeys: [{ projectId: mine.projectId, encSymmetricKey: wrapFor(fakeDave.publicKey, unwrap(jane, mine.encKey)) }],
+    });
+    expect(keyed.status).toBe(400);
     const sent = await invite(jane, orgId, 'dave@acme.test');
     expect(sent.status).toBe(201);
+    // the invitation exists, but the address gets only its own mail (docs/architecture.md §11.1)
+    expect(sent.body.emailSent).toBe(false);
+    expect(h.smtp.messagesTo('dave@acme.test').filter((m) => /invited you/i.test(m.subject))).toEqual([]);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM invite_keys WHERE invite_id = $1', [sent.body.id])).rows[0].n).toBe(0);
     const FD = client(h.invites, fakeDave);
     const access = await accessOf(fakeDave.id);
     const before = await counts(h);
@@ -427,21 +466,19 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     expect(await accessOf(fakeDave.id)).toEqual(access);
     expect((await FD.get(`/v1/organizations/${orgId}/my-project-keys`)).status).toBe(404);
 
-    // opening the invitation's link verifies nothing (a mail scanner would open it for the real Dave)
-    const token = invitationToken(await invitationMail(h, 'dave@acme.test', sent.body.id));
-    expect((await h.auth.get(`/auth/verify?invite=${token}`)).body).toMatchObject({ isVerified: false });
-    // nor does a live invitation's token sent to someone else
+    // a live invitation's token sent to someone else verifies nothing
     const other = invitationToken(await invitationMail(h, 'victim@acme.test', (await h.db.query(`SELECT id FROM invites WHERE invitee_email = 'victim@acme.test'`)).rows[0].id));
     expect((await h.auth.post('/auth/verify', { inviteToken: other }, as(fakeDave))).body.error).toBe('INVALID_CODE');
     expect((await FD.get('/v1/invites')).status).toBe(403);
 
-    // whoever reads dave@acme.test's mail holds the token: used from the account's session, it verifies
-    const verified = await h.auth.post('/auth/verify', { inviteToken: token.toUpperCase() }, as(fakeDave));
-    expect(verified.body).toMatchObject({ ok: true, isVerified: true });
+    // whoever reads dave@acme.test's mail holds the verification link that went there: once it is used,
+    // the account finds the invitation and accepts it; its keys follow through reconcile-keys
+    await verifyEmail(h.auth, h.smtp, 'dave@acme.test');
     expect((await FD.get('/v1/invites')).body.invitations.map((i: { id: string }) => i.id)).toEqual([sent.body.id]);
     const accepted = await FD.post(`/v1/invites/${sent.body.id}/accept`);
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 1 });
+    expect(accepted.body).toEqual({ organizationId: orgId, role: 'member', projectKeys: 0 });
+    expect((await J().get(`/v1/organizations/${orgId}/my-project-keys`)).body.members).toEqual([expect.objectContaining({ accountId: fakeDave.id })]);
   });
 
   it('signing up with the invitation’s token verifies the address; a token of another address, or a closed invitation, does not', async () => {
@@ -462,10 +499,12 @@ describe('only a verified address sees, accepts or declines its invitations (iss
     const events = await h.db.query(`SELECT details FROM account_audit_events WHERE account_id = $1 AND type = 'account.email_verified'`, [signup.body.accountId]);
     expect(events.rows).toEqual([{ details: { by: 'invitation' } }]);
 
-    // a revoked invitation's token proves nothing any more
-    const ivy = await signUp(h, 'ivy@acme.test', 'pass phrase', { verified: false });
+    // a revoked invitation's token proves nothing any more (Ivy signs up after it was mailed to her address)
     const toIvy = await invite(jane, orgId, 'ivy@acme.test');
     const ivyToken = invitationToken(await invitationMail(h, 'ivy@acme.test', toIvy.body.id));
+    const ivy = await signUp(h, 'ivy@acme.test', 'pass phrase', { verified: false });
+    // opening the link verifies nothing by itself (a mail scanner would open it for the real Ivy)
+    expect((await h.auth.get(`/auth/verify?invite=${ivyToken}`)).body).toMatchObject({ isVerified: false });
     expect((await J().delete(`/v1/organizations/${orgId}/invites/${toIvy.body.id}`)).status).toBe(200);
     expect((await h.auth.post('/auth/verify', { inviteToken: ivyToken }, as(ivy))).body.error).toBe('INVALID_CODE');
     expect((await h.auth.get('/auth/whoami', as(ivy))).body.isVerified).toBe(false);
@@ -489,29 +528,59 @@ describe('only a verified address sees, accepts or declines its invitations (iss
 });
 
 describe('email as a weapon (issue 9 §5): limits per recipient and per sender, names as quoted user content', () => {
-  it('revoking and re-inviting one address: 5 invitation emails a day, across orgs, then 429 and no more mail', async () => {
+  /** Invites `target` from `org` and revokes it, `times` times; each is one more email. */
+  async function inviteAndRevoke(who: ReturnType<typeof client>, org: string, target: string, times: number) {
+    for (let i = 0; i < times; i++) {
+      const sent = await who.post(`/v1/organizations/${org}/invites`, { inviteeEmail: target });
+      expect(sent.status).toBe(201);
+      expect((await who.delete(`/v1/organizations/${org}/invites/${sent.body.id}`)).status).toBe(200);
+    }
+  }
+
+  it('revoking and re-inviting one address: 5 invitation emails a day per organization, then 429 and no more mail from it', async () => {
     const target = 'target@flood.test';
     const orgA = await teamOrg(h, jane, 'Flood A');
-    const orgB = await teamOrg(h, carol, 'Flood B');
     const mails = () => h.smtp.messagesTo(target).length;
-    for (let i = 0; i < 4; i++) {
-      const sent = await J().post(`/v1/organizations/${orgA}/invites`, { inviteeEmail: target });
-      expect(sent.status).toBe(201);
-      expect((await J().delete(`/v1/organizations/${orgA}/invites/${sent.body.id}`)).status).toBe(200);
-    }
-    const fromB = await C().post(`/v1/organizations/${orgB}/invites`, { inviteeEmail: target });
-    expect(fromB.status).toBe(201);
-    expect((await C().delete(`/v1/organizations/${orgB}/invites/${fromB.body.id}`)).status).toBe(200);
+    await inviteAndRevoke(J(), orgA, target, 5);
     expect((await mailsSettled(() => h.smtp.messagesTo(target), 5)).length).toBe(5);
     const before = await counts(h);
-    for (const [who, org] of [[J(), orgA], [C(), orgB]] as const) {
-      const refused = await who.post(`/v1/organizations/${org}/invites`, { inviteeEmail: target });
-      expect(refused.status).toBe(429);
-      expect(refused.body.error).toBe('RATE_LIMITED');
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    }
+    const refused = await J().post(`/v1/organizations/${orgA}/invites`, { inviteeEmail: target });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ error: 'RATE_LIMITED', message: expect.stringMatching(/from this organization/) });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     await expectNoChange(before);
     expect(mails()).toBe(5);
+  });
+
+  it('a throwaway organization that invites and revokes an address 5 times does not block the real team’s invitation (outside review)', async () => {
+    const tom = await signUp(h, 'tom@acme.test');
+    const mallory = await signUp(h, 'mallory@throwaway.test');
+    const throwaway = await teamOrg(h, mallory, 'Throwaway');
+    await inviteAndRevoke(client(h.invites, mallory), throwaway, tom.email, 5);
+    expect((await client(h.invites, mallory).post(`/v1/organizations/${throwaway}/invites`, { inviteeEmail: tom.email })).status).toBe(429);
+    // the real team's invitation goes out, and Tom joins
+    const team = await teamOrg(h, jane, 'Real team');
+    const sent = await invite(jane, team, tom.email);
+    expect(sent.status).toBe(201);
+    expect(sent.body.emailSent).toBe(true);
+    await invitationMail(h, tom.email, sent.body.id);
+    expect((await accept(h, tom, sent.body.id)).status).toBe(200);
+  });
+
+  it('one address receives at most 20 invitation emails a day from all organizations together, then 429', async () => {
+    const target = 'ceiling@flood.test';
+    const mails = () => h.smtp.messagesTo(target).length;
+    for (const [owner, who] of [[jane, J()], [carol, C()], [jane, J()], [carol, C()]] as const) {
+      await inviteAndRevoke(who, await teamOrg(h, owner, 'Ceiling'), target, 5);
+    }
+    expect(mails()).toBe(20);
+    const fifth = await teamOrg(h, jane, 'Ceiling 5');
+    const before = await counts(h);
+    const refused = await J().post(`/v1/organizations/${fifth}/invites`, { inviteeEmail: target });
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/^This address has received too many invitations recently/);
+    await expectNoChange(before);
+    expect(mails()).toBe(20);
   });
 
   it('one inviter: 30 invitation emails an hour, then 429', async () => {

@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  NoSchemaIntrospectionCustomRule,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -22,28 +23,39 @@ export const MAX_IDS_PER_CALL = 1000;
 
 /**
  * Depth of a selection set in field levels, following fragment spreads into their definitions (a visitor
- * that counts nesting would start again at 0 inside each fragment). Spread cycles are refused by graphql-js's
- * own NoFragmentCycles rule; `seen` only keeps this walk finite until that rule reports.
+ * that counts nesting would start again at 0 inside each fragment). Each fragment's depth is measured once
+ * (`measured`), so the walk costs the size of the document: fragments that spread the next one many times
+ * over would otherwise cost exponentially many visits. A spread cycle (refused by graphql-js's own
+ * NoFragmentCycles rule) counts as depth 0 while it is being measured, which keeps the walk finite.
  */
-function depthOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: ReadonlySet<string> = new Set()): number {
+function depthOf(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, measured: Map<string, number>): number {
   let deepest = 0;
   for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, seen) : 0);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, fragments, seen));
-    else if (!seen.has(sel.name.value)) {
-      const fragment = fragments.get(sel.name.value);
-      if (fragment) deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, new Set([...seen, sel.name.value])));
-    }
+    if (sel.kind === Kind.FIELD) deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, fragments, measured) : 0);
+    else if (sel.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depthOf(sel.selectionSet, fragments, measured));
+    else deepest = Math.max(deepest, fragmentDepth(sel.name.value, fragments, measured));
   }
   return deepest;
+}
+
+function fragmentDepth(name: string, fragments: Map<string, FragmentDefinitionNode>, measured: Map<string, number>): number {
+  const known = measured.get(name);
+  if (known !== undefined) return known;
+  const fragment = fragments.get(name);
+  if (!fragment) return 0;
+  measured.set(name, 0);
+  const depth = depthOf(fragment.selectionSet, fragments, measured);
+  measured.set(name, depth);
+  return depth;
 }
 
 const depthLimit: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   Document(node) {
     const fragments = fragmentsOf(node);
+    const measured = new Map<string, number>();
     for (const op of node.definitions) {
       if (op.kind !== Kind.OPERATION_DEFINITION) continue;
-      if (1 + depthOf(op.selectionSet, fragments) > MAX_DEPTH) context.reportError(new GraphQLError(`query is deeper than ${MAX_DEPTH} levels`, { nodes: [op] }));
+      if (1 + depthOf(op.selectionSet, fragments, measured) > MAX_DEPTH) context.reportError(new GraphQLError(`query is deeper than ${MAX_DEPTH} levels`, { nodes: [op] }));
     }
   },
 });
@@ -97,4 +109,8 @@ const oneOperation: ValidationRule = (context: ValidationContext): ASTVisitor =>
   },
 });
 
-export const LIMIT_RULES: readonly ValidationRule[] = [oneOperation, depthLimit, aliasLimit];
+/**
+ * The schema is the wire contract (docs/protocol.md §5), fixed and public in this repository; clients never
+ * ask for it, so `__schema` and `__type` are refused like any field the schema does not have.
+ */
+export const LIMIT_RULES: readonly ValidationRule[] = [oneOperation, depthLimit, aliasLimit, NoSchemaIntrospectionCustomRule];

@@ -27,30 +27,47 @@ export interface ProjectScope {
  * caller holds a key for the project (the key row names the org) and is a member of that org (RLS hides
  * the project from anyone else). The org's shared lock orders this with membership changes.
  */
-export function inProject<T>(
+export async function inProject<T>(
   deps: SyncDeps,
   actor: SessionActor,
   projectId: string,
   fn: (scope: ProjectScope) => Promise<Result<T>>,
-  /** write: refused for archived projects. exclusive: the org's lock alone (moving the project out of it). */
-  opts: { write?: boolean; exclusive?: boolean } = {},
+  /**
+   * write: refused for archived projects. exclusive: the org's lock alone (moving the project out of it).
+   * read: writes nothing, and answers from one snapshot taken before the access check (a member removed
+   * while the read waited for the org's lock gets the whole answer as of before, never an empty one).
+   */
+  opts: { write?: boolean; exclusive?: boolean; read?: boolean } = {},
 ): Promise<Result<T>> {
-  return transaction(
-    deps.db,
-    async (tx) => {
-      const orgId = await enterKeyedProject(tx, projectId, actor.accountId, opts.exclusive ? 'exclusive' : 'shared');
-      if (!orgId) return noAccess();
-      let row: Promise<ProjectRow | null> | undefined;
-      const project = () => (row ??= findProject(tx, orgId, projectId));
-      if (opts.write) {
-        const found = await project();
-        if (!found) return noAccess();
-        if (found.archived_at) return fail('FORBIDDEN', 'this project is archived');
-      }
-      return fn({ tx, project, orgId });
-    },
-    tenantOf(actor),
-  );
+  let moved = false;
+  const attempt = () =>
+    transaction(
+      deps.db,
+      async (tx) => {
+        moved = false;
+        const orgId = await enterKeyedProject(tx, projectId, actor.accountId, opts.exclusive ? 'exclusive' : 'shared');
+        if (!orgId) return noAccess();
+        let row: Promise<ProjectRow | null> | undefined;
+        const project = () => (row ??= findProject(tx, orgId, projectId));
+        if (opts.write) {
+          // read after the lock: a project shared or taken back while this waited is in another org now
+          const found = await project();
+          if (!found) {
+            moved = true;
+            return noAccess();
+          }
+          if (found.archived_at) return fail('FORBIDDEN', 'this project is archived');
+        }
+        return fn({ tx, project, orgId });
+      },
+      tenantOf(actor),
+      opts.read ? 'read-only-snapshot' : 'read-write',
+    );
+  // Entering finds the org and waits for its lock in one statement, which sees the project where it was when
+  // the statement began. A write that waited out a move (projectShare, projectUnShare) enters once more, in
+  // the project's new org, where the caller may still hold a key: it is answered there, not told it lost access.
+  const first = await attempt();
+  return moved ? attempt() : first;
 }
 
 /**

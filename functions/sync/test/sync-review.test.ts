@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { fakeBlob, randomId, seedTenant, signupAndLogin, startTenantHarness, type Harness, type Tenant, type User } from '../../../test/security/tenant-fixtures';
 
 /**
@@ -161,4 +162,107 @@ describe('a snapshots answer stays bounded', () => {
     const two = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { snapshots(project: $p, ids: $ids) { id state { key } } }', { p: tenant.projectId, ids: ids.slice(0, 2) });
     expect(two.data!.snapshots.map((s: { id: string; state: unknown[] }) => [s.id, s.state.length])).toEqual([[ids[0], 6000], [ids[1], 6000]]);
   }, 60_000);
+});
+
+describe('from the second outside review', () => {
+  it('fragments that spread the next one many times over are judged in time proportional to the document', async () => {
+    // 8 spreads on each of 40 levels: 8^40 paths; a walk that measured each path would never answer
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${Array(8).fill(`...F${i + 1}`).join(' ')} }`);
+    const r = await gql(owner, `query { ...F0 } ${fragments.join(' ')} fragment F${levels} on Query { __typename }`);
+    expect(r).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('the schema is not introspectable', async () => {
+    const r = await gql(owner, 'query { __schema { types { name } } }');
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  it('a push naming one snapshot twice is refused, and stores nothing', async () => {
+    const branch = `dup-${randomBytes(3).toString('hex')}`;
+    const [x, y] = [sha1ish(), sha1ish()];
+    const created = new Date().toISOString();
+    const r = await gql(owner, Q.push, {
+      project: tenant.projectId,
+      branch,
+      snapshots: [
+        { id: x, parent: ROOT, created, name: 'x', state: [] },
+        { id: y, parent: x, created, name: 'y', state: [] },
+        { id: x, parent: y, created, name: 'x again', state: [] },
+      ],
+    });
+    expect(r.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+    expect((await gql(owner, 'query ($p: ID!, $b: String!) { branch(project: $p, name: $b) { snapshots } }', { p: tenant.projectId, b: branch })).data!.branch).toBeNull();
+  });
+
+  it('one large snapshot asked for three times is answered once, within the cap', async () => {
+    const blob = sha1ish();
+    expect((await gql(owner, Q.blobsCreate, { project: tenant.projectId, blobs: [{ id: blob, content: fakeBlob() }] })).errors).toBeUndefined();
+    const state = Array.from({ length: 6000 }, (_, i) => ({ key: `req_${i}`, name: 'n'.repeat(1000), blob }));
+    const s = { id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'big', state };
+    expect((await gql(owner, Q.push, { project: tenant.projectId, branch: `big-${randomBytes(3).toString('hex')}`, snapshots: [s] })).errors).toBeUndefined();
+    const r = await gql(owner, 'query ($p: ID!, $ids: [ID!]!) { snapshots(project: $p, ids: $ids) { id } }', { p: tenant.projectId, ids: [s.id, s.id, s.id] });
+    expect(r.data!.snapshots).toEqual([{ id: s.id }]);
+  }, 60_000);
+
+  it('a snapshot’s name and description are bounded on push', async () => {
+    for (const long of [{ name: 'n'.repeat(1001) }, { description: 'd'.repeat(10_001) }]) {
+      const s = { id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'ok', state: [], ...long };
+      const r = await gql(owner, Q.push, { project: tenant.projectId, branch: `long-${randomBytes(3).toString('hex')}`, snapshots: [s] });
+      expect(r.errors?.[0]?.extensions?.code).toBe('VALIDATION_ERROR');
+    }
+  });
+
+  it('pushes and uploads racing projectShare end in answers, never an internal error, and none says access was lost', async () => {
+    const codes: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const id = randomId('prj');
+      expect((await gql(bob, Q.create, { name: 'Mine', id, rootDocumentId: 'wrk_m', teamKeys: [{ accountId: bob.id, encSymmetricKey: wrapped() }] })).errors).toBeUndefined();
+      const members = (await gql(bob, Q.members, { teamId: tenant.orgId })).data!.teamMemberKeys.memberKeys as { accountId: string }[];
+      const keys = members.map((m) => ({ accountId: m.accountId, encSymmetricKey: wrapped() }));
+      const push = () =>
+        gql(bob, Q.push, { project: id, branch: `b-${randomBytes(3).toString('hex')}`, snapshots: [{ id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'x', state: [] }] });
+      const upload = () => gql(bob, Q.blobsCreate, { project: id, blobs: [{ id: sha1ish(), content: fakeBlob() }] });
+      const writes = () => Array.from({ length: 6 }, (_, i) => (i % 2 ? push() : upload()));
+      const answers = await Promise.all([...writes(), gql(bob, Q.share, { teamId: tenant.orgId, id, keys }), ...writes()]);
+      codes.push(...answers.map((a) => a.errors?.[0]?.extensions?.code ?? 'ok'));
+    }
+    expect(codes.filter((c) => c !== 'ok')).toEqual([]);
+  }, 120_000);
+});
+
+// last: it removes Bob from the tenant
+describe('a read racing a member’s removal', () => {
+  it('answers as of before the removal, or refuses: never an empty success', async () => {
+    const id = await bobsSharedProject();
+    const blob = sha1ish();
+    expect((await gql(bob, Q.blobsCreate, { project: id, blobs: [{ id: blob, content: fakeBlob() }] })).errors).toBeUndefined();
+    const first = { id: sha1ish(), parent: ROOT, created: new Date().toISOString(), name: 'first', state: [{ key: 'k', name: 'n', blob }] };
+    expect((await gql(bob, Q.push, { project: id, branch: 'master', snapshots: [first] })).errors).toBeUndefined();
+
+    // the removal holds the org's exclusive lock, as removing a member does, while bob's read starts
+    const removal = new Client({ connectionString: h.db.adminUrl });
+    await removal.connect();
+    try {
+      await removal.query('BEGIN');
+      await removal.query(`SELECT pg_advisory_xact_lock(hashtextextended('org:' || $1, 0))`, [tenant.orgId]);
+      await removal.query('DELETE FROM project_keys WHERE org_id = $1 AND account_id = $2', [tenant.orgId, bob.id]);
+      await removal.query('DELETE FROM memberships WHERE org_id = $1 AND account_id = $2', [tenant.orgId, bob.id]);
+      const read = gql(bob, 'query ($p: ID!) { branches(project: $p) { name snapshots } }', { p: id });
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await h.db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+        if (rows.length) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await removal.query('COMMIT');
+      const r = await read;
+      if (r.errors) expect(r.errors[0]!.message).toMatch(/invalid access/);
+      else expect(r.data!.branches).toEqual([{ name: 'master', snapshots: [first.id] }]);
+    } finally {
+      await removal.end();
+    }
+    // and the next request is refused
+    expect((await gql(bob, 'query ($p: ID!) { branches(project: $p) { name } }', { p: id })).errors?.[0]?.message).toMatch(/invalid access/);
+  });
 });

@@ -288,6 +288,15 @@ describe('the REST calls of the sync screens', () => {
     expect(seen).toEqual([expect.objectContaining({ acct: jane.id, file: 'wrk_payments', project: here.project, team: orgId })]);
     expect((await h.sync.call('POST', path, here, eve.headers)).status).toBe(404);
   });
+
+  it('collaborators: a member naming a new file on every call is remembered on their 10 most recent only', async () => {
+    const path = `/v1/organizations/${orgId}/collaborators`;
+    for (let i = 0; i < 25; i++) expect((await h.sync.call('POST', path, { project: `proj_${orgId}`, file: `wrk_many_${i}` }, bob.headers)).status).toBe(200);
+    const { rows } = await h.db.query('SELECT file_id FROM presence WHERE org_id = $1 AND account_id = $2 ORDER BY seen_at DESC, file_id', [orgId, bob.id]);
+    expect(rows).toHaveLength(10);
+    expect(rows.map((r: { file_id: string }) => r.file_id)).toContain('wrk_many_24');
+    expect(rows.map((r: { file_id: string }) => r.file_id)).not.toContain('wrk_many_0');
+  });
 });
 
 describe('access', () => {

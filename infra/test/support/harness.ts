@@ -128,6 +128,7 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
     logLevel: 'info',
     smtpUrl: pulumi.secret(SECRET_VALUES.smtpUrl),
     gitOAuth: pulumi.secret('{}'),
+    service: { orgSeatLimit: 25, corsOrigins: 'null,https://app.somnus.example', inviteTtlSeconds: 3600 },
     ...overrides,
   };
 }

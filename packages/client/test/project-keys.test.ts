@@ -64,7 +64,7 @@ describe('project keys', () => {
 
   it('plans one copy per (project, member) it holds a key for, and reports the rest as skipped', () => {
     const held = newProjectKey();
-    const mine = unwrapAll(alice.privateJwk, [{ projectId: 'prj_held', encKey: wrapProjectKey(alice.publicJwk, held) }]);
+    const mine = unwrapAll(alice.privateJwk, [{ projectId: 'prj_held', encKey: wrapProjectKey(alice.publicJwk, held) }]).keys;
     const bobPub = JSON.stringify(bob.publicJwk);
     const plan = planReconcile(mine, [
       { accountId: 'acct_bob', projectId: 'prj_held', publicKey: bobPub },
@@ -75,6 +75,17 @@ describe('project keys', () => {
     expect(unwrapProjectKey(bob.privateJwk, plan.keys[0]!.encSymmetricKey)).toEqual(held);
     expect(plan.skipped).toEqual([{ accountId: 'acct_bob', projectId: 'prj_other', publicKey: bobPub }]);
     expect(planReconcile(mine, [])).toEqual({ keys: [], skipped: [] });
+  });
+
+  it('opens every copy it can and names the projects whose copy does not open, instead of failing them all', () => {
+    const held = newProjectKey();
+    const opened = unwrapAll(alice.privateJwk, [
+      { projectId: 'prj_bobs_copy', encKey: wrapProjectKey(bob.publicJwk, newProjectKey()) }, // wrapped for another key
+      { projectId: 'prj_held', encKey: wrapProjectKey(alice.publicJwk, held) },
+      { projectId: 'prj_damaged', encKey: 'ab'.repeat(256) },
+    ]);
+    expect([...opened.keys]).toEqual([['prj_held', held]]);
+    expect(opened.unopenable).toEqual(['prj_bobs_copy', 'prj_damaged']);
   });
 });
 

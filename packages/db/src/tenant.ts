@@ -25,14 +25,22 @@ export async function setTenantContext(db: Queryable, ctx: TenantContext): Promi
  * values go in as literals escaped by pg's own escapeLiteral; they are ids and an email the server read
  * from its own rows, never raw request text.
  */
-export function beginAs(ctx: TenantContext): string {
+export function beginAs(ctx: TenantContext, mode: TransactionMode = 'read-write'): string {
   const set = (name: string, value: string) => `set_config('${name}', ${escapeLiteral(value)}, true)`;
-  return `BEGIN; SELECT ${set('app.account_id', ctx.accountId)}, ${set('app.email', ctx.email ?? '')}, ${set('app.org_id', ctx.orgId ?? '')}`;
+  return `${mode === 'read-only-snapshot' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN'}; SELECT ${set('app.account_id', ctx.accountId)}, ${set('app.email', ctx.email ?? '')}, ${set('app.org_id', ctx.orgId ?? '')}`;
 }
 
+/**
+ * `read-write`: Postgres's default, each statement sees what is committed when it starts. `read-only-snapshot`:
+ * every statement sees the one snapshot taken when the transaction starts (and nothing may be written), so
+ * a read that checks access and then reads, waiting for a lock in between, answers wholly as of one moment:
+ * a change committed while it waited (a member removed) cannot make its later statements see nothing.
+ */
+export type TransactionMode = 'read-write' | 'read-only-snapshot';
+
 /** A transaction in which every statement runs under the caller's tenant context. */
-export function withTenant<T>(pool: Pool, ctx: TenantContext, fn: (client: PoolClient) => Promise<T>, commitIf?: (result: T) => boolean): Promise<T> {
-  return withTransaction(pool, fn, commitIf, beginAs(ctx));
+export function withTenant<T>(pool: Pool, ctx: TenantContext, fn: (client: PoolClient) => Promise<T>, commitIf?: (result: T) => boolean, mode?: TransactionMode): Promise<T> {
+  return withTransaction(pool, fn, commitIf, beginAs(ctx, mode));
 }
 
 /** Adds the org to the current transaction's context, once the caller has just become its member. */

@@ -45,10 +45,16 @@ export const githubSignInQuery = z.object({
   scope: z.string().max(256).optional(),
 });
 
-/** GET /oauth/github/callback: where GitHub sends the browser back, with the code for the app. */
+/**
+ * GET /oauth/github/callback and /oauth/gitlab/callback: where the provider sends the browser back, with the
+ * code for the app, or with `error` (and no code) when the user declined.
+ */
 export const githubCallbackQuery = z.object({
-  code: z.string().min(1).max(256),
+  code: z.string().min(1).max(256).optional(),
   state: z.string().min(1).max(256),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(1024).optional(),
+  error_uri: z.string().max(1024).optional(),
 });
 
 /** A browser redirect: the route answers 302 with this Location. */

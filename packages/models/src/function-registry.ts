@@ -136,7 +136,8 @@ export const FUNCTION_REGISTRY = [
     // startup calls and git sign-in: small answers and one outbound HTTPS call
     memoryMiB: 256,
     cpu: 1,
-    secrets: ['git-oauth'],
+    // the database: sessions (current-plan), the per-source limit of the code exchange
+    secrets: ['database-url', 'git-oauth'],
     roles: [],
   },
   {

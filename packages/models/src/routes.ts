@@ -132,9 +132,9 @@ export const ROUTES = [
   route({ method: 'GET', path: '/v1/organizations/:orgId/audit-events', fn: 'invites', access: 'read:audit_log', summary: 'Org events and members’ logins, newest first', query: pageQuery, response: auditEventList }),
 
   // ─── invites and key sharing (docs/protocol.md §6); accept and decline are Somnus API ──────
-  route({ method: 'POST', path: '/v1/organizations/:orgId/invites/instructions', fn: 'invites', access: 'create:invitation', summary: 'The invitee’s public key, to wrap project keys for', body: inviteInstructionsBody, response: inviteInstructions }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/invites/instructions', fn: 'invites', access: 'create:invitation', summary: 'The invitee’s public key, to wrap project keys for (403 EMAIL_NOT_VERIFIED until the caller’s email is verified)', body: inviteInstructionsBody, response: inviteInstructions }),
   route({ method: 'GET', path: '/v1/organizations/:orgId/invites', fn: 'invites', access: 'read:invitation', summary: 'Pending invitations', response: orgInvitationList }),
-  route({ method: 'POST', path: '/v1/organizations/:orgId/invites', fn: 'invites', access: 'create:invitation', summary: 'Invite an email, with project keys wrapped for the invitee', body: createInviteBody, bodyLimit: KEYS_BODY_LIMIT, response: createInviteResponse, status: 201 }),
+  route({ method: 'POST', path: '/v1/organizations/:orgId/invites', fn: 'invites', access: 'create:invitation', summary: 'Invite an email, with project keys wrapped for the invitee (403 EMAIL_NOT_VERIFIED until the caller’s email is verified)', body: createInviteBody, bodyLimit: KEYS_BODY_LIMIT, response: createInviteResponse, status: 201 }),
   route({ method: 'PATCH', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'create:invitation', summary: 'Change a pending invitation’s role', body: updateMemberRolesBody, response: orgInvitation }),
   route({ method: 'DELETE', path: '/v1/organizations/:orgId/invites/:invitationId', fn: 'invites', access: 'delete:invitation', summary: 'Revoke a pending invitation', response: okResponse }),
   route({ method: 'GET', path: '/v1/invites', fn: 'invites', access: 'session', summary: 'Invitations addressed to the caller', response: myInvitationList }),
@@ -167,6 +167,7 @@ export const ROUTES = [
   route({ method: 'GET', path: '/v1/oauth/gitlab/config', fn: 'app', access: 'public', summary: 'Git sync: the operator’s GitLab application for PKCE', response: gitlabConfigResponse }),
   route({ method: 'GET', path: '/oauth/github', fn: 'app', access: 'public', summary: 'Git sync sign-in page: sends the browser to GitHub', query: githubSignInQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
   route({ method: 'GET', path: '/oauth/github/callback', fn: 'app', access: 'public', summary: 'GitHub’s return: hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
+  route({ method: 'GET', path: '/oauth/gitlab/callback', fn: 'app', access: 'public', summary: 'GitLab’s return (the redirect URI to register): hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

@@ -22,7 +22,7 @@ export const SYNC_BODY_LIMIT = 8 * 1024 * 1024;
  */
 export const MAX_BLOB_READ_PER_CALL = SYNC_BODY_LIMIT;
 /**
- * Snapshot state one `snapshots` answer carries at most. Clients push and pull snapshots 20 at a time, so 20
+ * Snapshots (state, name, description) one `snapshots` answer carries at most. Clients push and pull snapshots 20 at a time, so 20
  * read together were pushed in at most two bodies: two bodies' worth lets anything pushed be pulled, and
  * keeps an answer bounded however many ids are asked.
  */

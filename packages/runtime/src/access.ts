@@ -1,6 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request } from 'express';
 import type { Pool } from 'pg';
-import { findMembership, useLiveSession, withTenant } from '@somnus/db';
+import { findMembership, useLiveSession, withTenant, type SessionRow } from '@somnus/db';
 import { can, isOrgRoute, type Access, type Role } from '@somnus/models';
 import { tenantOf, type Anonymous, type OrgActor, type RequestMeta, type SessionActor } from './actor';
 import { fail, ok, type Result } from './result';
@@ -11,7 +12,7 @@ const TOKEN = /^[0-9a-f]{64}$/;
 const ORG_ID = /^org_[0-9a-f]{32}$/;
 
 /** The desktop sends `X-Session-Id`; the web library sends `Authorization: Bearer`. */
-export function sessionToken(req: Request): string | null {
+export function sessionToken(req: { headers: IncomingHttpHeaders }): string | null {
   const header = req.headers['x-session-id'];
   if (typeof header === 'string' && header) return header.trim().toLowerCase();
   const auth = req.headers.authorization;
@@ -23,15 +24,28 @@ export function hashSessionToken(token: string): Buffer {
   return sha256(token);
 }
 
+/** A live session as the lookup returns it: the session row with its account's email. */
+export type LiveSession = SessionRow & { account_email: string; account_email_verified: boolean };
+
 /**
- * The caller's live session. The lookup is by SHA-256 of the token, so the comparison happens inside a
- * unique index on a hash: no timing signal about the token itself.
+ * The live session a request carries, in one query. The lookup is by SHA-256 of the token, so the
+ * comparison happens inside a unique index on a hash: no timing signal about the token itself. Used by
+ * the access check of every non-public route, and by the body guard before it reads a body larger than
+ * the default limit (body-guard.ts).
  */
-async function sessionActor(db: Pool, req: Request, meta: RequestMeta): Promise<Result<SessionActor>> {
+export async function liveSessionOf(db: Pool, req: { headers: IncomingHttpHeaders }): Promise<Result<LiveSession>> {
   const token = sessionToken(req);
   if (!token || !TOKEN.test(token)) return fail('UNAUTHORIZED', 'A valid session is required');
   const session = await useLiveSession(db, hashSessionToken(token));
   if (!session) return fail('UNAUTHORIZED', 'Session is unknown, expired or revoked');
+  return ok(session);
+}
+
+/** The caller's live session, as the actor of a `session` route. */
+async function sessionActor(db: Pool, req: Request, meta: RequestMeta): Promise<Result<SessionActor>> {
+  const live = await liveSessionOf(db, req);
+  if (!live.ok) return live;
+  const session = live.value;
   return ok({ meta, accountId: session.account_id, email: session.account_email, emailVerified: session.account_email_verified, session });
 }
 

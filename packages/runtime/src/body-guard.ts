@@ -1,7 +1,11 @@
 import type http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { getPool } from '@somnus/db';
 import { ERROR_STATUS, matchRoute, ROUTES, type ErrorBody, type ErrorCode, type RouteContract } from '@somnus/models';
+import { liveSessionOf } from './access';
+import { serverTimeouts } from './config';
+import { setCorsHeaders } from './cors';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
 import { DEFAULT_BODY_LIMIT } from './validate';
@@ -20,6 +24,12 @@ import { DEFAULT_BODY_LIMIT } from './validate';
  *
  * - the cap is the route's `bodyLimit` (64 KiB by default, the sync route's batch limit where larger),
  *   found in the same route table the router and the load balancer use;
+ * - a body larger than the default 64 KiB, on a route that is not public, is read only for a caller with a
+ *   live session: the session is looked up first (one query, as the router's access check does it), and
+ *   without one the answer is 401 before the body is read. Otherwise anyone could make the sync function
+ *   read and parse 8 MiB per request (eight at once: 1.7 GB and a stalled event loop) only to be told
+ *   afterwards that they are not signed in. A declared `Content-Length` up to 64 KiB needs no lookup; a
+ *   chunked body is looked up for when what is held first crosses 64 KiB;
  * - a compressed body (`Content-Encoding`) is refused (415): its size says nothing of what it inflates to;
  * - a `Content-Length` over the cap is refused (413) before the body is read;
  * - a chunked body is held, byte-counted, until it ends; over the cap, reading stops and the request is
@@ -66,8 +76,20 @@ export function guardFrameworkBodies(): void {
   mod.getServer = guarded;
 }
 
-/** Puts `admit` in front of the server's request listeners (the framework's Express app). */
+/**
+ * Puts `admit` in front of the server's request listeners (the framework's Express app), and bounds how
+ * long a request may take to arrive: Node's default lets a body trickling in at a byte a second hold its
+ * connection for 300 s. The request timeout (60 s: the largest body, 8 MiB, over a link of about
+ * 1.2 Mbit/s; config.ts `serverTimeouts`) ends such a connection with a 408 (answerClientError); it counts
+ * until the request has arrived whole, never while the function works on it. Node checks the timeouts every
+ * `connectionsCheckingInterval` (30 s by default, read when the server starts listening), so the check runs
+ * often enough for the timeout to mean what it says.
+ */
 export function guardServer(server: http.Server): http.Server {
+  const timeouts = serverTimeouts();
+  server.requestTimeout = timeouts.requestTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(timeouts.headersTimeoutMs / 4)));
   const listeners = server.listeners('request') as FrameworkListener[];
   server.removeAllListeners('request');
   server.on('clientError', answerClientError);
@@ -92,6 +114,11 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     return;
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // an answer already under way (a refusal lingering) cannot take a second one in the middle
+    if ((socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
     socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
     return;
   }
@@ -120,11 +147,31 @@ function targetOf(req: http.IncomingMessage): Target {
 
 const tooLarge = (cap: number): [ErrorCode, string] => ['PAYLOAD_TOO_LARGE', `Request body is larger than ${cap} bytes`];
 
+/** Whether a body of more than `DEFAULT_BODY_LIMIT` bytes may be read only for a caller with a live session. */
+const needsSessionForLargeBody = (target: Target): boolean => target.cap > DEFAULT_BODY_LIMIT && target.row !== null && target.row.access !== 'public';
+
+type SessionCheck = { ok: true } | { ok: false; code: ErrorCode; message: string };
+
+/**
+ * The caller's live session, looked up as the router's access check does (access.ts). The router checks
+ * it again afterwards, with the rest of the route's access rule: this only decides whether the body is read.
+ */
+async function checkSession(req: http.IncomingMessage): Promise<SessionCheck> {
+  try {
+    const live = await liveSessionOf(getPool(), req);
+    return live.ok ? { ok: true } : { ok: false, code: live.error, message: live.message };
+  } catch (err) {
+    logger().error({ err: errorFacts(err) }, 'session lookup before reading a body failed');
+    return { ok: false, code: 'INTERNAL', message: 'Internal error' };
+  }
+}
+
 /** Lets the request through to the framework only once its body is known to fit the route's cap. */
 function admit(req: http.IncomingMessage, res: http.ServerResponse, dispatch: () => void): void {
   const started = process.hrtime.bigint();
   const target = targetOf(req);
   const refuse = (code: ErrorCode, message: string) => refuseBeforeReading(req, res, target, code, message, started);
+  let sessionChecked = !needsSessionForLargeBody(target);
 
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') return refuse('UNSUPPORTED_MEDIA_TYPE', 'Content-Encoding is not accepted: send the body uncompressed');
@@ -134,35 +181,67 @@ function admit(req: http.IncomingMessage, res: http.ServerResponse, dispatch: ()
   if (!chunked) {
     // Node's parser delivers exactly Content-Length bytes, so the header is the size; no header, no body
     if (declared !== undefined && !/^\d+$/.test(declared)) return refuse('VALIDATION_ERROR', 'Content-Length is not a number');
-    if (declared !== undefined && Number(declared) > target.cap) return refuse(...tooLarge(target.cap));
-    return dispatch();
+    const size = declared === undefined ? 0 : Number(declared);
+    if (size > target.cap) return refuse(...tooLarge(target.cap));
+    if (sessionChecked || size <= DEFAULT_BODY_LIMIT) return dispatch();
+    // Nobody reads the request while the lookup runs: Node's parser stops at the stream's buffer (16 KiB)
+    void checkSession(req).then((session) => (session.ok ? dispatch() : refuse(session.code, session.message)));
+    return;
   }
 
   // Chunked: the parser pushes each piece into the request stream; hold them back, counting, until the
-  // end. Nothing reaches the framework's parsers until the whole body is known to fit.
+  // end. Nothing reaches the framework's parsers until the whole body is known to fit. When what is held
+  // first crosses the default limit on a route that needs a session for that, reading pauses (the pieces
+  // are kept) until the session is found, and stops for good if it is not.
   const held: Buffer[] = [];
   let size = 0;
   let refused = false;
+  let checking = false;
+  let ended = false;
+  const release = () => {
+    // restores the stream's own push, then replays the body to whoever reads it
+    delete (req as { push?: unknown }).push;
+    dispatch();
+    for (const piece of held) req.push(piece);
+    req.push(null);
+  };
+  const refuseHeld = (code: ErrorCode, message: string) => {
+    refused = true;
+    held.length = 0;
+    refuse(code, message);
+  };
   req.push = (chunk: unknown): boolean => {
     if (refused) return false;
     if (chunk === null) {
-      // restores the stream's own push, then replays the body to whoever reads it
-      delete (req as { push?: unknown }).push;
-      dispatch();
-      for (const piece of held) req.push(piece);
-      return req.push(null);
+      if (checking) {
+        ended = true;
+        return false;
+      }
+      release();
+      return false;
     }
     const piece = chunk as Buffer;
     size += piece.length;
     if (size > target.cap) {
-      refused = true;
-      held.length = 0;
-      refuse(...tooLarge(target.cap));
+      refuseHeld(...tooLarge(target.cap));
       // false makes the parser stop reading the socket: the rest of the body stays unread
       return false;
     }
     held.push(piece);
-    return true;
+    if (!sessionChecked && size > DEFAULT_BODY_LIMIT) {
+      sessionChecked = true;
+      checking = true;
+      void checkSession(req).then((session) => {
+        checking = false;
+        if (refused) return;
+        if (!session.ok) return refuseHeld(session.code, session.message);
+        if (ended) return release();
+        // the parser stopped reading the socket when push said false: reading goes on
+        req.socket.resume();
+      });
+    }
+    // false while the lookup runs: the parser stops reading the socket (what it already has is still pushed)
+    return !checking;
   };
 }
 
@@ -182,13 +261,14 @@ function errorPayload(row: RouteContract | null, code: ErrorCode, message: strin
 const LINGER_MS = 1000;
 
 /** Writes the refusal with `Content-Type: application/json` exactly (docs/architecture.md §8), on the raw response. */
-function writeJson(res: http.ServerResponse, status: number, body: unknown, unreadBody: boolean): void {
+function writeJson(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: unknown, unreadBody: boolean): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const payload = Buffer.from(JSON.stringify(body));
   res.statusCode = status;
+  setCorsHeaders(req, res);
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', String(payload.length));
   res.setHeader('Cache-Control', 'no-store');
@@ -216,7 +296,7 @@ function logRefusal(target: Target, req: http.IncomingMessage, status: number, e
 
 function refuseBeforeReading(req: http.IncomingMessage, res: http.ServerResponse, target: Target, code: ErrorCode, message: string, started: bigint): void {
   const { status, body } = errorPayload(target.row, code, message);
-  writeJson(res, status, body, true);
+  writeJson(req, res, status, body, true);
   logRefusal(target, req, status, code, started, { event: 'request_refused_before_reading' });
 }
 
@@ -240,7 +320,7 @@ function frameworkRefused(req: http.IncomingMessage, res: http.ServerResponse, e
     logger().error({ err: errorFacts(err) }, 'framework error');
   }
   const answer = errorPayload(target.row, code, message);
-  writeJson(res, answer.status, answer.body, false);
+  writeJson(req, res, answer.status, answer.body, false);
   // the event name framework-errors.ts gives the refusals Express reports through console.error
   logRefusal(target, req, answer.status, code, started, { event: 'request_refused_by_framework', type });
 }

@@ -61,6 +61,28 @@ export function proxyConfig(): ProxyConfig {
   return cached('proxy', () => ({ trustedProxyHops: intFromEnv('SOMNUS_TRUSTED_PROXY_HOPS', 0) }));
 }
 
+export interface ServerTimeouts {
+  /** How long a request may take to arrive whole, headers and body (Node's `server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** How long its headers may take (Node's `server.headersTimeout`). */
+  headersTimeoutMs: number;
+}
+
+/**
+ * Node keeps a connection whose body trickles in for 300 s by default: a client sending a byte a second
+ * holds it that long, and a few hundred such clients hold every socket an instance has. 60 s is enough for
+ * the largest body any route takes (8 MiB, the sync batch) over a link of about 1.2 Mbit/s; headers are a
+ * few KiB and get 20 s. `SOMNUS_REQUEST_TIMEOUT_MS` exists for tests, which cannot wait a minute.
+ */
+export function serverTimeouts(): ServerTimeouts {
+  return cached('serverTimeouts', () => {
+    const requestTimeoutMs = intFromEnv('SOMNUS_REQUEST_TIMEOUT_MS', 60_000);
+    // 0 would switch Node's timeout off altogether
+    if (requestTimeoutMs === 0) throw new Error('SOMNUS_REQUEST_TIMEOUT_MS must be positive');
+    return { requestTimeoutMs, headersTimeoutMs: Math.min(20_000, requestTimeoutMs) };
+  });
+}
+
 export interface OrgConfig {
   /** Seats per team organization (members + pending invites); null = unlimited. */
   orgSeatLimit: number | null;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, Response } from 'express';
 import { matchRoute, type RouteDef } from '@somnus/models';
 
@@ -38,8 +39,12 @@ function allowedOrigin(origin: string | undefined, configured = process.env.SOMN
   return origin && list.includes(origin) ? origin : null;
 }
 
-/** The CORS headers of every answer; with a list of origins, the answer depends on Origin. */
-export function setCorsHeaders(req: Request, res: Response): void {
+/**
+ * The CORS headers of every answer, refusals included (a browser shows the caller nothing of an answer
+ * without them); with a list of origins, the answer depends on Origin. Takes Node's own request and
+ * response, so the body guard, which answers before Express exists, sets them too.
+ */
+export function setCorsHeaders(req: { headers: IncomingHttpHeaders }, res: { setHeader(name: string, value: string): unknown }): void {
   const allowed = allowedOrigin(req.headers.origin);
   if (allowed !== '*') res.setHeader('Vary', 'Origin');
   if (!allowed) return;

@@ -21,7 +21,7 @@ import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
 import { sendError, sendJson, sendRedirect } from './respond';
 import type { Result } from './result';
-import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue } from './validate';
+import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue, PATH_ID_FORMATS, pathParamNames } from './validate';
 
 // Express (inside functions-framework) answers errors it raises itself, such as a malformed JSON body,
 // with a stack trace unless NODE_ENV is production (functions-framework-nodejs#686). A function process
@@ -75,6 +75,9 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
   if (missing.length || extra.length) {
     throw new Error(`function ${fn} does not match the route table: missing [${missing}] extra [${extra}]`);
   }
+  // every path id is checked against its format before it reaches SQL: a new kind of id needs one
+  const unformatted = routes.flatMap((r) => pathParamNames(r.path).filter((name) => !PATH_ID_FORMATS[name]).map((name) => `${routeKey(r)} :${name}`));
+  if (unformatted.length) throw new Error(`function ${fn}: path parameters without an id format in PATH_ID_FORMATS (validate.ts): ${unformatted.join(', ')}`);
 
   return async function handle(req: Request, res: Response): Promise<void> {
     const started = process.hrtime.bigint();

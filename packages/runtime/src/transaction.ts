@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { findMembership, isSessionLive, lockOrgExclusive, lockOrgShared, withTenant, withTransaction, type TenantContext } from '@somnus/db';
+import { findMembership, isSessionLive, lockOrgExclusive, lockOrgShared, withTenant, withTransaction, type TenantContext, type TransactionMode } from '@somnus/db';
 import { can, type Role } from '@somnus/models';
 import { tenantOf, type OrgActor } from './actor';
 import { fail, type Result } from './result';
@@ -11,8 +11,8 @@ const keeps = (result: Result<unknown>) => result.ok || result.commit === true;
  * One transaction around a use case's writes, settled by its Result, so that a refused request changes
  * nothing. A throw rolls back and propagates: it is a bug, not an expected failure.
  */
-export function transaction<T>(db: Pool, fn: (tx: PoolClient) => Promise<Result<T>>, tenant?: TenantContext): Promise<Result<T>> {
-  return tenant ? withTenant(db, tenant, fn, keeps) : withTransaction(db, fn, keeps);
+export function transaction<T>(db: Pool, fn: (tx: PoolClient) => Promise<Result<T>>, tenant?: TenantContext, mode?: TransactionMode): Promise<Result<T>> {
+  return tenant ? withTenant(db, tenant, fn, keeps, mode) : withTransaction(db, fn, keeps);
 }
 
 /** A transaction in which RLS sees the caller (and the org in the path, for org routes). */

@@ -6,14 +6,39 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
 /** No id or name in a path is longer; a longer segment is a mistake or a probe. */
 export const MAX_PATH_PARAM = 256;
 
-/** Path parameters reach use cases as strings; they must at least be strings a database can compare. */
+/**
+ * The format of every id a path of the route table can carry, by parameter name (docs/architecture.md §7a:
+ * server-assigned ids are a prefix and 32 lowercase hex; a team project's default id is `proj_<orgId>`).
+ * Every path id is checked against it before anything reaches SQL; defineFunction refuses to load a route
+ * whose parameter has no entry here. An id that does not match cannot exist, so it gets the same status
+ * as one that does not exist (`404`), as the org and invitation ids always have.
+ */
+export const PATH_ID_FORMATS: Readonly<Record<string, { format: RegExp; kind: string }>> = {
+  orgId: { format: /^org_[0-9a-f]{32}$/, kind: 'organization' },
+  invitationId: { format: /^inv_[0-9a-f]{32}$/, kind: 'invitation' },
+  accountId: { format: /^acct_[0-9a-f]{32}$/, kind: 'account' },
+  sessionId: { format: /^sess_[0-9a-f]{32}$/, kind: 'session' },
+  projectId: { format: /^proj_(?:org_)?[0-9a-f]{32}$/, kind: 'team project' },
+};
+
+/**
+ * Path parameters reach use cases as strings: each must be a string a database can compare, and an id of
+ * its parameter's format (PATH_ID_FORMATS).
+ */
 export function checkPathParams(params: Record<string, string>): Result<Record<string, string>> {
   for (const [name, value] of Object.entries(params)) {
     if (value.length > MAX_PATH_PARAM) return fail('VALIDATION_ERROR', `path parameter ${name}: longer than ${MAX_PATH_PARAM} characters`);
     if (malformedStringAt(value) !== null) return fail('VALIDATION_ERROR', `path parameter ${name}: must be well-formed Unicode without NUL characters`);
+    const id = PATH_ID_FORMATS[name];
+    // unreachable for a loaded function (defineFunction checks its routes), but never let an unknown id through
+    if (!id) return fail('NOT_FOUND', `No such ${name}`);
+    if (!id.format.test(value)) return fail('NOT_FOUND', `No such ${id.kind} (path parameter ${name} is not of its id format)`);
   }
   return ok(params);
 }
+
+/** The parameter names of a route path (`/v1/organizations/:orgId/members/:accountId` → orgId, accountId). */
+export const pathParamNames = (path: string): string[] => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
 
 function describe(issues: z.core.$ZodIssue[]): string {
   return issues

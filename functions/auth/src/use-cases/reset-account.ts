@@ -1,5 +1,6 @@
 import {
   countCodeAttempt,
+  countSourceRequest,
   deleteAllProjectKeysOf,
   enqueueMail,
   deletePendingInviteKeysFor,
@@ -25,7 +26,8 @@ import type { ResetBody } from '@somnus/models';
 import { auditMeta, constantTimeEqual, dispatchSoon, fail, failAndKeep, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
-import { MAX_CODE_ATTEMPTS } from '../policy';
+import { MAX_CODE_ATTEMPTS, MAX_RESETS_PER_IP, RESET_WINDOW_SECONDS } from '../policy';
+import { rateLimited, requestRetryAfter } from '../rate-limit';
 
 type Meta = { ip: string | null; client: string | null };
 
@@ -37,7 +39,15 @@ interface ReshareRequest {
 }
 
 const WRONG_CODE = 'The code is wrong or was already used; request a new one';
-const invalidCode = () => fail<never>('INVALID_CODE', WRONG_CODE);
+
+/**
+ * What an unknown email is checked against: an account id and a code id no row can have (server-made ids
+ * are random hex; these are not hex), and a hash no code matches. The unknown email goes through the same
+ * statements as a known one with a wrong code, so the answer and the work behind it are the same.
+ */
+const NO_ACCOUNT_ID = 'acct_none';
+const NO_CODE_ID = 'code_none';
+const NO_CODE_HASH = Buffer.alloc(32);
 
 /**
  * Resets an account whose passphrase is forgotten (the seed page "Forgot Passphrase": docs/protocol.md §4.3). In one transaction:
@@ -47,20 +57,27 @@ const invalidCode = () => fail<never>('INVALID_CODE', WRONG_CODE);
  * as lacking keys, and every session is revoked. The team admins are emailed after the commit.
  */
 export async function resetAccount(deps: AuthDeps, actor: Anonymous, input: ResetBody): Promise<Result<{ ok: true }>> {
-  // an unknown email gets the answer of a wrong code, so the endpoint does not tell which emails exist
-  const known = await findAccountByEmail(deps.db, input.email);
-  if (!known) return invalidCode();
   const meta = auditMeta(actor);
+  // per source, counted in its own statement first, as signup does: unknown emails and wrong codes count too
+  const tries = meta.ip ? await countSourceRequest(deps.db, { scope: 'reset:ip', ip: meta.ip, windowSeconds: RESET_WINDOW_SECONDS }) : null;
+  const wait = requestRetryAfter(tries, MAX_RESETS_PER_IP, deps.clock.now());
+  if (wait !== null) return rateLimited(wait, 'Too many account resets from this address; try again later');
+
+  // an unknown email gets the answer of a wrong code, after the same statements, so the endpoint tells
+  // neither by its answer nor by its time which emails exist
+  const known = await findAccountByEmail(deps.db, input.email);
+  const accountId = known?.id ?? NO_ACCOUNT_ID;
 
   const outcome = await transaction(deps.db, async (tx) => {
-    await setTenantContext(tx, { accountId: known.id, email: known.email });
-    const account = await lockAccount(tx, known.id);
-    if (!account) return invalidCode();
-    const code = await lockOpenAccountCode(tx, account.id, 'account_reset');
-    if (!code || code.attempts >= MAX_CODE_ATTEMPTS) return invalidCode();
-    if (code.expires_at.getTime() <= deps.clock.now().getTime()) return fail<never>('CODE_EXPIRED', 'The code has expired; request a new one');
-    if (!constantTimeEqual(code.code_hash, hashCode(deps.config.serverSecret, input.code))) {
-      await countCodeAttempt(tx, code.id);
+    await setTenantContext(tx, { accountId, email: known?.email ?? input.email });
+    const account = await lockAccount(tx, accountId);
+    const open = await lockOpenAccountCode(tx, accountId, 'account_reset');
+    const code = account && open && open.attempts < MAX_CODE_ATTEMPTS ? open : null;
+    if (code && code.expires_at.getTime() <= deps.clock.now().getTime()) return fail<never>('CODE_EXPIRED', 'The code has expired; request a new one');
+    const right = constantTimeEqual(code?.code_hash ?? NO_CODE_HASH, hashCode(deps.config.serverSecret, input.code));
+    if (!account || !code || !right) {
+      // counted on the code; without a usable code, against no row (the same statement, nothing changes)
+      await countCodeAttempt(tx, code?.id ?? NO_CODE_ID);
       return failAndKeep<never>('INVALID_CODE', WRONG_CODE);
     }
     await markAccountCodeUsed(tx, code.id);

@@ -8,8 +8,9 @@ import { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '../policy';
 /**
  * Emails a single-use code that allows resetting the account after a forgotten passphrase. The answer is
  * the same `{ok: true}` whether the account exists, is rate limited, or the mail server failed, so the
- * endpoint cannot be used to learn which emails have accounts. Besides 5 an hour per account, the mail
- * limits per recipient and per source (docs/architecture.md §11.1) apply, with the same silent answer.
+ * endpoint cannot be used to learn which emails have accounts. Besides 20 an hour per account, the mail
+ * limits per (recipient, source), per recipient and per source (docs/architecture.md §11.1) apply, with the
+ * same silent answer.
  *
  * The code goes to unverified addresses too: it is how whoever reads a mailbox takes back an address
  * someone else signed up with (a reset replaces the keys and the sessions, and verifies the address), and

@@ -58,7 +58,10 @@ const inviteNotFound = () => fail<never>('NOT_FOUND', 'No such invitation');
 const closed = (i: InviteRow) => fail<never>('INVITE_CLOSED', `This invitation was already ${i.status}`);
 const expired = () => fail<never>('INVITE_EXPIRED', 'This invitation has expired; ask for a new one');
 const invalid = (message: string) => fail<never>('VALIDATION_ERROR', message);
-/** Only a verified address is proof of the mailbox an invitation went to (docs/protocol.md §6). */
+/**
+ * Only a verified address is proof of the mailbox an invitation went to (docs/protocol.md §6), and only a
+ * verified account may send invitations (instructions and invites).
+ */
 const unverified = () =>
   fail<never>('EMAIL_NOT_VERIFIED', 'Verify your email address first: open the link of the verification email, or POST /auth/verify for a new one (somnus verify)');
 
@@ -124,11 +127,21 @@ interface Instructions {
 }
 
 /**
+ * The invitee as the inviter may know it: an account whose address is verified. An account that has not
+ * shown it reads the invited mailbox is treated as no account (docs/architecture.md §11.1): no invitation
+ * email goes to it, its public key is not handed out, and keys reach it through reconcile-keys once it
+ * has verified and accepted.
+ */
+const verifiedOnly = (account: AccountRow | null): AccountRow | null => (account?.email_verified_at ? account : null);
+
+/**
  * POST …/invites/instructions (docs/protocol.md §6 step 2): the invitee's public key, so the inviter's
- * client can wrap the org's project keys for them. An email without an account gets empty ids: its keys
- * are shared after sign-up through reconcile-keys.
+ * client can wrap the org's project keys for them. An email without a verified account gets empty ids:
+ * its keys are shared after sign-up (or verification) through reconcile-keys.
  */
 export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, input: { inviteeEmail: string }) {
+  // an unverified sender could mail anyone and multiply the lookup cap with throwaway accounts
+  if (!actor.emailVerified) return unverified();
   const { inviteeEmail } = input;
   return orgTransaction(deps.db, actor, async (tx): Promise<Result<Instructions>> => {
     const org = await findOrganization(tx, actor.orgId);
@@ -138,10 +151,11 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
     const invitee = await findAccountByEmail(tx, inviteeEmail);
     const refused = await mayInvite(tx, org, inviteeEmail, invitee);
     if (refused) return kept(refused);
+    const known = verifiedOnly(invitee);
     return ok({
-      inviteeId: invitee?.id ?? '',
+      inviteeId: known?.id ?? '',
       inviteeEmail,
-      inviteePublicKey: invitee?.public_key ?? '',
+      inviteePublicKey: known?.public_key ?? '',
       inviteeAutoLinked: false,
       inviteKeys: [],
     });
@@ -171,7 +185,9 @@ interface SentInvite {
   email: string;
   role: InviteRole;
   expiresAt: Date;
-  /** its email in the mail outbox */
+  /** false when the address has an account that is not verified: only its own mail goes there (§11.1) */
+  mailed: boolean;
+  /** its email in the mail outbox, when mailed */
   outboxId: string | null;
 }
 
@@ -183,6 +199,9 @@ interface SentInvite {
  * token verifies the address when used (docs/protocol.md §6); only its keyed hash is stored.
  */
 export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: CreateInviteBody) {
+  // only a verified sender invites: anyone can sign up with any address, and an invitation is an email to
+  // someone else (docs/architecture.md §11.1); checked before anything, so nothing is looked up or counted
+  if (!actor.emailVerified) return unverified();
   const role = inviteRole(body.role ?? 'member');
   if (!role.ok) return role;
   const linkToken = newLinkToken();
@@ -199,9 +218,12 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
 
     const counted = await countLookup(tx, deps, actor);
     if (!counted.ok) return counted;
-    const invitee = await findAccountByEmail(tx, email);
-    const refused = await mayInvite(tx, org, email, invitee);
+    const account = await findAccountByEmail(tx, email);
+    const refused = await mayInvite(tx, org, email, account);
     if (refused) return kept(refused);
+    // an unverified account at this address is no account as far as the inviter is concerned
+    const invitee = verifiedOnly(account);
+    const mailed = !account || invitee !== null;
     if (body.inviteeId && body.inviteeId !== invitee?.id) return kept(invalid('inviteeId is not the account of inviteeEmail'));
     if (keys.length > 0 && !invitee) {
       return kept(invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join'));
@@ -209,11 +231,13 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     const pending = await findPendingInvite(tx, orgId, email);
     if (pending && pending.expires_at > deps.clock.now()) return kept(fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`));
     // revoking and inviting again is one more email each time: the limits count emails, not invitations
-    const allowance = await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId } });
+    const allowance = mailed
+      ? await reserveMail(tx, deps.config.serverSecret, deps.clock.now(), { kind: 'invitation', to: email, sender: { accountId: actor.accountId }, orgId })
+      : ({ allowed: true } as const);
     if (!allowance.allowed) {
       const wait = String(allowance.retryAfterSeconds);
-      const who = allowance.limitedBy === 'recipient' ? 'This address has received' : 'You have sent';
-      return kept(fail<never>('RATE_LIMITED', `${who} too many invitations recently; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } }));
+      const what = { pair: 'This address has received too many invitations from this organization', recipient: 'This address has received too many invitations', sender: 'You have sent too many invitations' }[allowance.limitedBy];
+      return kept(fail<never>('RATE_LIMITED', `${what} recently; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } }));
     }
 
     if (pending) await setInviteStatus(tx, pending.id, 'expired');
@@ -231,20 +255,23 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.sent', subject: id, ip: actor.meta.ip, details: { email, role: role.value, keys: keys.length } });
     const inviterName = [inviter.first_name, inviter.last_name].filter(Boolean).join(' ') || inviter.email;
     // the email is an outbox row of this transaction, sent by notify (docs/architecture.md §11.3)
-    const outboxId = await enqueueMail(tx, {
-      kind: 'invitation',
-      dedupeKey: `invitation:${id}`,
-      accountId: invitee?.id ?? null,
-      email,
-      data: { inviteId: id, orgName: org.name, inviterName, inviterEmail: inviter.email, role: role.value, expiresAt: expiresAt.toISOString(), secret: { linkToken } },
-    });
-    return ok({ id, email, role: role.value, expiresAt, outboxId });
+    const outboxId = mailed
+      ? await enqueueMail(tx, {
+          kind: 'invitation',
+          dedupeKey: `invitation:${id}`,
+          accountId: invitee?.id ?? null,
+          email,
+          data: { inviteId: id, orgName: org.name, inviterName, inviterEmail: inviter.email, role: role.value, expiresAt: expiresAt.toISOString(), secret: { linkToken } },
+        })
+      : null;
+    return ok({ id, email, role: role.value, expiresAt, mailed, outboxId });
   });
   if (!sent.ok) return sent;
   const invite = sent.value;
   if (invite.outboxId) dispatchSoon(deps.db, [invite.outboxId]);
-  // queued with the invitation: the outbox sends it, retrying a mail server that is down
-  return ok({ id: invite.id, inviteeEmail: invite.email, role: invite.role, expiresAt: invite.expiresAt.toISOString(), emailSent: true });
+  // queued with the invitation (the outbox sends it, retrying a mail server that is down); not mailed: the
+  // account finds it with GET /v1/invites once its address is verified
+  return ok({ id: invite.id, inviteeEmail: invite.email, role: invite.role, expiresAt: invite.expiresAt.toISOString(), emailSent: invite.mailed });
 }
 
 function presentInvitation(i: InviteListRow) {

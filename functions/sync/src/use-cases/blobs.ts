@@ -33,13 +33,13 @@ export async function blobs(deps: SyncDeps, actor: SessionActor, input: { projec
     const found = await findBlobsWithin(tx, input.project, input.ids, MAX_BLOB_READ_PER_CALL);
     if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these blobs hold more than ${MAX_BLOB_READ_PER_CALL} bytes: ask for fewer ids per request`);
     return ok(found.blobs);
-  });
+  }, { read: true });
 }
 
 export async function blobsMissing(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<{ missing: string[] }>> {
   const valid = checkIds(input.ids, MAX_MISSING_IDS_PER_CALL);
   if (!valid.ok) return valid;
-  return inProject(deps, actor, input.project, async ({ tx }) => ok({ missing: await missingBlobIds(tx, input.project, input.ids) }));
+  return inProject(deps, actor, input.project, async ({ tx }) => ok({ missing: await missingBlobIds(tx, input.project, input.ids) }), { read: true });
 }
 
 /** `blobsCreate`: idempotent per (project, blob id); at most 200 blobs or 2 MB of content per call. */

@@ -10,6 +10,9 @@ export const ROOT_PARENT = '0'.repeat(40);
 const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const MAX_SNAPSHOTS_PER_PUSH = 100;
 const MAX_STATE_ENTRIES = 100_000;
+/** A commit message and its description; Insomnia sends the message as `name` and an empty description. */
+const MAX_NAME_CHARS = 1000;
+const MAX_DESCRIPTION_CHARS = 10_000;
 const LAST_DATE = Date.parse('9999-12-31T23:59:59.999Z');
 
 export interface SnapshotOut {
@@ -45,26 +48,30 @@ function checkIds(ids: string[], what: string): Result<null> {
 }
 
 export async function branches(deps: SyncDeps, actor: SessionActor, input: { project: string }) {
-  return inProject(deps, actor, input.project, async ({ tx }) => ok((await listBranches(tx, input.project)).map(branchOut)));
+  return inProject(deps, actor, input.project, async ({ tx }) => ok((await listBranches(tx, input.project)).map(branchOut)), { read: true });
 }
 
 export async function branch(deps: SyncDeps, actor: SessionActor, input: { project: string; name: string }) {
   return inProject(deps, actor, input.project, async ({ tx }) => {
     const b = await findBranch(tx, input.project, input.name);
     return ok(b ? branchOut(b) : null);
-  });
+  }, { read: true });
 }
 
-/** `snapshots(ids, project)`, in the order asked; unknown ids are left out; at most MAX_SNAPSHOT_READ_PER_CALL of state. */
+/**
+ * `snapshots(ids, project)`, in the order asked, each once (an id asked twice would count once against the
+ * cap but be answered twice); unknown ids are left out; at most MAX_SNAPSHOT_READ_PER_CALL bytes.
+ */
 export async function snapshots(deps: SyncDeps, actor: SessionActor, input: { project: string; ids: string[] }): Promise<Result<SnapshotOut[]>> {
   const valid = checkIds(input.ids, 'snapshots');
   if (!valid.ok) return valid;
+  const ids = [...new Set(input.ids)];
   return inProject(deps, actor, input.project, async ({ tx }) => {
-    const found = await findSnapshotsWithin(tx, input.project, input.ids, MAX_SNAPSHOT_READ_PER_CALL);
-    if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these snapshots hold more than ${MAX_SNAPSHOT_READ_PER_CALL} bytes of state: ask for fewer ids per request`);
+    const found = await findSnapshotsWithin(tx, input.project, ids, MAX_SNAPSHOT_READ_PER_CALL);
+    if (found.tooLarge) return fail('PAYLOAD_TOO_LARGE', `these snapshots hold more than ${MAX_SNAPSHOT_READ_PER_CALL} bytes: ask for fewer ids per request`);
     const byId = new Map(found.snapshots.map((s) => [s.id, s]));
-    return ok(input.ids.flatMap((id) => (byId.has(id) ? [snapshotOut(byId.get(id)!)] : [])));
-  });
+    return ok(ids.flatMap((id) => (byId.has(id) ? [snapshotOut(byId.get(id)!)] : [])));
+  }, { read: true });
 }
 
 export interface SnapshotInput {
@@ -90,11 +97,16 @@ export async function createSnapshots(
 ): Promise<Result<SnapshotOut[]>> {
   if (input.snapshots.length > MAX_SNAPSHOTS_PER_PUSH) return fail('VALIDATION_ERROR', `at most ${MAX_SNAPSHOTS_PER_PUSH} snapshots per call`);
   if (!input.branch.trim() || input.branch.length > 200) return fail('VALIDATION_ERROR', 'branch must be 1 to 200 characters');
+  // a commit appears once in a branch's history: one push naming it twice would make the list repeat it
+  if (new Set(input.snapshots.map((s) => s.id)).size !== input.snapshots.length) return fail('VALIDATION_ERROR', 'a push names each snapshot once');
   for (const s of input.snapshots) {
     if (!ID.test(s.id) || !ID.test(s.parent)) return fail('VALIDATION_ERROR', 'snapshot ids and parents are 1 to 128 letters, digits, _ . -');
     const created = Date.parse(s.created);
     // Postgres holds years 4713 BC to 294276 AD; a commit's date is between 1970 and 9999
     if (Number.isNaN(created) || created < 0 || created > LAST_DATE) return fail('VALIDATION_ERROR', `snapshot ${s.id}: created must be a date between 1970 and 9999`);
+    if (s.name.length > MAX_NAME_CHARS || (s.description ?? '').length > MAX_DESCRIPTION_CHARS) {
+      return fail('VALIDATION_ERROR', `snapshot ${s.id}: the name is at most ${MAX_NAME_CHARS} characters, the description at most ${MAX_DESCRIPTION_CHARS}`);
+    }
     if (s.state.length > MAX_STATE_ENTRIES) return fail('VALIDATION_ERROR', `snapshot ${s.id}: too many state entries`);
     if (s.state.some((e) => !ID.test(e.blob) || e.key.length > 200 || e.name.length > 1000)) return fail('VALIDATION_ERROR', `snapshot ${s.id}: malformed state entry`);
   }

@@ -73,7 +73,7 @@ export async function getProject(deps: SyncDeps, actor: SessionActor, input: { i
     if (!project || project.archived_at) return ok(null);
     const org = await findOrganization(tx, orgId);
     return ok({ id: project.id, name: project.name, rootDocumentId: project.root_document_id, teams: org ? [{ id: org.id, name: org.name }] : [] });
-  });
+  }, { read: true });
   return found.ok ? found : found.error === 'NOT_FOUND' ? ok(null) : found;
 }
 
@@ -82,7 +82,7 @@ export async function projectKey(deps: SyncDeps, actor: SessionActor, input: { p
   return inProject(deps, actor, input.projectId, async ({ tx, orgId }) => {
     const mine = (await listKeysOf(tx, orgId, actor.accountId)).find((k) => k.project_id === input.projectId);
     return mine ? ok({ encSymmetricKey: mine.enc_symmetric_key }) : noAccess();
-  });
+  }, { read: true });
 }
 
 /** `teamMemberKeys(teamId)`: every member's public key, the caller's included, to wrap a new project key for. */

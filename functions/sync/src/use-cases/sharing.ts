@@ -37,7 +37,7 @@ export async function shareInstructions(deps: SyncDeps, actor: SessionActor, inp
       projectKey: { encSymmetricKey: mine.enc_symmetric_key },
       memberKeys: members.map((m) => ({ accountId: m.account_id, publicKey: m.public_key, autoLinked: false })),
     });
-  });
+  }, { read: true });
 }
 
 /** `projectShare(teamId, id, keys)`: all or nothing — the move and a key for every member of the team. */
@@ -71,7 +71,8 @@ export async function share(deps: SyncDeps, actor: SessionActor, input: { teamId
       await recordOrgEvent(tx, { orgId: team.id, actorId: actor.accountId, type: 'project.shared', subject: input.id, ip: actor.meta.ip, details: { keys: others.length } });
       return ok({ id: input.id });
     },
-    { write: true },
+    // the personal org's exclusive lock: every push and read in flight there ends before the project leaves it
+    { write: true, exclusive: true },
   );
 }
 

@@ -51,8 +51,8 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
   if (!seats.isAllowed) throw new NoSeatsError(orgId);
 
   const instructions = await http.call('POST /v1/organizations/:orgId/invites/instructions', { params, body: { inviteeEmail: email }, sessionId });
-  // Opening every key before anything is written: a key we cannot open must fail the invite while
-  // it still changes nothing.
+  // Every key is opened before anything is written; one that does not open (reported in
+  // reconciled.unopenable) is left out rather than failing the invite: the project's other holders can share it.
   const opened = await openProjectKeys(http, sessionId, orgId, privateJwk);
   const inviteKeys = inviteKeysFor(opened.keys, instructions.inviteePublicKey, instructions.inviteeAutoLinked);
 

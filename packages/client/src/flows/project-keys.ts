@@ -5,6 +5,7 @@
  * fetch, call these, and post the result.
  */
 import {
+  CryptoError,
   decryptRSAWithJWK,
   encryptRSAWithJWK,
   generateAesJwk,
@@ -79,11 +80,23 @@ export function unwrapProjectKey(privateJwk: RsaPrivateJwk, encKey: string): Aes
   return parseAesJwk(value);
 }
 
-/** Every project key the caller holds, unwrapped, by project id. */
-export function unwrapAll(privateJwk: RsaPrivateJwk, projectKeys: readonly WrappedProjectKey[]): Map<string, AesJwk> {
+/**
+ * Every project key the caller holds, unwrapped, by project id; the ids of copies that do not open with
+ * this private key (wrapped for another key, or damaged) in `unopenable`. One bad copy must not stop the
+ * caller sharing every other project: those are reported, and the projects' other holders can share them.
+ */
+export function unwrapAll(privateJwk: RsaPrivateJwk, projectKeys: readonly WrappedProjectKey[]): { keys: Map<string, AesJwk>; unopenable: string[] } {
   const keys = new Map<string, AesJwk>();
-  for (const k of projectKeys) keys.set(k.projectId, unwrapProjectKey(privateJwk, k.encKey));
-  return keys;
+  const unopenable: string[] = [];
+  for (const k of projectKeys) {
+    try {
+      keys.set(k.projectId, unwrapProjectKey(privateJwk, k.encKey));
+    } catch (err) {
+      if (!(err instanceof CryptoError)) throw err;
+      unopenable.push(k.projectId);
+    }
+  }
+  return { keys, unopenable };
 }
 
 /**

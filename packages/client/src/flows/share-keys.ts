@@ -13,13 +13,17 @@ export interface OpenedProjectKeys {
   keys: Map<string, AesJwk>;
   /** Members (by project) who still lack a key, with their public keys. */
   members: MemberNeedingKey[];
+  /** Projects whose copy of the key held for the caller does not open with the caller's private key. */
+  unopenable: string[];
 }
 
 export interface ReshareResult {
   /** Wrapped copies posted to reconcile-keys. */
   shared: Array<Omit<ReconcileKey, 'encSymmetricKey'>>;
-  /** Members lacking a key for a project the caller holds no key for itself (another admin must share). */
+  /** Members lacking a key for a project the caller holds no openable key for (another holder must share). */
   skipped: MemberNeedingKey[];
+  /** Projects whose copy of the key held for the caller does not open with the caller's private key. */
+  unopenable: string[];
 }
 
 export async function fetchProjectKeys(http: HttpClient, sessionId: string, orgId: string) {
@@ -28,7 +32,7 @@ export async function fetchProjectKeys(http: HttpClient, sessionId: string, orgI
 
 export async function openProjectKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<OpenedProjectKeys> {
   const res = await fetchProjectKeys(http, sessionId, orgId);
-  return { keys: unwrapAll(privateJwk, res.projectKeys), members: res.members };
+  return { ...unwrapAll(privateJwk, res.projectKeys), members: res.members };
 }
 
 /** Wraps each project key the caller holds for every member listed as lacking it, and posts them. */
@@ -37,7 +41,7 @@ export async function reconcile(http: HttpClient, sessionId: string, orgId: stri
   if (plan.keys.length) {
     await http.call('POST /v1/organizations/:orgId/reconcile-keys', { params: { orgId }, body: { keys: plan.keys }, sessionId });
   }
-  return { shared: plan.keys.map(({ projectId, accountId }) => ({ projectId, accountId })), skipped: plan.skipped };
+  return { shared: plan.keys.map(({ projectId, accountId }) => ({ projectId, accountId })), skipped: plan.skipped, unopenable: opened.unopenable };
 }
 
 export async function reshareKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<ReshareResult> {

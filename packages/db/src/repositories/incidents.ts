@@ -1,6 +1,6 @@
 import type { Queryable } from '../pool';
 
-/** Breach incidents and their recipients (migration …_600_incidents-mail-outbox). */
+/** Breach incidents and their recipients (migration …_800_incidents-mail-outbox). */
 
 export type IncidentScopeRow = { type: 'all' } | { type: 'orgs'; ids: string[] } | { type: 'accounts'; ids: string[] };
 

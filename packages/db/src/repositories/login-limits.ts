@@ -242,13 +242,13 @@ export async function recordFailedLogin(
 }
 
 /**
- * Counts one request of a kind against its source (signups) and returns the count in the current window,
+ * Counts one request of a kind against its source (signups, account resets) and returns the count in the current window,
  * this request included. Its own statement, committed whatever happens next, so refused or failing
  * requests count too.
  */
 export async function countSourceRequest(
   db: Queryable,
-  q: { scope: 'signup:ip'; ip: string; windowSeconds: number },
+  q: { scope: 'signup:ip' | 'reset:ip'; ip: string; windowSeconds: number },
 ): Promise<{ hits: number; resetsAt: Date }> {
   const { rows } = await db.query<{ hits: number; resets_at: Date }>({
     name: 'count-source-request',

@@ -1,7 +1,7 @@
 import type { Queryable } from '../pool';
 
 /**
- * The mail outbox (migration …_600_incidents-mail-outbox; docs/architecture.md §11.3): one row per email,
+ * The mail outbox (migration …_800_incidents-mail-outbox; docs/architecture.md §11.3): one row per email,
  * written in the transaction that causes it, published by the dispatcher, sent once by `notify`.
  */
 

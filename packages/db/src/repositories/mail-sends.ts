@@ -32,6 +32,21 @@ export async function mailsToRecipientSince(db: Queryable, recipientHash: Buffer
   return { count: Number(rows[0]?.n ?? 0), oldest: rows[0]?.oldest ?? null };
 }
 
+/**
+ * Sends to one recipient from one source: an IP (reset codes, asked without a session) or an organization
+ * (invitations). The hard limits are per such pair, so that one source cannot use up a recipient's mail.
+ */
+export type MailPair = { ip: string } | { orgId: string };
+
+export async function mailsToRecipientFromSince(db: Queryable, recipientHash: Buffer, kind: MailKind, pair: MailPair, since: Date): Promise<MailWindow> {
+  const [column, value] = 'ip' in pair ? ['sender_ip', pair.ip] : ['sender_org_id', pair.orgId];
+  const { rows } = await db.query<{ n: string; oldest: Date | null }>(
+    `SELECT count(*) AS n, min(created_at) AS oldest FROM mail_sends WHERE recipient_hash = $1 AND kind = $2 AND ${column} = $3 AND created_at >= $4`,
+    [recipientHash, kind, value, since],
+  );
+  return { count: Number(rows[0]?.n ?? 0), oldest: rows[0]?.oldest ?? null };
+}
+
 export async function mailsFromSenderSince(db: Queryable, sender: MailSender, kind: MailKind, since: Date): Promise<MailWindow> {
   const [column, value] = 'accountId' in sender ? ['sender_account_id', sender.accountId] : ['sender_ip', sender.ip];
   const { rows } = await db.query<{ n: string; oldest: Date | null }>(
@@ -41,10 +56,10 @@ export async function mailsFromSenderSince(db: Queryable, sender: MailSender, ki
   return { count: Number(rows[0]?.n ?? 0), oldest: rows[0]?.oldest ?? null };
 }
 
-export async function recordMailSend(db: Queryable, m: { kind: MailKind; recipientHash: Buffer; sender: MailSender | null }): Promise<void> {
+export async function recordMailSend(db: Queryable, m: { kind: MailKind; recipientHash: Buffer; sender: MailSender | null; orgId?: string | null }): Promise<void> {
   await db.query(
-    `INSERT INTO mail_sends (kind, recipient_hash, sender_account_id, sender_ip) VALUES ($1, $2, $3, $4)`,
-    [m.kind, m.recipientHash, m.sender && 'accountId' in m.sender ? m.sender.accountId : null, m.sender && 'ip' in m.sender ? m.sender.ip : null],
+    `INSERT INTO mail_sends (kind, recipient_hash, sender_account_id, sender_ip, sender_org_id) VALUES ($1, $2, $3, $4, $5)`,
+    [m.kind, m.recipientHash, m.sender && 'accountId' in m.sender ? m.sender.accountId : null, m.sender && 'ip' in m.sender ? m.sender.ip : null, m.orgId ?? null],
   );
 }
 

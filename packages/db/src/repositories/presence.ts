@@ -17,6 +17,18 @@ export async function markPresent(db: Queryable, p: { orgId: string; accountId: 
   );
 }
 
+/**
+ * Forgets the member's heartbeats beyond their `keep` most recent in the org: a member has a few files open
+ * at a time, and a client naming a new file on every call must not grow the table without end.
+ */
+export async function pruneOwnPresence(db: Queryable, p: { orgId: string; accountId: string; keep: number }): Promise<void> {
+  await db.query(
+    `DELETE FROM presence WHERE org_id = $1 AND account_id = $2 AND (team_project_id, file_id) NOT IN (
+       SELECT team_project_id, file_id FROM presence WHERE org_id = $1 AND account_id = $2 ORDER BY seen_at DESC LIMIT $3)`,
+    [p.orgId, p.accountId, p.keep],
+  );
+}
+
 /** Other members seen in the team project since `since`, with the file each has open. */
 export async function othersPresent(db: Queryable, p: { orgId: string; accountId: string; teamProjectId: string; since: Date }): Promise<PresenceRow[]> {
   const { rows } = await db.query<PresenceRow>(

@@ -111,13 +111,13 @@ export async function findSnapshots(db: Queryable, projectId: string, ids: strin
 }
 
 /**
- * Like findSnapshots, unless the states asked for hold more than `maxBytes` together: then nothing is read
- * but their sizes (stored with each snapshot), and the answer is `tooLarge`.
+ * Like findSnapshots, unless the snapshots asked for hold more than `maxBytes` together (state, name and
+ * description): then nothing is read but their sizes (stored with each snapshot), and the answer is `tooLarge`.
  */
 export async function findSnapshotsWithin(db: Queryable, projectId: string, ids: string[], maxBytes: number): Promise<{ snapshots: SnapshotRow[]; tooLarge: boolean }> {
   const { rows } = await db.query<{ total: string }>({
     name: 'vcs-snapshots-size',
-    text: 'SELECT coalesce(sum(state_bytes), 0) AS total FROM vcs_snapshots WHERE project_id = $1 AND id = ANY($2::text[])',
+    text: 'SELECT coalesce(sum(answer_bytes), 0) AS total FROM vcs_snapshots WHERE project_id = $1 AND id = ANY($2::text[])',
     values: [projectId, ids],
   });
   if (Number(rows[0]!.total) > maxBytes) return { snapshots: [], tooLarge: true };

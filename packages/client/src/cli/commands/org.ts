@@ -29,6 +29,11 @@ export function parseRole(raw: string | undefined, fallback: MemberRole): Member
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
+/** Projects whose key held for the caller did not open: left out of the sharing, said plainly. */
+function reportUnopenable(ctx: CommandContext, projects: readonly string[]): void {
+  if (projects.length) ctx.out.note(`Your key for ${plural(projects.length, 'project')} does not open with your private key, so it was not shared: ${projects.join(', ')}. Another member holding it can run \`somnus org reshare\`.`);
+}
+
 async function run(ctx: CommandContext): Promise<void> {
   const [sub, ...rest] = ctx.args;
   if (ctx.flags.role !== undefined && sub !== 'invite') throw new UsageError('--role goes with org invite (for org role: somnus org role <orgId> <accountId> <role>)');
@@ -78,6 +83,7 @@ async function run(ctx: CommandContext): Promise<void> {
         ctx.out.line(`${inv.inviteeEmail} has no account yet: once they sign up and accept, run \`somnus org reshare ${orgId}\`.`);
       }
       if (result.reconciled.shared.length) ctx.out.line(`Also shared ${plural(result.reconciled.shared.length, 'key')} with members who lacked them.`);
+      reportUnopenable(ctx, result.reconciled.unopenable);
       if (!inv.emailSent) ctx.out.note('The invitation email could not be sent; give them the invitation id.');
       return;
     }
@@ -127,7 +133,7 @@ async function run(ctx: CommandContext): Promise<void> {
       const { client } = await ctx.session();
       const passphrase = await ctx.secrets.passphrase();
       const result = await client.reshareKeys(orgId!, await client.unwrapKeys(passphrase));
-      if (!result.shared.length && !result.skipped.length) {
+      if (!result.shared.length && !result.skipped.length && !result.unopenable.length) {
         ctx.out.line('Nothing to share: every member holds every project key.');
         return;
       }
@@ -136,6 +142,7 @@ async function run(ctx: CommandContext): Promise<void> {
       if (result.skipped.length) {
         ctx.out.line(`${plural(result.skipped.length, 'key')} could not be shared: you hold no key for those projects yourself.`);
       }
+      reportUnopenable(ctx, result.unopenable);
       return;
     }
     case 'leave': {
