@@ -37,6 +37,13 @@ export interface StackConfig {
   };
   /** Google group (email) whose members may invoke private operator functions such as `incidents`. */
   operatorsGroup: string | null;
+  /**
+   * Emails of the operators who may use `incidents` (its own check of their Google ID token, after IAM's
+   * check of the group): ID tokens carry no group membership, so the function needs the list itself.
+   */
+  operatorEmails: string[];
+  /** Audiences besides the function's own URL that an operator's ID token may carry (e.g. a gcloud client id). */
+  operatorAudiences: string[];
   mailFrom: string;
   logLevel: string;
   smtpUrl: pulumi.Output<string>;
@@ -114,6 +121,14 @@ export function loadConfig(): StackConfig {
   if (operatorsGroup !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(operatorsGroup)) {
     throw new Error('somnus:operatorsGroup must be the email of a Google group');
   }
+  const operatorEmails = (cfg.getObject<string[]>('operatorEmails') ?? []).map((e) => String(e).trim().toLowerCase());
+  for (const e of operatorEmails) {
+    if (!/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(e)) throw new Error(`somnus:operatorEmails: ${e} is not an email address`);
+  }
+  const operatorAudiences = cfg.getObject<string[]>('operatorAudiences') ?? [];
+  for (const a of operatorAudiences) {
+    if (typeof a !== 'string' || !a || /[,\s]/.test(a)) throw new Error('somnus:operatorAudiences must be a list of audiences without commas or spaces');
+  }
   const overrides = cfg.getObject<Record<string, FunctionSizing>>('functions') ?? {};
   if (typeof overrides !== 'object' || Array.isArray(overrides)) throw new Error('somnus:functions must be an object keyed by function name');
 
@@ -134,6 +149,8 @@ export function loadConfig(): StackConfig {
       overrides,
     },
     operatorsGroup,
+    operatorEmails,
+    operatorAudiences,
     mailFrom: cfg.get('mailFrom') ?? `Somnus <no-reply@${domain}>`,
     logLevel,
     smtpUrl: cfg.requireSecret('smtpUrl'),

@@ -71,6 +71,29 @@ export function ingressOf(spec: FunctionSpec): string {
   return 'ALLOW_INTERNAL_ONLY';
 }
 
+/** Tries per email in `notify`, below the subscription's MAX_DELIVERY_ATTEMPTS so that the row is marked failed first. */
+export const NOTIFY_MAX_ATTEMPTS = 8;
+
+/** The account id Cloud Scheduler invokes a scheduled function as (scheduler.ts). */
+export const schedulerAccountId = (fn: string) => `sched-${fn}`.slice(0, 30);
+
+/**
+ * How an operator function checks its callers' ID tokens again after IAM (functions/incidents/src/operator-auth.ts):
+ * Google-signed, from the operators' emails or the scheduler's own account (the outbox sweeper's job).
+ */
+export function operatorAuthEnv(config: StackConfig, spec: FunctionSpec): Record<string, string> {
+  const t = spec.trigger;
+  if (!(t.type === 'http' && !t.public && t.invokers?.includes('operators'))) return {};
+  const emails = [...config.operatorEmails];
+  if (spec.schedules?.length) emails.push(`${schedulerAccountId(spec.name)}@${config.project}.iam.gserviceaccount.com`);
+  return {
+    SOMNUS_OPERATOR_ISSUER: 'https://accounts.google.com',
+    SOMNUS_OPERATOR_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs',
+    SOMNUS_OPERATOR_EMAILS: emails.join(','),
+    ...(config.operatorAudiences.length ? { SOMNUS_OPERATOR_AUDIENCE: config.operatorAudiences.join(',') } : {}),
+  };
+}
+
 /** A service name of 6–30 characters for the account id. */
 const accountId = (prefix: string, name: string) => `${prefix}-${name}`.slice(0, 30).padEnd(6, '0');
 
@@ -179,6 +202,9 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
             SOMNUS_INVITE_TTL_SECONDS: String(config.service.inviteTtlSeconds),
             // the URL says sslmode=verify-ca; this is the CA the server's certificate must chain to (public)
             ...(spec.secrets.includes('database-url') ? { DATABASE_CA_CERT: d.databaseCa } : {}),
+            ...operatorAuthEnv(config, spec),
+            // notify gives up on an email before Pub/Sub gives up on its message (docs/architecture.md §11.3)
+            ...(spec.trigger.type === 'pubsub' ? { NOTIFY_MAX_ATTEMPTS: String(NOTIFY_MAX_ATTEMPTS) } : {}),
           },
           secretEnvironmentVariables: spec.secrets.map((name) => ({
             key: SECRET_ENV[name],

@@ -1,7 +1,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
-import type { DeployedFunction } from './functions';
+import { schedulerAccountId, type DeployedFunction } from './functions';
 
 /**
  * One Cloud Scheduler job per schedule in the registry. Each scheduled function gets its own scheduler
@@ -16,7 +16,7 @@ export function createSchedules(config: StackConfig, functions: Record<string, D
     const name = deployed.spec.name;
     const sa = new gcp.serviceaccount.Account(`sa-sched-${name}`, {
       project: config.project,
-      accountId: `sched-${name}`.slice(0, 30),
+      accountId: schedulerAccountId(name),
       displayName: `Cloud Scheduler → ${name}`,
     });
     new gcp.cloudrunv2.ServiceIamMember(`fn-${name}-invoker-scheduler`, {

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every benchmark script, one after the other, each printing its own figures and ratio.
- * `pnpm bench <name>…` runs only those (srp, login, sync, body-flood), in the order given.
+ * `pnpm bench <name>…` runs only those (srp, login, sync, body-flood, notify), in the order given.
  *
  * Each script runs in a process of its own: one that starts the local stack leaves its config in
  * process.env and state in its modules (pools, loaded functions), which the next one must not pick up —
@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES: Record<string, string> = { srp: 'srp.ts', login: 'login.ts', sync: 'sync.ts', 'body-flood': 'body-flood.ts' };
+const BENCHES: Record<string, string> = { srp: 'srp.ts', login: 'login.ts', sync: 'sync.ts', 'body-flood': 'body-flood.ts', notify: 'notify.ts' };
 
 function runScript(file: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { createAccountKeyMaterial, deriveKey, normalizeEmail, normalizePassphrase, type AccountKeyMaterial } from '@somnus/crypto';
 import { computeClientSession, computeVerifier, createClientEphemeral, verifyServerProof, type SrpProfile } from '@somnus/srp';
 import type { Api } from './api';
-import type { SinkMessage, SmtpSink } from './smtp';
+import { newestQueued, type SinkMessage, type SmtpSink } from './smtp';
 
 export interface TestAccount {
   email: string;
@@ -85,7 +85,7 @@ const isTo = (m: SinkMessage, email: string) => m.to.some((r) => r.toLowerCase()
 /** The newest verification email to `email`, waiting for the first one if none has arrived yet. */
 export async function latestVerificationMail(smtp: SmtpSink, email: string): Promise<SinkMessage> {
   await smtp.waitForMessage((m) => isTo(m, email) && VERIFICATION_SUBJECT.test(m.subject), 10_000);
-  return smtp.messagesTo(email).filter((m) => VERIFICATION_SUBJECT.test(m.subject)).at(-1)!;
+  return newestQueued(smtp.messagesTo(email).filter((m) => VERIFICATION_SUBJECT.test(m.subject)));
 }
 
 /** The token of the link in a verification email (`…/auth/verify?token=<64 hex>`). */

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { Pool } from 'pg';
 import { closePools } from '@somnus/db';
-import { loadFunctions } from '@somnus/dev/src/function-loader';
+import { startEventBus, subscriptionsOf, type EventBus } from '@somnus/dev/src/event-bus';
+import { loadFunctions, registrySpec } from '@somnus/dev/src/function-loader';
 import type { RegisteredFunctionName } from '@somnus/models';
-import { resetConfig } from '@somnus/runtime';
+import { closeMailTransport, dispatchOutbox, resetConfig, settleDispatches } from '@somnus/runtime';
+import { getPool } from '@somnus/db';
 import { api, listen, type Api } from './api';
 import { createTestDatabase } from './database';
 import { startTestSmtp } from './smtp';
@@ -34,6 +36,9 @@ export async function startFunctions(...names: HarnessFunctionName[]): Promise<R
   process.env.MAIL_FROM = 'Somnus Test <no-reply@somnus.test>';
   resetConfig();
   const loaded = loadFunctions(names);
+  // Functions that publish (mail goes through the outbox, docs/architecture.md §11.3) get their topics'
+  // subscribers too, delivered in-process as in the test stack, and the outbox sweeper on a short timer.
+  const mail = await startMailPath(names);
   const servers = await Promise.all(names.map(async (name) => [name, await listen(loaded[name])] as const));
   const apis = Object.fromEntries(servers.map(([name, s]) => [name, api(s.baseUrl)])) as Record<HarnessFunctionName, Api>;
   return {
@@ -43,10 +48,35 @@ export async function startFunctions(...names: HarnessFunctionName[]): Promise<R
     smtp,
     stop: async () => {
       await Promise.all(servers.map(([, s]) => s.close()));
+      await mail?.stop();
       await closePools();
       await inspector.end();
       await smtp.stop();
       await db.drop();
+    },
+  };
+}
+
+/** The subscribers of the topics the given functions publish to, with an in-process bus and a sweeper. */
+async function startMailPath(names: readonly HarnessFunctionName[]): Promise<{ stop(): Promise<void> } | null> {
+  const topics = new Set(names.flatMap((n) => registrySpec(n).publishes ?? []));
+  const subs = subscriptionsOf().filter((s) => topics.has(s.topic));
+  if (subs.length === 0) return null;
+  const subscribers = loadFunctions(subs.map((s) => s.fn as HarnessFunctionName));
+  const bus: EventBus = await startEventBus({ subscriptions: subs, servers: subscribers, delivery: { minBackoffMs: 200, maxBackoffMs: 2000 } });
+  let sweeping: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    sweeping ??= dispatchOutbox(getPool())
+      .catch(() => undefined)
+      .finally(() => (sweeping = null));
+  }, 500);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sweeping;
+      await settleDispatches();
+      await bus.stop();
+      closeMailTransport();
     },
   };
 }

@@ -14,3 +14,29 @@ export function extractCode(message: SinkMessage, pattern: RegExp = /^\s+([A-HJ-
   if (!m) throw new Error(`no code matching ${pattern} in email "${message.subject}":\n${message.text}`);
   return m[1] ?? m[0];
 }
+
+/**
+ * Mail goes out through the outbox and `notify` after the request answered (docs/architecture.md §11.3):
+ * waits until `get()` has at least `n` messages, then a moment more so that an extra one would show, and
+ * returns them.
+ */
+export async function mailsSettled(get: () => SinkMessage[], n: number, timeoutMs = 15_000, quietMs = 400): Promise<SinkMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (get().length < n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} emails within ${timeoutMs} ms, got ${get().length}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, quietMs));
+  return get();
+}
+
+/**
+ * The most recently queued of some emails: outbox rows are sent concurrently, so the last to arrive is not
+ * always the newest. Each carries its outbox row in its Message-ID (`<outbox-<id>@somnus>`).
+ */
+export function newestQueued(mails: readonly SinkMessage[]): SinkMessage {
+  const idOf = (m: SinkMessage) => Number(/<outbox-(\d+)@/.exec(m.headers['message-id'] ?? '')?.[1] ?? -1);
+  const newest = [...mails].sort((a, b) => idOf(a) - idOf(b)).at(-1);
+  if (!newest) throw new Error('no emails');
+  return newest;
+}

@@ -1,8 +1,8 @@
 import { getPool } from '@somnus/db';
-import { serverSecret, sessionConfig, smtpMailer, systemClock, type BaseDeps, type Mailer } from '@somnus/runtime';
+import { serverSecret, sessionConfig, systemClock, type BaseDeps } from '@somnus/runtime';
 
+/** Mail is an outbox row in the use case's transaction (docs/architecture.md §11.3): no mailer here. */
 export interface AuthDeps extends BaseDeps {
-  mail: Mailer;
   config: {
     /** fake salts for unknown emails, sealed SRP secrets, code HMACs */
     serverSecret: Buffer;
@@ -13,6 +13,5 @@ export interface AuthDeps extends BaseDeps {
 export const authDeps = (): AuthDeps => ({
   db: getPool(),
   clock: systemClock,
-  mail: smtpMailer(),
   config: { serverSecret: serverSecret(), sessionTtlSeconds: sessionConfig().sessionTtlSeconds },
 });

@@ -1,15 +1,17 @@
-import { findLiveInviteTokenHash, replaceAccountCode, type MailSender, type Queryable } from '@somnus/db';
+import { enqueueMail, findLiveInviteTokenHash, replaceAccountCode, type MailSender, type Queryable } from '@somnus/db';
 import { ID_PREFIX } from '@somnus/models';
-import { constantTimeEqual, hashLinkToken, linkConfig, logger, mailFailureFacts, newCode, newId, newLinkToken, reserveMail, type MailAllowance, type Mailer } from '@somnus/runtime';
+import { constantTimeEqual, hashLinkToken, newCode, newId, newLinkToken, reserveMail, type MailAllowance } from '@somnus/runtime';
 import { hashCode } from './codes';
 import type { AuthDeps } from './deps';
 import { VERIFICATION_TTL_MS } from './policy';
 
-/** What one verification email carries: a code to type back and a link. Only their keyed hashes are stored. */
+/**
+ * One verification email, queued in the mail outbox (docs/architecture.md §11.3): `outboxId` is published
+ * after the commit and `notify` sends it. The code and link token travel in the outbox row only until it is
+ * sent; the account codes keep only their keyed hashes.
+ */
 export interface Verification {
-  to: string;
-  code: string;
-  linkToken: string;
+  outboxId: string | null;
 }
 
 /**
@@ -28,45 +30,23 @@ export async function issueVerification(
   if (!allowance.allowed) return { allowance };
   const code = newCode();
   const linkToken = newLinkToken();
+  const codeId = newId(ID_PREFIX.code);
   await replaceAccountCode(tx, {
-    id: newId(ID_PREFIX.code),
+    id: codeId,
     accountId: account.id,
     purpose: 'email_verification',
     codeHash: hashCode(deps.config.serverSecret, code),
     linkHash: hashLinkToken(deps.config.serverSecret, 'email-verification-link', linkToken),
     expiresAt: new Date(now.getTime() + VERIFICATION_TTL_MS),
   });
-  return { verification: { to: account.email, code, linkToken } };
-}
-
-export function verificationLink(token: string): string {
-  return `${linkConfig().publicUrl}/auth/verify?token=${token}`;
-}
-
-export function verificationMailText(v: Verification): string {
-  return (
-    `Someone (hopefully you) signed up for Somnus with this email address. To confirm that it is yours,\n` +
-    `open this link:\n\n    ${verificationLink(v.linkToken)}\n\n` +
-    `or, logged in, type the code:\n\n    ${v.code}\n\n` +
-    `with \`somnus verify ${v.code}\` (or POST /auth/verify {"code": "…"} with your session).\n\n` +
-    `The link and the code work once and expire in 24 hours. Until the address is confirmed, the account\n` +
-    `cannot see, accept or decline invitations sent to it.\n\n` +
-    `If you did not sign up, ignore this email: without the link or the code the address stays unconfirmed.\n`
-  );
-}
-
-/**
- * After the commit (docs/architecture.md §11.1). Whether a failure is an error is the caller's decision:
- * signup has already made the account and reports it anyway; a re-send answers 503.
- */
-export async function sendVerificationMail(mail: Mailer, v: Verification): Promise<boolean> {
-  try {
-    await mail.send({ to: v.to, subject: 'Confirm your email address for Somnus', text: verificationMailText(v) });
-    return true;
-  } catch (err) {
-    logger().warn({ event: 'verification_mail_failed', err: mailFailureFacts(err) }, 'verification email could not be sent');
-    return false;
-  }
+  const outboxId = await enqueueMail(tx, {
+    kind: 'verification',
+    dedupeKey: `verification:${codeId}`,
+    accountId: account.id,
+    email: account.email,
+    data: { secret: { code, linkToken } },
+  });
+  return { verification: { outboxId } };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { getPool } from '@somnus/db';
-import { orgConfig, serverSecret, smtpMailer, systemClock, type BaseDeps, type Mailer } from '@somnus/runtime';
+import { orgConfig, serverSecret, systemClock, type BaseDeps } from '@somnus/runtime';
 
+/** Invitation emails are outbox rows of the use case's transaction (docs/architecture.md §11.3): no mailer here. */
 export interface InvitesDeps extends BaseDeps {
-  mail: Mailer;
   config: {
     /** keys the HMAC of invitation acceptance codes */
     serverSecret: Buffer;
@@ -14,6 +14,5 @@ export interface InvitesDeps extends BaseDeps {
 export const invitesDeps = (): InvitesDeps => ({
   db: getPool(),
   clock: systemClock,
-  mail: smtpMailer(),
   config: { serverSecret: serverSecret(), ...orgConfig() },
 });

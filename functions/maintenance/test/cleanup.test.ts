@@ -63,6 +63,14 @@ async function seed(): Promise<void> {
     q(`INSERT INTO mail_sends (kind, recipient_hash, sender_account_id, created_at) VALUES ('invitation', '\\x01', $1, now() + $2::interval)`, [sender, created]);
   await mailSend('gone_3d', '-3 days');
   await mailSend('keep_1d', '-25 hours');
+
+  // the mail outbox: settled account emails go after a week; waiting ones and incident rows stay
+  const outbox = (key: string, state: string, created: string) =>
+    q(`INSERT INTO mail_outbox (kind, dedupe_key, email, state, created_at) VALUES ('reset_code', $1, 'x@example.com', $2, now() + $3::interval)`, [key, state, created]);
+  await outbox('gone_sent_8d', 'sent', '-8 days');
+  await outbox('gone_failed_8d', 'failed', '-8 days');
+  await outbox('keep_sent_6d', 'sent', '-6 days');
+  await outbox('keep_queued_8d', 'queued', '-8 days');
 }
 
 describe('maintenance function: POST /cleanup', () => {
@@ -71,8 +79,12 @@ describe('maintenance function: POST /cleanup', () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json');
-    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1, mailSends: 1 });
+    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1, mailSends: 1, mailOutbox: 2 });
     expect((await h.db.query('SELECT sender_account_id FROM mail_sends')).rows).toEqual([{ sender_account_id: 'keep_1d' }]);
+    expect((await h.db.query('SELECT dedupe_key FROM mail_outbox ORDER BY dedupe_key')).rows.map((r: { dedupe_key: string }) => r.dedupe_key)).toEqual([
+      'keep_queued_8d',
+      'keep_sent_6d',
+    ]);
 
     const starters = await h.db.query(`SELECT id FROM login_starters_used`);
     expect(starters.rows.map((r: { id: Buffer }) => r.id.toString('hex')).sort()).toEqual(
@@ -89,7 +101,7 @@ describe('maintenance function: POST /cleanup', () => {
   it('is idempotent: a second run deletes nothing more', async () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ loginStarters: 0, accountCodes: 0, sessions: 0, rateCounters: 0, mailSends: 0 });
+    expect(res.body).toEqual({ loginStarters: 0, accountCodes: 0, sessions: 0, rateCounters: 0, mailSends: 0, mailOutbox: 0 });
     expect(await ids('sessions')).toHaveLength(3);
   });
 

@@ -122,6 +122,8 @@ export function testConfig(overrides: Partial<StackConfig> = {}): StackConfig {
     db: { tier: 'db-custom-1-3840', availabilityType: 'REGIONAL', diskSizeGb: 10, backupStartTime: '03:00' },
     functions: { minInstances: 1, maxInstances: 20, concurrency: 40, overrides: { keys: { memoryMiB: 768, maxInstances: 7 } } },
     operatorsGroup: 'somnus-operators@example.com',
+    operatorEmails: ['alice@example.com', 'bob@example.com'],
+    operatorAudiences: [],
     mailFrom: 'Somnus <no-reply@somnus.example>',
     logLevel: 'info',
     smtpUrl: pulumi.secret(SECRET_VALUES.smtpUrl),

@@ -13,7 +13,7 @@ import { main, type CliIo } from '../src/cli';
 import { loadSession, sessionPath } from '../src/cli/session-store';
 import { latestVerificationMail, VERIFICATION_SUBJECT } from '../../../test/support/accounts';
 import { queryRows } from '../../../test/support/database';
-import { extractCode } from '../../../test/support/smtp';
+import { extractCode, mailsSettled } from '../../../test/support/smtp';
 import { startTestStack, type TestStack } from '../../../test/support/stack';
 import { expectCodeEmail } from './mail';
 import { recordingFetch, type RecordingFetch } from './recording-fetch';
@@ -173,7 +173,7 @@ describe('somnus CLI (real stack)', () => {
     h.out.length = 0;
     expect(await h.run('verify', '--resend')).toBe(0);
     expect(h.out.join('')).toContain(`A new verification email was sent to ${mail}`);
-    expect(stack.smtp.messagesTo(mail).filter((m) => VERIFICATION_SUBJECT.test(m.subject))).toHaveLength(2);
+    expect(await mailsSettled(() => stack.smtp.messagesTo(mail).filter((m) => VERIFICATION_SUBJECT.test(m.subject)), 2)).toHaveLength(2);
     expect(await h.run('verify', 'XXXXXXXXXX', '--resend')).toBe(1);
     const verification = await latestVerificationMail(stack.smtp, mail);
     // the link leads to the server that sent it (SOMNUS_PUBLIC_URL, as `pnpm start` sets it)

@@ -21,3 +21,5 @@ export * from './repositories/org-locks';
 export * from './repositories/vcs';
 export * from './repositories/presence';
 export * from './repositories/mail-sends';
+export * from './repositories/incidents';
+export * from './repositories/mail-outbox';

@@ -47,6 +47,9 @@ export const LOCAL_DELIVERY: DeliveryPolicy = { maxAttempts: 10, minBackoffMs: 1
 /** The push responses Pub/Sub takes as an acknowledgement; anything else is redelivered. */
 const ACK_STATUSES = new Set([102, 200, 201, 202, 204]);
 
+/** Pushes outstanding at once in in-process mode (Pub/Sub's push flow control bounds them too). */
+const MAX_IN_FLIGHT = 64;
+
 /** How long a push may take before it counts as failed, as the deployed subscriptions' ack deadline. */
 const ACK_DEADLINE_MS = 60_000;
 
@@ -211,6 +214,8 @@ export interface EventBus {
   project: string;
   /** In-process mode: messages a function never acknowledged (the stand-in for the dead-letter topic). */
   deadLetters: readonly DeadLetter[];
+  /** In-process mode: the transport installed in the publisher (tests swap it out and back). */
+  transport: PublishTransport | null;
   /** Stops delivering, closes the push listeners and undoes the publisher configuration. */
   stop(): Promise<void>;
 }
@@ -319,12 +324,27 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
 
   const backoff = (attempt: number) => Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** (attempt - 1));
 
+  // deliveries waiting for a free slot: like a push subscription's flow control, a burst of thousands of
+  // messages is pushed a bounded number at a time rather than all at once
+  const waiting: { p: Pending; attempt: number }[] = [];
+  const start = (p: Pending, attempt: number) => {
+    if (stopped) return;
+    if (inFlight.size >= MAX_IN_FLIGHT) {
+      waiting.push({ p, attempt });
+      return;
+    }
+    const run = deliver(p, attempt).finally(() => {
+      inFlight.delete(run);
+      const next = waiting.shift();
+      if (next) start(next.p, next.attempt);
+    });
+    inFlight.add(run);
+  };
   const schedule = (p: Pending, attempt: number, delayMs: number) => {
     if (stopped) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      const run = deliver(p, attempt).finally(() => inFlight.delete(run));
-      inFlight.add(run);
+      start(p, attempt);
     }, delayMs);
     timers.add(timer);
   };
@@ -385,6 +405,7 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
       stopped = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      waiting.length = 0;
       abort.abort();
       await Promise.allSettled([...inFlight]);
     },
@@ -421,6 +442,7 @@ export async function startEventBus(opts: EventBusOptions): Promise<EventBus> {
       emulatorHost: host,
       project,
       deadLetters: [],
+      transport: null,
       stop() {
         stopped ??= (async () => {
           await closePublisher();
@@ -443,6 +465,7 @@ export async function startEventBus(opts: EventBusOptions): Promise<EventBus> {
     emulatorHost: null,
     project,
     deadLetters: bus.deadLetters,
+    transport: bus.transport,
     stop() {
       stopped ??= (async () => {
         setPublishTransport(null);

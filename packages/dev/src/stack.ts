@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type http from 'node:http';
+import http from 'node:http';
 import path from 'node:path';
 import { closePools } from '@somnus/db';
 import { resetConfig } from '@somnus/runtime';
@@ -14,6 +14,7 @@ import {
 import { closeServer, createGateway, listen, loadFunctions } from './gateway';
 import { loadOrCreateSecrets, migrate, redactUrl, startLocalDatabase, type LocalDatabase } from './local-database';
 import { isPortFree } from './postgres';
+import { loadOrCreateOperatorKey, operatorEnv, operatorKeyFile, signOperatorToken } from './operator-keys';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
 /**
@@ -23,6 +24,12 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink';
  */
 
 export const DEFAULT_PORT = 8787;
+/** The private `incidents` function's own port (it is never behind the gateway): the gateway's + 1. */
+export const OPS_PORT_OFFSET = 1;
+/** How often the local stack runs the outbox sweeper (Cloud Scheduler runs it every minute in GCP). */
+export const SWEEP_SECONDS = 10;
+/** Where `pnpm ops` finds the running stack's `incidents` (written at start). */
+export const opsFile = (dataDir: string) => path.join(dataDir, 'ops.json');
 export const DEFAULT_MAIL_FROM = 'Somnus <no-reply@somnus.localhost>';
 
 export interface StackOptions {
@@ -46,6 +53,8 @@ export interface Stack {
     mailDir: string | null;
     /** How published messages reach subscribers, e.g. "emulator at 127.0.0.1:8085". */
     pubsub: string;
+    /** The private `incidents` function's URL, for `pnpm ops`. */
+    opsUrl: string | null;
   };
   stop(): Promise<void>;
 }
@@ -89,7 +98,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     // --- Pub/Sub emulator: its JVM starts while Postgres does, and is awaited once the functions are loaded
     const subscriptions = subscriptionsOf();
-    const plan = planPubSub({ userEmulatorHost, subscriptions, emulatorInstalled: pubsubEmulatorInstalled() });
+    // SOMNUS_PUBSUB=in-process skips an installed emulator (benchmarks compare both paths)
+    const plan = planPubSub({ userEmulatorHost, subscriptions, emulatorInstalled: env.SOMNUS_PUBSUB !== 'in-process' && pubsubEmulatorInstalled() });
     let emulatorStarting: Promise<PubSubEmulator | Error> | null = null;
     if (plan.kind === 'start-emulator') {
       const emulatorLogFile = path.join(opts.dataDir, 'pubsub-emulator.log');
@@ -172,6 +182,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     env.SMTP_URL = smtpUrl;
     env.MAIL_FROM ??= DEFAULT_MAIL_FROM;
     env.SOMNUS_TRUSTED_PROXY_HOPS ??= '0';
+    // operators: `incidents` trusts the local key pair that `pnpm ops` signs its tokens with
+    const operatorKey = await loadOrCreateOperatorKey(opts.dataDir);
+    if (!env.SOMNUS_OPERATOR_JWKS && !env.SOMNUS_OPERATOR_JWKS_URL) Object.assign(env, operatorEnv(operatorKey));
     resetConfig();
 
     // --- functions + gateway
@@ -226,6 +239,45 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // emailed links (verification) lead to this gateway, on the port it actually got; read at first use
     env.SOMNUS_PUBLIC_URL ??= bound.url;
 
+    // --- the private operator function on its own port, as it has its own URL in GCP, and its sweeper
+    let opsUrl: string | null = null;
+    const incidents = (functions as Partial<Record<string, http.Server>>).incidents;
+    if (incidents) {
+      const opsPort = env.SOMNUS_OPS_PORT ? Number(env.SOMNUS_OPS_PORT) : port === 0 ? 0 : port + OPS_PORT_OFFSET;
+      const opsServer = http.createServer((req, res) => incidents.emit('request', req, res));
+      try {
+        opsUrl = (await listen(opsServer, opsPort, host)).url;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(`port ${opsPort} on ${host} (operators' incidents function) is in use: set SOMNUS_OPS_PORT`);
+        }
+        throw err;
+      }
+      cleanups.push({ name: 'incidents (operators)', run: () => closeServer(opsServer) });
+      fs.writeFileSync(opsFile(opts.dataDir), `${JSON.stringify({ url: opsUrl, keyFile: operatorKeyFile(opts.dataDir) }, null, 2)}\n`, { mode: 0o600 });
+      const sweepUrl = `${opsUrl}/ops/outbox/dispatch`;
+      let sweeping = false;
+      const sweeper = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void (async () => {
+          try {
+            const token = await signOperatorToken(operatorKey);
+            const res = await fetch(sweepUrl, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
+            const body = (await res.json().catch(() => null)) as { published?: number; failed?: number } | null;
+            if (!res.ok) log(`outbox sweeper: ${res.status}`);
+            else if (body?.published || body?.failed) log(`outbox sweeper: published ${body.published ?? 0}, failed ${body.failed ?? 0}`);
+          } catch (err) {
+            log(`outbox sweeper: ${(err as Error).message}`);
+          } finally {
+            sweeping = false;
+          }
+        })();
+      }, SWEEP_SECONDS * 1000);
+      cleanups.push({ name: 'outbox sweeper', run: async () => clearInterval(sweeper) });
+      log(`operators: incidents on ${opsUrl} (pnpm ops …; tokens signed with ${path.relative(process.cwd(), operatorKeyFile(opts.dataDir))}); outbox sweeper every ${SWEEP_SECONDS} s`);
+    }
+
     return {
       baseUrl: bound.url,
       info: {
@@ -234,6 +286,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         smtpUrl,
         mailDir,
         pubsub,
+        opsUrl,
       },
       stop: stopAll,
     };

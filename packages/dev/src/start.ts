@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       `  Database:          ${stack.info.database} (${stack.info.databaseSource})`,
       `  Email:             ${stack.info.mailDir ? `every message saved in ${rel(stack.info.mailDir)}/ (SMTP sink ${stack.info.smtpUrl})` : stack.info.smtpUrl}`,
       `  Pub/Sub:           ${stack.info.pubsub}`,
+      ...(stack.info.opsUrl ? [`  Operators:         pnpm ops incident create|status|list|retry-failed (incidents at ${stack.info.opsUrl})`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',

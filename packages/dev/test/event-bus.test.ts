@@ -52,7 +52,7 @@ cloudEvent(
     FN,
     TOPIC,
     async ({ message, messageId }) => {
-      received.push({ outboxId: message.outboxId, messageId, email: message.email });
+      received.push({ outboxId: message.outboxId, messageId, email: message.email ?? '' });
       if (failAlways.has(message.outboxId)) return fail('SERVICE_UNAVAILABLE', 'always failing');
       if (failOnce.delete(message.outboxId)) return fail('SERVICE_UNAVAILABLE', 'failing once');
       return ok(null);

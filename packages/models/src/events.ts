@@ -11,15 +11,21 @@ import { email, ID_PREFIX, serverId } from './primitives';
 export const PUBSUB_MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
 
 /**
- * One email to send about a breach incident: the outbox row it comes from (the idempotency key of the
- * send) and its recipient. Kept to what a sender needs; the breach pipeline that writes the outbox owns
- * the id formats and may tighten them.
+ * One email to send: the outbox row it comes from (the idempotency key of the send; `notify` reads the row,
+ * not the message, for what to send and to whom), its kind, and for a breach notice the incident and the
+ * recipient's account. Every email Somnus sends goes through this topic (docs/architecture.md §11.3); the
+ * topic keeps its first name.
  */
+export const OUTBOX_KINDS = ['incident', 'verification', 'password_code', 'reset_code', 'invitation', 'reshare_keys'] as const;
+export type OutboxMailKind = (typeof OUTBOX_KINDS)[number];
+
 export const breachNotificationMessage = z.object({
   outboxId: z.string().min(1).max(100),
-  incidentId: z.string().min(1).max(100),
-  accountId: serverId(ID_PREFIX.account),
-  email,
+  kind: z.enum(OUTBOX_KINDS).optional(),
+  incidentId: z.string().min(1).max(100).optional(),
+  accountId: serverId(ID_PREFIX.account).optional(),
+  /** Not sent by the outbox dispatcher (`notify` reads the address from the row): kept out of Pub/Sub. */
+  email: email.optional(),
 });
 
 /** Exactly one schema per topic of TOPICS: a new topic does not type-check until it has one. */

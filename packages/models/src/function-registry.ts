@@ -88,8 +88,11 @@ export const FUNCTION_REGISTRY = [
     // SRP modexp is CPU-bound: 256 MiB would get 0.167 vCPU (docs/architecture.md §9)
     memoryMiB: 1024,
     cpu: 1,
-    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    // its codes go out through the mail outbox (docs/architecture.md §11.3): published, sent by notify,
+    // which alone holds the SMTP credentials
+    secrets: ['database-url', 'server-secret'],
     roles: [],
+    publishes: ['breach-notifications'],
   },
   {
     name: 'keys',
@@ -109,8 +112,10 @@ export const FUNCTION_REGISTRY = [
     trigger: { type: 'http', public: true },
     memoryMiB: 512,
     cpu: 1,
-    secrets: ['database-url', 'server-secret', 'smtp-url'],
+    // invitations go out through the mail outbox, published to Pub/Sub and sent by notify: no SMTP here
+    secrets: ['database-url', 'server-secret'],
     roles: [],
+    publishes: ['breach-notifications'],
   },
   {
     name: 'sync',
@@ -152,6 +157,38 @@ export const FUNCTION_REGISTRY = [
         description: 'Deletes expired login sessions, used or expired codes, old sessions and login attempts',
       },
     ],
+  },
+  {
+    // operators record breach incidents and watch their emails go out (docs/architecture.md §11.3); never
+    // behind the load balancer: IAM admits the operators group, the function checks their ID token again
+    name: 'incidents',
+    entryPoint: 'incidents',
+    source: 'functions/incidents',
+    trigger: { type: 'http', public: false, invokers: ['operators'] },
+    memoryMiB: 512,
+    cpu: 1,
+    secrets: ['database-url'],
+    roles: [],
+    publishes: ['breach-notifications'],
+    schedules: [
+      {
+        name: 'outbox-dispatch',
+        cron: '* * * * *',
+        path: '/ops/outbox/dispatch',
+        description: 'Publishes outbox rows left unpublished (Pub/Sub was unreachable, or a message was lost)',
+      },
+    ],
+  },
+  {
+    // every email Somnus sends, once per outbox row (docs/architecture.md §11.3)
+    name: 'notify',
+    entryPoint: 'notify',
+    source: 'functions/notify',
+    trigger: { type: 'pubsub', topic: 'breach-notifications' },
+    memoryMiB: 256,
+    cpu: 1,
+    secrets: ['database-url', 'smtp-url'],
+    roles: [],
   },
 ] as const satisfies readonly FunctionSpec[];
 

@@ -14,3 +14,4 @@ export * from './events';
 export * from './openapi';
 export * from './sync';
 export * from './app';
+export * from './incidents';

@@ -19,3 +19,5 @@ export * from './framework-errors';
 export * from './event-function';
 export * from './publisher';
 export * from './cors';
+export * from './outbox';
+export * from './mail-render';

@@ -2,6 +2,7 @@ import {
   countCodeAttempt,
   countSourceRequest,
   deleteAllProjectKeysOf,
+  enqueueMail,
   deletePendingInviteKeysFor,
   deleteProjectsOnlyAccountCouldDecrypt,
   findAccountByEmail,
@@ -22,7 +23,7 @@ import {
   type Queryable,
 } from '@somnus/db';
 import type { ResetBody } from '@somnus/models';
-import { auditMeta, constantTimeEqual, fail, failAndKeep, logger, mailFailureFacts, ok, quoteUserText, transaction, type Anonymous, type Mailer, type Result } from '@somnus/runtime';
+import { auditMeta, constantTimeEqual, dispatchSoon, fail, failAndKeep, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS, MAX_RESETS_PER_IP, RESET_WINDOW_SECONDS } from '../policy';
@@ -80,10 +81,11 @@ export async function resetAccount(deps: AuthDeps, actor: Anonymous, input: Rese
       return failAndKeep<never>('INVALID_CODE', WRONG_CODE);
     }
     await markAccountCodeUsed(tx, code.id);
-    return ok({ email: account.email, reshare: await resetInTransaction(tx, account, input, meta) });
+    const reshare = await resetInTransaction(tx, account, input, meta);
+    return ok(await askAdminsToReshare(tx, reshare, account, code.id));
   });
   if (!outcome.ok) return outcome;
-  await askAdminsToReshare(deps.mail, outcome.value.reshare, outcome.value.email);
+  dispatchSoon(deps.db, outcome.value);
   return ok({ ok: true as const });
 }
 
@@ -135,27 +137,24 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
   return reshare;
 }
 
-/** After the commit: a failed email must not undo a reset the user has already been told succeeded. */
-async function askAdminsToReshare(mail: Mailer, requests: ReshareRequest[], memberEmail: string): Promise<void> {
+/**
+ * The owners and admins of each team org are asked to re-share keys: one outbox row per (org, admin), in the
+ * reset's transaction, sent by `notify` after the commit (docs/architecture.md §11.3). Returns the rows.
+ */
+async function askAdminsToReshare(tx: Queryable, requests: ReshareRequest[], member: AccountRow, codeId: string): Promise<string[]> {
+  const ids: string[] = [];
   for (const r of requests) {
     for (const to of r.admins) {
-      // the org's name is someone's words: quoted, and unable to break a line (docs/architecture.md §11.1)
-      const orgName = quoteUserText(r.orgName);
-      try {
-        await mail.send({
-          to,
-          subject: `${memberEmail} needs their keys re-shared in the organization ${orgName}`,
-          text:
-            `${memberEmail} reset their Somnus account after forgetting their passphrase. They are still a member\n` +
-            `of the organization named ${orgName} (${r.orgId}), but their copies of its project keys could not\n` +
-            `survive the reset, so they cannot read its projects until someone re-shares the keys.\n\n` +
-            `As an owner or admin, re-share them from your client:\n\n    somnus org reshare ${r.orgId}\n\n` +
-            `(or any client that runs my-project-keys and reconcile-keys) wraps the keys for their new public\n` +
-            `key. The server cannot do it for you: it never holds a key it could read.\n`,
-        });
-      } catch (err) {
-        logger().warn({ event: 'reshare_mail_failed', orgId: r.orgId, err: mailFailureFacts(err) }, 're-share request email could not be sent');
-      }
+      const id = await enqueueMail(tx, {
+        kind: 'reshare_keys',
+        // one reset (its code) asks each admin of each org once
+        dedupeKey: `reshare_keys:${codeId}:${r.orgId}:${to}`,
+        accountId: null,
+        email: to,
+        data: { memberEmail: member.email, orgId: r.orgId, orgName: r.orgName },
+      });
+      if (id) ids.push(id);
     }
   }
+  return ids;
 }

@@ -1,5 +1,6 @@
-import { findAccountById, recordAccountEvent } from '@somnus/db';
-import { auditMeta, fail, ok, reserveMail, transaction, type Result, type SessionActor } from '@somnus/runtime';
+import crypto from 'node:crypto';
+import { enqueueMail, findAccountById, recordAccountEvent } from '@somnus/db';
+import { auditMeta, dispatchSoon, fail, ok, reserveMail, transaction, type Result, type SessionActor } from '@somnus/runtime';
 import { issueAccountCode } from '../codes';
 import type { AuthDeps } from '../deps';
 
@@ -8,6 +9,7 @@ import type { AuthDeps } from '../deps';
  * before the email goes out, and a new request replaces the old code. Within the mail limits per
  * recipient and per sender (docs/architecture.md §11.1), so a session cannot turn this into a flood of
  * mail to an address it may not own (an unverified one): beyond them, 429 and nothing is sent.
+ * The email is an outbox row of the same transaction, sent by `notify` (docs/architecture.md §11.3).
  */
 export async function sendPasswordCode(deps: AuthDeps, actor: SessionActor): Promise<Result<{ ok: true }>> {
   const account = await findAccountById(deps.db, actor.accountId);
@@ -19,20 +21,17 @@ export async function sendPasswordCode(deps: AuthDeps, actor: SessionActor): Pro
       return fail<never>('RATE_LIMITED', `Too many codes sent to this address; try again in ${wait} seconds`, { headers: { 'Retry-After': wait } });
     }
     await recordAccountEvent(tx, { accountId: account.id, type: 'password.code_sent', ...auditMeta(actor) });
-    return ok(await issueAccountCode(tx, deps.config.serverSecret, deps.clock.now(), account.id, 'password_change'));
+    const code = await issueAccountCode(tx, deps.config.serverSecret, deps.clock.now(), account.id, 'password_change');
+    const outboxId = await enqueueMail(tx, {
+      kind: 'password_code',
+      dedupeKey: `password_code:${account.id}:${crypto.randomBytes(12).toString('hex')}`,
+      accountId: account.id,
+      email: account.email,
+      data: { secret: { code } },
+    });
+    return ok(outboxId);
   });
   if (!issued.ok) return issued;
-  try {
-    await deps.mail.send({
-      to: account.email,
-      subject: 'Your Somnus passphrase change code',
-      text:
-        `Your code to change your Somnus passphrase is:\n\n    ${issued.value}\n\n` +
-        `It works once and expires in 15 minutes. If you did not ask for it, you can ignore this email; ` +
-        `your passphrase stays the same.\n`,
-    });
-  } catch {
-    return fail('SERVICE_UNAVAILABLE', 'The email could not be sent; try again in a moment');
-  }
+  if (issued.value) dispatchSoon(deps.db, [issued.value]);
   return ok({ ok: true as const });
 }

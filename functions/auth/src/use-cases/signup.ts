@@ -1,11 +1,11 @@
 import { countSourceRequest, insertAccount, isUniqueViolation, markEmailVerified, recordAccountEvent, setTenantContext } from '@somnus/db';
 import { createOrganizationWithOwner } from '@somnus/tenancy';
 import { ID_PREFIX, type SignupBody, type SignupResponse } from '@somnus/models';
-import { auditMeta, fail, newId, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
+import { auditMeta, dispatchSoon, fail, newId, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import type { AuthDeps } from '../deps';
 import { MAX_SIGNUPS_PER_IP, SIGNUP_WINDOW_SECONDS } from '../policy';
 import { rateLimited, requestRetryAfter } from '../rate-limit';
-import { inviteTokenProves, issueVerification, sendVerificationMail, type Verification } from '../verification';
+import { inviteTokenProves, issueVerification, type Verification } from '../verification';
 
 /**
  * Creates an account from client-made key material (the server never sees the passphrase or a key),
@@ -54,8 +54,9 @@ export async function signup(deps: AuthDeps, actor: Anonymous, input: SignupBody
       if ('verification' in issued) verification = issued.verification;
       return ok({ accountId, email: input.email, isVerified: false });
     });
-    // after the commit; a failed email does not undo the account, which can ask for another
-    if (created.ok && verification) await sendVerificationMail(deps.mail, verification);
+    // queued with the account; published after the commit (the sweeper publishes it if this cannot)
+    const queued = (verification as Verification | null)?.outboxId;
+    if (created.ok && queued) dispatchSoon(deps.db, [queued]);
     return created;
   } catch (err) {
     // two signups racing for one email: the unique index decides, and the loser is told plainly

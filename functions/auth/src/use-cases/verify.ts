@@ -12,6 +12,7 @@ import type { VerifyBody, VerifyResponse } from '@somnus/models';
 import {
   auditMeta,
   constantTimeEqual,
+  dispatchSoon,
   fail,
   failAndKeep,
   hashLinkToken,
@@ -25,7 +26,7 @@ import {
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
 import { MAX_CODE_ATTEMPTS } from '../policy';
-import { inviteTokenProves, issueVerification, sendVerificationMail } from '../verification';
+import { inviteTokenProves, issueVerification } from '../verification';
 
 const VERIFIED = 'Your email address is confirmed.';
 const ALREADY = 'Your email address was already confirmed.';
@@ -140,6 +141,6 @@ async function resendVerification(deps: AuthDeps, actor: SessionActor): Promise<
   });
   if (!issued.ok) return issued;
   if (!issued.value) return answer(true, ALREADY);
-  if (!(await sendVerificationMail(deps.mail, issued.value))) return fail('SERVICE_UNAVAILABLE', 'The email could not be sent; try again in a moment');
+  if (issued.value.outboxId) dispatchSoon(deps.db, [issued.value.outboxId]);
   return answer(false, 'A new verification email is on its way; the earlier link and code no longer work.');
 }

@@ -1,4 +1,5 @@
 import {
+  enqueueMail,
   copyInviteKeysTo,
   countAccountEventsSince,
   findAccountByEmail,
@@ -35,6 +36,7 @@ import {
 } from '@somnus/db';
 import { roleFromId, type CreateInviteBody } from '@somnus/models';
 import {
+  dispatchSoon,
   fail,
   hashLinkToken,
   newId,
@@ -50,7 +52,6 @@ import {
 } from '@somnus/runtime';
 import type { PoolClient } from 'pg';
 import type { InvitesDeps } from '../deps';
-import { sendInvitationMail } from '../invite-mail';
 
 const INVITE_ID = /^inv_[0-9a-f]{32}$/;
 const inviteNotFound = () => fail<never>('NOT_FOUND', 'No such invitation');
@@ -184,11 +185,10 @@ interface SentInvite {
   email: string;
   role: InviteRole;
   expiresAt: Date;
-  orgName: string;
-  inviterName: string;
-  inviterEmail: string;
   /** false when the address has an account that is not verified: only its own mail goes there (§11.1) */
   mailed: boolean;
+  /** its email in the mail outbox, when mailed */
+  outboxId: string | null;
 }
 
 /**
@@ -254,22 +254,24 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     await insertInviteKeys(tx, orgId, id, keys);
     await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.sent', subject: id, ip: actor.meta.ip, details: { email, role: role.value, keys: keys.length } });
     const inviterName = [inviter.first_name, inviter.last_name].filter(Boolean).join(' ') || inviter.email;
-    return ok({ id, email, role: role.value, expiresAt, orgName: org.name, inviterName, inviterEmail: inviter.email, mailed });
+    // the email is an outbox row of this transaction, sent by notify (docs/architecture.md §11.3)
+    const outboxId = mailed
+      ? await enqueueMail(tx, {
+          kind: 'invitation',
+          dedupeKey: `invitation:${id}`,
+          accountId: invitee?.id ?? null,
+          email,
+          data: { inviteId: id, orgName: org.name, inviterName, inviterEmail: inviter.email, role: role.value, expiresAt: expiresAt.toISOString(), secret: { linkToken } },
+        })
+      : null;
+    return ok({ id, email, role: role.value, expiresAt, mailed, outboxId });
   });
   if (!sent.ok) return sent;
   const invite = sent.value;
-  // not mailed: the account finds it with GET /v1/invites once its address is verified
-  const emailSent = invite.mailed && await sendInvitationMail(deps.mail, {
-    inviteId: invite.id,
-    linkToken,
-    inviteeEmail: invite.email,
-    orgName: invite.orgName,
-    inviterName: invite.inviterName,
-    inviterEmail: invite.inviterEmail,
-    role: invite.role,
-    expiresAt: invite.expiresAt,
-  });
-  return ok({ id: invite.id, inviteeEmail: invite.email, role: invite.role, expiresAt: invite.expiresAt.toISOString(), emailSent });
+  if (invite.outboxId) dispatchSoon(deps.db, [invite.outboxId]);
+  // queued with the invitation (the outbox sends it, retrying a mail server that is down); not mailed: the
+  // account finds it with GET /v1/invites once its address is verified
+  return ok({ id: invite.id, inviteeEmail: invite.email, role: invite.role, expiresAt: invite.expiresAt.toISOString(), emailSent: invite.mailed });
 }
 
 function presentInvitation(i: InviteListRow) {

@@ -1,4 +1,4 @@
-import { cleanupAccountCodes, cleanupLoginStarters, cleanupMailSends, cleanupRateCounters, cleanupSessions } from '@somnus/db';
+import { cleanupAccountCodes, cleanupLoginStarters, cleanupMailOutbox, cleanupMailSends, cleanupRateCounters, cleanupSessions } from '@somnus/db';
 import { ok, type Anonymous, type Result } from '@somnus/runtime';
 import type { MaintenanceDeps } from '../deps';
 
@@ -9,6 +9,8 @@ export interface CleanupResult {
   rateCounters: number;
   /** rows of the mail ledger older than any limit reads (docs/architecture.md §11.1) */
   mailSends: number;
+  /** settled outbox rows of account and organization emails after a week (incident rows are the incident's record) */
+  mailOutbox: number;
 }
 
 /**
@@ -21,5 +23,6 @@ export async function cleanup(deps: MaintenanceDeps, _actor: Anonymous): Promise
   const sessions = await cleanupSessions(deps.db);
   const rateCounters = await cleanupRateCounters(deps.db);
   const mailSends = await cleanupMailSends(deps.db);
-  return ok({ loginStarters, accountCodes, sessions, rateCounters, mailSends });
+  const mailOutbox = await cleanupMailOutbox(deps.db);
+  return ok({ loginStarters, accountCodes, sessions, rateCounters, mailSends, mailOutbox });
 }

@@ -1,36 +1,14 @@
 import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
-import { MAX_DELIVERY_ATTEMPTS } from '../functions';
+import { MAX_DELIVERY_ATTEMPTS, NOTIFY_MAX_ATTEMPTS } from '../functions';
 import { grants } from './support/policy';
 import { PROJECT, PROJECT_NUMBER, runStack, testConfig, T, type StackRun } from './support/harness';
 
 /**
- * The registry as it will grow (docs/architecture.md §5.1): an operator-only `incidents` function that publishes to the
- * notification topic, and a Pub/Sub-triggered `notify`. Adding them takes only these entries.
+ * The breach-notification functions as the registry declares them (docs/architecture.md §5.1, §11.3): the
+ * operator-only `incidents`, which publishes to the notification topic and runs the outbox sweeper on a
+ * schedule, and the Pub/Sub-triggered `notify`. Their deployment follows from their entries alone.
  */
-const FIXTURE: readonly FunctionSpec[] = [
-  ...FUNCTION_REGISTRY,
-  {
-    name: 'incidents',
-    entryPoint: 'incidents',
-    source: 'functions/incidents',
-    trigger: { type: 'http', public: false, invokers: ['operators'] },
-    memoryMiB: 512,
-    cpu: 1,
-    secrets: ['database-url'],
-    roles: [],
-    publishes: ['breach-notifications'],
-  },
-  {
-    name: 'notify',
-    entryPoint: 'notify',
-    source: 'functions/notify',
-    trigger: { type: 'pubsub', topic: 'breach-notifications' },
-    memoryMiB: 256,
-    cpu: 1,
-    secrets: ['database-url', 'smtp-url'],
-    roles: [],
-  },
-];
+const FIXTURE: readonly FunctionSpec[] = FUNCTION_REGISTRY;
 
 let run: StackRun;
 const config = testConfig();
@@ -42,10 +20,36 @@ beforeAll(async () => {
 });
 
 describe('a private operator function (incidents)', () => {
-  it('is invoked only by the operators group: no public invoker', () => {
-    expect(grants(run).filter((g) => g.on === 'run:incidents')).toEqual([
+  it('is invoked only by the operators group and its sweeper\'s scheduler account: no public invoker', () => {
+    expect(grants(run).filter((g) => g.on === 'run:incidents').sort((a, b) => a.member.localeCompare(b.member))).toEqual([
       { member: `group:${config.operatorsGroup}`, on: 'run:incidents', role: 'roles/run.invoker' },
+      { member: `serviceAccount:${email('sched-incidents')}`, on: 'run:incidents', role: 'roles/run.invoker' },
     ]);
+  });
+
+  it('checks Google ID tokens again itself, from the operators\' emails and the scheduler\'s account only', () => {
+    const fn = run.ofType(T.fn).find((f) => f.inputs.name === 'incidents')!;
+    expect(fn.inputs.serviceConfig.environmentVariables).toMatchObject({
+      SOMNUS_OPERATOR_ISSUER: 'https://accounts.google.com',
+      SOMNUS_OPERATOR_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs',
+      SOMNUS_OPERATOR_EMAILS: `alice@example.com,bob@example.com,${email('sched-incidents')}`,
+    });
+    // no other function gets operator settings
+    for (const f of run.ofType(T.fn).filter((x) => x.inputs.name !== 'incidents')) {
+      expect(Object.keys(f.inputs.serviceConfig.environmentVariables).filter((k: string) => k.startsWith('SOMNUS_OPERATOR'))).toEqual([]);
+    }
+  });
+
+  it('runs the outbox sweeper every minute through Cloud Scheduler with an OIDC token for its URL', () => {
+    const job = run.ofType(T.scheduler).find((j) => j.inputs.name === 'somnus-incidents-outbox-dispatch')!;
+    expect(job.inputs).toMatchObject({
+      schedule: '* * * * *',
+      httpTarget: {
+        httpMethod: 'POST',
+        uri: 'https://incidents-mockhash-uc.a.run.app/ops/outbox/dispatch',
+        oidcToken: { serviceAccountEmail: email('sched-incidents'), audience: 'https://incidents-mockhash-uc.a.run.app' },
+      },
+    });
   });
 
   it('is not behind the load balancer', () => {
@@ -54,13 +58,18 @@ describe('a private operator function (incidents)', () => {
     expect(backends).not.toContain('incidents');
   });
 
-  it('may publish to the notification topic, which no other function may', () => {
+  it('may publish to the notification topic, as may the functions that cause emails, and no other', () => {
     const publishers = grants(run).filter((g) => g.on === 'topic:breach-notifications' && g.role === 'roles/pubsub.publisher');
-    expect(publishers).toEqual([{ member: `serviceAccount:${email('fn-incidents')}`, on: 'topic:breach-notifications', role: 'roles/pubsub.publisher' }]);
+    expect(publishers.map((g) => g.member).sort()).toEqual(['auth', 'incidents', 'invites'].map((f) => `serviceAccount:${email(`fn-${f}`)}`));
     expect(grants(run).filter((g) => g.member === `serviceAccount:${email('fn-incidents')}`).map((g) => `${g.on} ${g.role}`).sort()).toEqual([
       'secret:somnus-database-url roles/secretmanager.secretAccessor',
       'topic:breach-notifications roles/pubsub.publisher',
     ]);
+  });
+
+  it('leaves SMTP to notify alone: no other function reads the SMTP secret', () => {
+    const readers = grants(run).filter((g) => g.on === 'secret:somnus-smtp-url').map((g) => g.member);
+    expect(readers).toEqual([`serviceAccount:${email('fn-notify')}`]);
   });
 
   it('is reachable by operators (ingress all, IAM decides) and its URL is a stack output', () => {
@@ -108,6 +117,13 @@ describe('a Pub/Sub-triggered function (notify)', () => {
     expect(fn.inputs.eventTrigger).toBeUndefined();
   });
 
+  it('gives up on an email before Pub/Sub gives up on its message', () => {
+    const fn = run.ofType(T.fn).find((f) => f.inputs.name === 'notify')!;
+    const attempts = Number(fn.inputs.serviceConfig.environmentVariables.NOTIFY_MAX_ATTEMPTS);
+    expect(attempts).toBe(NOTIFY_MAX_ATTEMPTS);
+    expect(attempts).toBeLessThan(MAX_DELIVERY_ATTEMPTS);
+  });
+
   it('has exactly its listed roles and secrets', () => {
     expect(grants(run).filter((g) => g.member === `serviceAccount:${email('fn-notify')}`).map((g) => `${g.on} ${g.role}`).sort()).toEqual([
       'secret:somnus-database-url roles/secretmanager.secretAccessor',
@@ -116,7 +132,7 @@ describe('a Pub/Sub-triggered function (notify)', () => {
   });
 });
 
-it('builds and deploys every fixture function from its registry entry alone', () => {
+it('builds and deploys every function, the breach-notification ones included, from its registry entry alone', () => {
   expect(run.ofType(T.fn).map((f) => f.inputs.name).sort()).toEqual(FIXTURE.map((s) => s.name).sort());
   expect(run.builds.sort()).toEqual([...FIXTURE.map((s) => s.name), 'migrate'].sort());
 });

@@ -1,0 +1,78 @@
+import {
+  enqueueIncidentMails,
+  existingAccountIds,
+  existingOrgIds,
+  findIncident,
+  findIncidentByKey,
+  insertIncident,
+  lockIncidentKey,
+  snapshotIncidentRecipients,
+} from '@somnus/db';
+import type { CreateIncidentBody, IncidentScope, IncidentView } from '@somnus/models';
+import { dispatchOutbox, fail, logger, newId, ok, transaction, type Result } from '@somnus/runtime';
+import type { IncidentsDeps } from '../deps';
+import type { Operator } from '../operator';
+import { viewOf } from './view';
+
+export type CreateIncidentInput = CreateIncidentBody;
+
+/** Ids of the scope that name nothing: an unknown scope is refused before anything is written. */
+async function unknownIds(tx: Parameters<typeof existingOrgIds>[0], scope: IncidentScope): Promise<string[]> {
+  if (scope.type === 'all') return [];
+  const found = new Set(scope.type === 'orgs' ? await existingOrgIds(tx, scope.ids) : await existingAccountIds(tx, scope.ids));
+  return scope.ids.filter((id) => !found.has(id));
+}
+
+/**
+ * Records an incident (docs/architecture.md §11.3). In one transaction: the incident, the snapshot of its
+ * recipients as the scope selects them now, one outbox row per recipient. The same idempotency key answers
+ * the incident recorded first. After the commit the rows are published (what fails stays queued for the
+ * sweeper), so the answer already shows them going out.
+ */
+export async function createIncident(
+  deps: IncidentsDeps,
+  operator: Operator,
+  input: CreateIncidentInput,
+): Promise<Result<IncidentView & { created: boolean }>> {
+  const id = newId('inc');
+  const recorded = await transaction(deps.db, async (tx) => {
+    await lockIncidentKey(tx, input.idempotencyKey);
+    const existing = await findIncidentByKey(tx, input.idempotencyKey);
+    if (existing) return ok({ id: existing.id, created: false });
+    const unknown = await unknownIds(tx, input.scope);
+    if (unknown.length) {
+      return fail('VALIDATION_ERROR', `scope: no ${input.scope.type === 'orgs' ? 'organization' : 'account'} ${unknown.slice(0, 5).join(', ')}`);
+    }
+    await insertIncident(tx, {
+      id,
+      idempotency_key: input.idempotencyKey,
+      title: input.title,
+      summary: input.summary,
+      details: input.details,
+      severity: input.severity,
+      scope: input.scope,
+      postmortem_url: input.postmortemUrl ?? null,
+      created_by: operator.email,
+    });
+    await snapshotIncidentRecipients(tx, id);
+    await enqueueIncidentMails(tx, id);
+    return ok({ id, created: true });
+  });
+  if (!recorded.ok) return recorded;
+
+  if (recorded.value.created) {
+    try {
+      const r = await dispatchOutbox(deps.db);
+      logger().info({ event: 'incident_dispatch', incidentId: id, ...r }, 'incident emails published');
+    } catch (err) {
+      // recorded and queued: the sweeper publishes what this could not
+      logger().warn({ event: 'incident_dispatch_failed', incidentId: id, type: (err as Error).name }, 'incident emails left queued');
+    }
+  }
+  const view = await transaction(deps.db, async (tx) => {
+    const row = await findIncident(tx, recorded.value.id);
+    return ok(await viewOf(tx, row!));
+  });
+  if (!view.ok) return view;
+  return ok({ ...view.value, created: recorded.value.created });
+}

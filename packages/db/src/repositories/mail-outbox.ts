@@ -1,0 +1,217 @@
+import type { Queryable } from '../pool';
+
+/**
+ * The mail outbox (migration …_800_incidents-mail-outbox; docs/architecture.md §11.3): one row per email,
+ * written in the transaction that causes it, published by the dispatcher, sent once by `notify`.
+ */
+
+export type OutboxKind = 'incident' | 'verification' | 'password_code' | 'reset_code' | 'invitation' | 'reshare_keys';
+export type OutboxState = 'queued' | 'published' | 'sending' | 'sent' | 'failed';
+export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'published', 'sending', 'sent', 'failed'];
+
+export interface OutboxRow {
+  id: string;
+  kind: OutboxKind;
+  dedupe_key: string;
+  incident_id: string | null;
+  account_id: string | null;
+  email: string;
+  /** Template data. A secret the email carries (a code, a link token) lives under `secret`, and is cleared once the row is settled. */
+  data: Record<string, unknown>;
+  state: OutboxState;
+  attempts: number;
+  last_error: string | null;
+  claim_token: string | null;
+  claimed_at: Date | null;
+  created_at: Date;
+  published_at: Date | null;
+  sent_at: Date | null;
+  failed_at: Date | null;
+}
+
+/** What the dispatcher publishes: the message of `breach-notifications`. */
+export interface OutboxDispatchRow {
+  id: string;
+  kind: OutboxKind;
+  incident_id: string | null;
+  account_id: string | null;
+  email: string;
+}
+
+export interface NewOutboxMail {
+  kind: OutboxKind;
+  /** The exactly-once key: writing a second row with it is a no-op. */
+  dedupeKey: string;
+  accountId: string | null;
+  email: string;
+  data: Record<string, unknown>;
+}
+
+/** Queues one email; returns its id, or null when a row with the same dedupe key exists. */
+export async function enqueueMail(db: Queryable, m: NewOutboxMail): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO mail_outbox (kind, dedupe_key, account_id, email, data) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [m.kind, m.dedupeKey, m.accountId, m.email, JSON.stringify(m.data)],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** One outbox row per recipient of the incident, keyed (incident, account); returns how many were written. */
+export async function enqueueIncidentMails(db: Queryable, incidentId: string): Promise<number> {
+  const r = await db.query(
+    `INSERT INTO mail_outbox (kind, dedupe_key, incident_id, account_id, email)
+     SELECT 'incident', 'incident:' || incident_id || ':' || account_id, incident_id, account_id, email
+     FROM incident_recipients WHERE incident_id = $1
+     ORDER BY account_id
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [incidentId],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface DispatchClaim {
+  limit: number;
+  /** How long the claimed rows are left to this dispatcher before another may publish them. */
+  leaseSeconds: number;
+  /** Rows published (or claimed by `notify`) this long ago and still not settled are published again. */
+  staleSeconds: number;
+  /** Only these rows (a request dispatching what it just wrote). */
+  ids?: readonly string[];
+}
+
+/**
+ * Takes rows to publish: queued rows, and rows whose message seems lost (published or claimed long ago,
+ * never settled). Each is leased to this dispatcher for a while, so two dispatchers rarely publish one
+ * row twice (a duplicate is harmless: `notify` sends once).
+ */
+export async function claimForDispatch(db: Queryable, c: DispatchClaim): Promise<OutboxDispatchRow[]> {
+  const { rows } = await db.query<OutboxDispatchRow>(
+    `UPDATE mail_outbox SET dispatch_until = now() + make_interval(secs => $2)
+     WHERE id IN (
+       SELECT id FROM mail_outbox
+       WHERE (state = 'queued'
+              OR (state = 'published' AND published_at < now() - make_interval(secs => $3))
+              OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
+         AND (dispatch_until IS NULL OR dispatch_until < now())
+         AND ($4::bigint[] IS NULL OR id = ANY($4::bigint[]))
+       ORDER BY id LIMIT $1
+       FOR UPDATE SKIP LOCKED)
+     RETURNING id, kind, incident_id, account_id, email`,
+    [c.limit, c.leaseSeconds, c.staleSeconds, c.ids ? [...c.ids] : null],
+  );
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** Pub/Sub acknowledged these: they are published (unless `notify` got there first and moved them on). */
+export async function markPublished(db: Queryable, ids: readonly string[]): Promise<number> {
+  const r = await db.query(
+    `UPDATE mail_outbox SET published_at = now(), dispatch_until = NULL,
+            state = CASE WHEN state = 'queued' THEN 'published' ELSE state END
+     WHERE id = ANY($1::bigint[]) AND state IN ('queued', 'published', 'sending')`,
+    [ids],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Publishing failed: the rows may be taken again at once. */
+export async function releaseDispatch(db: Queryable, ids: readonly string[]): Promise<void> {
+  await db.query(`UPDATE mail_outbox SET dispatch_until = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+}
+
+export async function findOutboxMail(db: Queryable, id: string): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(`SELECT * FROM mail_outbox WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Claims a row for sending with a token, counting the attempt: a row waiting to be sent, or one claimed
+ * longer than `leaseSeconds` ago by an instance that never finished (it was killed). Null when the row is
+ * settled or another instance holds a live claim.
+ */
+export async function claimForSend(db: Queryable, id: string, token: string, leaseSeconds: number): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(
+    `UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, claim_token = $2, claimed_at = now()
+     WHERE id = $1 AND (state IN ('queued', 'published') OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
+     RETURNING *`,
+    [id, token, leaseSeconds],
+  );
+  return rows[0] ?? null;
+}
+
+/** The SMTP server took it. Only the holder of the claim settles the row. */
+export async function markSent(db: Queryable, id: string, token: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE mail_outbox SET state = 'sent', sent_at = now(), claim_token = NULL, last_error = NULL, data = data - 'secret'
+     WHERE id = $1 AND claim_token = $2 AND state = 'sending'`,
+    [id, token],
+  );
+  return r.rowCount === 1;
+}
+
+/** A transient failure: the row waits for the next delivery of its message. */
+export async function markRetry(db: Queryable, id: string, token: string, error: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE mail_outbox SET state = 'published', claim_token = NULL, claimed_at = NULL, last_error = $3
+     WHERE id = $1 AND claim_token = $2 AND state = 'sending'`,
+    [id, token, error],
+  );
+  return r.rowCount === 1;
+}
+
+/** Given up: after the last attempt, or a refusal that no retry changes. */
+export async function markFailed(db: Queryable, id: string, token: string | null, error: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE mail_outbox SET state = 'failed', failed_at = now(), claim_token = NULL, last_error = $3, data = data - 'secret'
+     WHERE id = $1 AND (($2::text IS NULL AND state IN ('queued', 'published')) OR (claim_token = $2 AND state = 'sending'))`,
+    [id, token, error],
+  );
+  return r.rowCount === 1;
+}
+
+export type StateCounts = Record<OutboxState, number>;
+
+const emptyCounts = (): StateCounts => ({ queued: 0, published: 0, sending: 0, sent: 0, failed: 0 });
+
+/** Counts by state for each of the incidents. */
+export async function incidentOutboxCounts(db: Queryable, incidentIds: readonly string[]): Promise<Map<string, StateCounts>> {
+  const { rows } = await db.query<{ incident_id: string; state: OutboxState; n: string }>(
+    `SELECT incident_id, state, count(*) AS n FROM mail_outbox WHERE incident_id = ANY($1::text[]) GROUP BY incident_id, state`,
+    [incidentIds],
+  );
+  const out = new Map<string, StateCounts>(incidentIds.map((id) => [id, emptyCounts()]));
+  for (const r of rows) out.get(r.incident_id)![r.state] = Number(r.n);
+  return out;
+}
+
+export interface OutboxFailure {
+  account_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  failed_at: Date | null;
+}
+
+export async function incidentFailures(db: Queryable, incidentId: string, limit: number): Promise<OutboxFailure[]> {
+  const { rows } = await db.query<OutboxFailure>(
+    `SELECT account_id, attempts, last_error, failed_at FROM mail_outbox
+     WHERE incident_id = $1 AND state = 'failed' ORDER BY id LIMIT $2`,
+    [incidentId, limit],
+  );
+  return rows;
+}
+
+/** Failed rows of the incident go back to the queue with a fresh count of attempts; returns their ids. */
+export async function requeueFailed(db: Queryable, incidentId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE mail_outbox SET state = 'queued', attempts = 0, failed_at = NULL, dispatch_until = NULL, published_at = NULL
+     WHERE incident_id = $1 AND state = 'failed' RETURNING id`,
+    [incidentId],
+  );
+  return rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
+}
+
+/** Settled rows of other kinds than incidents are kept a week (their secrets were cleared when they settled). */
+export async function cleanupMailOutbox(db: Queryable): Promise<number> {
+  const r = await db.query(`DELETE FROM mail_outbox WHERE kind <> 'incident' AND state IN ('sent', 'failed') AND created_at < now() - interval '7 days'`);
+  return r.rowCount ?? 0;
+}

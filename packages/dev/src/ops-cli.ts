@@ -1,0 +1,232 @@
+/**
+ * `pnpm ops`: the operator's commands against the private `incidents` function (docs/architecture.md §11.3).
+ *
+ *   pnpm ops incident create --title … --summary … --scope all|org:<id>,…|account:<id>,…
+ *                            [--details … | --details-file …] [--severity low|medium|high|critical]
+ *                            [--postmortem-url …] [--idempotency-key …] [--no-wait]
+ *   pnpm ops incident status <id> [--watch]
+ *   pnpm ops incident list [--limit N]
+ *   pnpm ops incident retry-failed <id> [--no-wait]
+ *   pnpm ops outbox dispatch
+ *
+ * Where: `--url`, else SOMNUS_OPS_URL, else the running `pnpm start` (`.data/ops.json`). Who: SOMNUS_OPS_TOKEN
+ * (in GCP a Google ID token for the function's URL), else a short-lived token signed with the local stack's
+ * operator key (`.data/operator-key.json`).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  createIncidentResponse,
+  dispatchResponse,
+  errorBody,
+  INCIDENT_PATHS,
+  INCIDENT_SEVERITIES,
+  incidentList,
+  incidentView,
+  parseScopeArg,
+  retryFailedResponse,
+  type DeliveryCounts,
+  type IncidentView,
+} from '@somnus/models';
+import type { z } from 'zod';
+import { signOperatorToken, type OperatorKey } from './operator-keys';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const dataDir = process.env.SOMNUS_DATA_DIR ? path.resolve(process.env.SOMNUS_DATA_DIR) : path.join(repoRoot, '.data');
+
+class UsageError extends Error {}
+
+interface Target {
+  url: string;
+  token: () => Promise<string>;
+}
+
+function targetOf(urlFlag: string | undefined): Target {
+  const opsJson = path.join(dataDir, 'ops.json');
+  const local = fs.existsSync(opsJson) ? (JSON.parse(fs.readFileSync(opsJson, 'utf8')) as { url: string; keyFile: string }) : null;
+  const url = (urlFlag ?? process.env.SOMNUS_OPS_URL ?? local?.url)?.replace(/\/+$/, '');
+  if (!url) throw new UsageError('no incidents URL: start the local stack (pnpm start), or pass --url / set SOMNUS_OPS_URL');
+  const given = process.env.SOMNUS_OPS_TOKEN;
+  if (given) return { url, token: async () => given };
+  const keyFile = local?.keyFile ?? path.join(dataDir, 'operator-key.json');
+  if (!fs.existsSync(keyFile)) throw new UsageError(`no operator token: set SOMNUS_OPS_TOKEN, or run pnpm start once so that ${keyFile} exists`);
+  const key = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as OperatorKey;
+  return { url, token: () => signOperatorToken(key) };
+}
+
+async function call<S extends z.ZodType>(t: Target, method: string, p: string, schema: S, body?: unknown): Promise<z.output<S>> {
+  const res = await fetch(`${t.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${await t.token()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = errorBody.safeParse(json);
+    throw new Error(e.success ? `${res.status} ${e.data.error}: ${e.data.message}` : `${res.status} from ${p}`);
+  }
+  // the answer is checked like any client checks the server's
+  return schema.parse(json);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Progress
+
+const WIDTH = 30;
+
+/** One line: a bar of sent (█) and failed (✗) out of all recipients, and the count per state. */
+export function progressLine(c: DeliveryCounts, total: number, seconds: number): string {
+  const cells = (n: number) => (total === 0 ? 0 : Math.round((n / total) * WIDTH));
+  const sent = cells(c.sent);
+  const failed = Math.min(WIDTH - sent, cells(c.failed));
+  const bar = '█'.repeat(sent) + '✗'.repeat(failed) + '░'.repeat(WIDTH - sent - failed);
+  const pct = total === 0 ? 100 : Math.floor(((c.sent + c.failed) / total) * 100);
+  return `[${bar}] ${pct}%  sent ${c.sent}/${total} · failed ${c.failed} · sending ${c.sending} · published ${c.published} · queued ${c.queued}  ${seconds.toFixed(1)} s`;
+}
+
+async function watch(t: Target, id: string, first?: IncidentView): Promise<IncidentView> {
+  const started = Date.now();
+  const tty = process.stdout.isTTY;
+  let last = '';
+  let lastPrinted = 0;
+  let view = first ?? (await call(t, 'GET', INCIDENT_PATHS.incident(id), incidentView));
+  for (;;) {
+    const line = progressLine(view.counts, view.recipients, (Date.now() - started) / 1000);
+    if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+    else if (line.replace(/\s+\S+ s$/, '') !== last && Date.now() - lastPrinted > 1000) {
+      process.stdout.write(`${line}\n`);
+      lastPrinted = Date.now();
+    }
+    last = line.replace(/\s+\S+ s$/, '');
+    if (view.done) break;
+    await new Promise((r) => setTimeout(r, 500));
+    view = await call(t, 'GET', INCIDENT_PATHS.incident(id), incidentView);
+  }
+  if (tty) process.stdout.write('\n');
+  else process.stdout.write(`${progressLine(view.counts, view.recipients, (Date.now() - started) / 1000)}\n`);
+  return view;
+}
+
+function printIncident(v: IncidentView): void {
+  const lines = [
+    `${v.id}  ${v.title}`,
+    `  severity ${v.severity} · recorded ${v.createdAt} by ${v.createdBy}`,
+    `  scope ${v.scope.type === 'all' ? 'all accounts' : `${v.scope.type} ${v.scope.ids.join(', ')}`}`,
+    `  recipients ${v.recipients}: sent ${v.counts.sent}, failed ${v.counts.failed}, sending ${v.counts.sending}, published ${v.counts.published}, queued ${v.counts.queued}${v.done ? ' (done)' : ''}`,
+  ];
+  if (v.postmortemUrl) lines.push(`  post-mortem ${v.postmortemUrl}`);
+  for (const f of v.failures) lines.push(`  failed: ${f.accountId ?? '(no account)'} after ${f.attempts} attempts: ${f.reason ?? 'unknown'}`);
+  if (v.counts.failed) lines.push(`  retry with: pnpm ops incident retry-failed ${v.id}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Commands
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      title: { type: 'string' },
+      summary: { type: 'string' },
+      details: { type: 'string' },
+      'details-file': { type: 'string' },
+      severity: { type: 'string', default: 'high' },
+      scope: { type: 'string' },
+      'postmortem-url': { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [group, command, arg] = positionals;
+  if (values.help || !group) {
+    process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0]!.replace(/^\/\*\*\n?/, '').replace(/^ \* ?/gm, ''));
+    return 0;
+  }
+  const t = targetOf(values.url);
+
+  if (group === 'outbox' && command === 'dispatch') {
+    const r = await call(t, 'POST', INCIDENT_PATHS.dispatch, dispatchResponse);
+    process.stdout.write(`published ${r.published}, failed ${r.failed}\n`);
+    return r.failed ? 1 : 0;
+  }
+  if (group !== 'incident') throw new UsageError(`unknown command ${group}: see pnpm ops --help`);
+
+  switch (command) {
+    case 'create': {
+      if (!values.title || !values.summary || !values.scope) throw new UsageError('create needs --title, --summary and --scope');
+      const scope = parseScopeArg(values.scope);
+      if (!scope.ok) throw new UsageError(`--scope: ${scope.reason}`);
+      if (!(INCIDENT_SEVERITIES as readonly string[]).includes(values.severity!)) throw new UsageError(`--severity: one of ${INCIDENT_SEVERITIES.join(', ')}`);
+      const details = values['details-file'] ? fs.readFileSync(values['details-file'], 'utf8') : (values.details ?? '');
+      const body = {
+        title: values.title,
+        summary: values.summary,
+        details,
+        severity: values.severity,
+        scope: scope.scope,
+        ...(values['postmortem-url'] ? { postmortemUrl: values['postmortem-url'] } : {}),
+        // one key per invocation unless given: re-running the same command with --idempotency-key is safe
+        idempotencyKey: values['idempotency-key'] ?? `cli-${crypto.randomBytes(12).toString('hex')}`,
+      };
+      const created = await call(t, 'POST', INCIDENT_PATHS.incidents, createIncidentResponse, body);
+      process.stdout.write(
+        `${created.created ? 'Recorded' : 'Already recorded (same idempotency key)'} ${created.id}: ${created.recipients} recipient(s)\n` +
+          `(idempotency key ${body.idempotencyKey})\n`,
+      );
+      if (values['no-wait']) return 0;
+      const v = await watch(t, created.id, created);
+      printIncident(v);
+      return v.counts.failed ? 1 : 0;
+    }
+    case 'status': {
+      if (!arg) throw new UsageError('status needs an incident id');
+      const v = values.watch ? await watch(t, arg) : await call(t, 'GET', INCIDENT_PATHS.incident(arg), incidentView);
+      printIncident(v);
+      return 0;
+    }
+    case 'list': {
+      const r = await call(t, 'GET', `${INCIDENT_PATHS.incidents}?limit=${encodeURIComponent(values.limit!)}`, incidentList);
+      if (r.incidents.length === 0) process.stdout.write('no incidents\n');
+      for (const i of r.incidents) {
+        process.stdout.write(
+          `${i.id}  ${i.createdAt}  ${i.severity.padEnd(8)}  ${String(i.counts.sent).padStart(6)}/${String(i.recipients).padEnd(6)} sent` +
+            `${i.counts.failed ? `, ${i.counts.failed} failed` : ''}${i.done ? '' : ' (in progress)'}  ${i.title}\n`,
+        );
+      }
+      if (r.total > r.incidents.length) process.stdout.write(`(${r.incidents.length} of ${r.total}; --limit for more)\n`);
+      return 0;
+    }
+    case 'retry-failed': {
+      if (!arg) throw new UsageError('retry-failed needs an incident id');
+      const r = await call(t, 'POST', INCIDENT_PATHS.retryFailed(arg), retryFailedResponse);
+      process.stdout.write(`requeued ${r.requeued}, published ${r.published}\n`);
+      if (values['no-wait'] || r.requeued === 0) return 0;
+      const v = await watch(t, arg);
+      printIncident(v);
+      return v.counts.failed ? 1 : 0;
+    }
+    default:
+      throw new UsageError(`unknown command incident ${command ?? ''}: create, status, list or retry-failed`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err instanceof UsageError ? 'usage: ' : 'error: '}${err.message}\n`);
+      process.exit(2);
+    },
+  );
+}
+
+export { main as opsMain };

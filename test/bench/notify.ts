@@ -1,0 +1,123 @@
+/**
+ * Breach notifications end to end (issue 12): one incident for BENCH_RECIPIENTS (10,000) accounts, from the
+ * operator's request to the last email in the local SMTP sink — incident and outbox written, published to
+ * Pub/Sub (the emulator when installed, as `pnpm start` runs it; else in-process), pushed to `notify`,
+ * claimed, rendered, sent, settled. Baseline in the same run: nodemailer alone, with the same pool of SMTP
+ * connections, sending as many messages of the same rendered email to the same sink. Prints the ratio
+ * ours/baseline in emails per second (target ≥ 0.5). Run: `pnpm bench notify`.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { getPool } from '@somnus/db';
+import { loadOrCreateOperatorKey, signOperatorToken } from '@somnus/dev/src/operator-keys';
+import { startStack } from '@somnus/dev';
+import { renderIncidentMail } from '@somnus/runtime';
+
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+/** notify's pool (NOTIFY_SMTP_CONNECTIONS, default 5), used by the baseline too. */
+const CONNECTIONS = Number(process.env.NOTIFY_SMTP_CONNECTIONS ?? 5);
+
+export async function main(): Promise<{ ours: number; baseline: number; ratio: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-bench-'));
+  fs.chmodSync(dataDir, 0o755); // Postgres may run as the `postgres` user and must reach inside
+  // one JSON line per delivery is the functions' normal logging, but not what this measures
+  process.env.LOG_LEVEL ??= 'warn';
+  const stack = await startStack({ dataDir, port: 0, log: () => undefined, logRequests: false });
+  try {
+    const tag = crypto.randomBytes(3).toString('hex');
+    const ids = Array.from({ length: RECIPIENTS }, () => `acct_${crypto.randomBytes(16).toString('hex')}`);
+    const emails = ids.map((_, i) => `r${i}-${tag}@bench.example`);
+    await getPool().query(
+      `INSERT INTO accounts (id, email, srp_profile, salt_key, salt_auth, salt_enc, verifier, public_key, enc_private_key, enc_symmetric_key, email_verified_at)
+       SELECT id, email, 'insomnia', 's', 's', 's', 'v', 'pk', 'epk', 'esk', now() FROM unnest($1::text[], $2::text[]) AS t(id, email)`,
+      [ids, emails],
+    );
+    const key = await loadOrCreateOperatorKey(dataDir);
+    const opsUrl = stack.info.opsUrl!;
+    const call = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${opsUrl}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${await signOperatorToken(key)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const json = (await res.json()) as Record<string, any>;
+      if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+
+    // --- ours: operator request → last email settled
+    const started = process.hrtime.bigint();
+    const created = await call('POST', '/ops/incidents', {
+      title: 'Benchmark incident',
+      summary: 'A benchmark of the breach-notification pipeline.',
+      details: 'Nothing was affected.',
+      severity: 'high',
+      scope: { type: 'all' },
+      postmortemUrl: 'https://status.example/pm/bench',
+      idempotencyKey: `bench-${tag}`,
+    });
+    let view = created;
+    let lastLine = 0;
+    while (!view.done) {
+      await new Promise((r) => setTimeout(r, 200));
+      view = await call('GET', `/ops/incidents/${created.id}`);
+      if (Date.now() - lastLine > 5000) {
+        lastLine = Date.now();
+        console.log(`notify: … ${JSON.stringify(view.counts)}`);
+      }
+    }
+    const oursSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (view.counts.sent !== RECIPIENTS) throw new Error(`expected ${RECIPIENTS} sent, got ${JSON.stringify(view.counts)}`);
+
+    // --- baseline: nodemailer alone, same pool size, same sink, same email
+    const mail = renderIncidentMail({
+      incidentId: created.id,
+      title: 'Benchmark incident',
+      summary: 'A benchmark of the breach-notification pipeline.',
+      details: 'Nothing was affected.',
+      severity: 'high',
+      postmortemUrl: 'https://status.example/pm/bench',
+      createdAt: new Date(),
+    });
+    const transport = nodemailer.createTransport({
+      ...parseSmtpUrl(stack.info.smtpUrl),
+      pool: true,
+      maxConnections: CONNECTIONS,
+      maxMessages: Infinity,
+    });
+    const baseStarted = process.hrtime.bigint();
+    await Promise.all(
+      emails.map((to, i) =>
+        transport.sendMail({ from: 'Somnus <no-reply@somnus.localhost>', to, subject: mail.subject, text: mail.text, html: mail.html, messageId: `<base-${i}@bench>` }),
+      ),
+    );
+    const baseSeconds = Number(process.hrtime.bigint() - baseStarted) / 1e9;
+    transport.close();
+
+    const ours = RECIPIENTS / oursSeconds;
+    const baseline = RECIPIENTS / baseSeconds;
+    const ratio = ours / baseline;
+    console.log(`notify: ${ours.toFixed(0)} emails/s end to end (${oursSeconds.toFixed(1)} s for ${RECIPIENTS}, Pub/Sub: ${stack.info.pubsub})`);
+    console.log(`notify: baseline nodemailer alone ${baseline.toFixed(0)} emails/s (${baseSeconds.toFixed(1)} s, ${CONNECTIONS} pooled connections, same sink)`);
+    console.log(`notify: ratio ours/baseline = ${ratio.toFixed(2)} (target >= 0.5), ${os.cpus().length} cores`);
+    return { ours, baseline, ratio };
+  } finally {
+    await stack.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function parseSmtpUrl(url: string): { host: string; port: number; secure: boolean } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port), secure: u.protocol === 'smtps:' };
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

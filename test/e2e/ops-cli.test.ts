@@ -1,0 +1,86 @@
+import { opsMain, progressLine } from '@somnus/dev/src/ops-cli';
+import { seedPeople } from '../support/incidents';
+import { startTestStack, type TestStack } from '../support/stack';
+
+/**
+ * `pnpm ops` (issue 12) against the whole stack: the operator records an incident, watches it go out, lists
+ * and inspects incidents. The CLI signs nothing here: it is given a token as an operator in GCP would be.
+ */
+
+let stack: TestStack;
+let out: string[];
+let restore: () => void;
+
+beforeAll(async () => {
+  stack = await startTestStack({ functions: ['incidents', 'notify'], env: { LOG_LEVEL: 'silent' }, sweepMs: 500 });
+  process.env.SOMNUS_OPS_URL = stack.opsUrl!;
+  process.env.SOMNUS_OPS_TOKEN = await stack.operatorToken();
+});
+afterAll(async () => {
+  delete process.env.SOMNUS_OPS_URL;
+  delete process.env.SOMNUS_OPS_TOKEN;
+  await stack?.stop();
+});
+beforeEach(() => {
+  out = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  restore = () => (process.stdout.write = write);
+});
+afterEach(() => restore());
+
+it('creates an incident, follows it to the last email with a progress bar, then lists and shows it', async () => {
+  const { orgs, loners } = await seedPeople(stack.db.adminUrl, { orgs: [12, 8], loners: 3 });
+  const code = await opsMain([
+    'incident',
+    'create',
+    '--title',
+    'Replica exposed',
+    '--summary',
+    'A read replica was reachable for two hours.',
+    '--severity',
+    'critical',
+    '--scope',
+    orgs.map((o) => `org:${o.id}`).join(','),
+    '--postmortem-url',
+    'https://status.example.test/pm/9',
+  ]);
+  const text = out.join('');
+  expect(code).toBe(0);
+  const id = /Recorded (inc_[0-9a-f]{32}): 20 recipient\(s\)/.exec(text)?.[1];
+  expect(id).toBeDefined();
+  // not a terminal: one progress line per change, the last one complete
+  expect(text).toContain('[██████████████████████████████] 100%  sent 20/20 · failed 0');
+  expect(text).toContain('recipients 20: sent 20, failed 0, sending 0, published 0, queued 0 (done)');
+  for (const p of orgs.flatMap((o) => o.members)) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
+  for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(0);
+
+  out.length = 0;
+  expect(await opsMain(['incident', 'list'])).toBe(0);
+  expect(out.join('')).toMatch(new RegExp(`${id}  \\S+  critical\\s+20/20\\s+sent  Replica exposed`));
+
+  out.length = 0;
+  expect(await opsMain(['incident', 'status', id!])).toBe(0);
+  expect(out.join('')).toContain(`${id}  Replica exposed`);
+  expect(out.join('')).toContain('post-mortem https://status.example.test/pm/9');
+
+  out.length = 0;
+  expect(await opsMain(['incident', 'retry-failed', id!])).toBe(0);
+  expect(out.join('')).toContain('requeued 0, published 0');
+});
+
+it('refuses a scope it cannot read before calling anything', async () => {
+  await expect(opsMain(['incident', 'create', '--title', 't', '--summary', 's', '--scope', 'org:x,account:y'])).rejects.toThrow(/one kind per scope/);
+  await expect(opsMain(['incident', 'create', '--title', 't', '--summary', 's', '--scope', 'team:x'])).rejects.toThrow(/unknown scope kind/);
+  await expect(opsMain(['incident', 'create', '--title', 't', '--summary', 's', '--scope', `org:org_${'0'.repeat(32)}`])).rejects.toThrow(
+    /400 VALIDATION_ERROR: scope: no organization/,
+  );
+});
+
+it('draws sent and failed parts of the bar in proportion', () => {
+  const line = progressLine({ queued: 0, published: 10, sending: 0, sent: 60, failed: 30 }, 100, 2);
+  expect(line).toBe('[██████████████████✗✗✗✗✗✗✗✗✗░░░] 90%  sent 60/100 · failed 30 · sending 0 · published 10 · queued 0  2.0 s');
+});
