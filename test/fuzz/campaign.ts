@@ -62,9 +62,10 @@ const WRITTEN_BY_REFUSALS: Record<string, { columns?: readonly string[]; rows?: 
   // an invitation lookup is counted before the answer is known, so a refused probe counts too
   account_audit_events: { rows: `type = 'invite.lookup'` },
   // not by the request: emails queued by earlier, granted requests are published and sent meanwhile
-  // (docs/architecture.md §11.3); a row a refused request inserted would still show
+  // (docs/architecture.md §11.3), and reset requests are decided (their account and address filled in, or
+  // the address cleared); a row a refused request inserted would still show
   mail_outbox: {
-    columns: ['state', 'attempts', 'last_error', 'dispatch_until', 'claim_token', 'claimed_at', 'published_at', 'sent_at', 'failed_at', 'data'],
+    columns: ['state', 'attempts', 'last_error', 'dispatch_until', 'claim_token', 'claimed_at', 'published_at', 'sent_at', 'failed_at', 'data', 'account_id', 'email'],
   },
 };
 

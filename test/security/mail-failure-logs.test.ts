@@ -45,7 +45,7 @@ it('a refused reset-code email is recorded and logged without the address the se
   let row: { state: string; last_error: string | null; data: unknown } | undefined;
   for (let i = 0; i < 200 && row?.state !== 'failed'; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    row = (await h.db.query(`SELECT state, last_error, data FROM mail_outbox WHERE kind = 'reset_code' ORDER BY id DESC LIMIT 1`)).rows[0];
+    row = (await h.db.query(`SELECT state, last_error, data FROM mail_outbox WHERE kind = 'reset_request' ORDER BY id DESC LIMIT 1`)).rows[0];
   }
   expect(row).toMatchObject({ state: 'failed', last_error: expect.stringContaining('550') });
   // the code is not kept once the row is settled

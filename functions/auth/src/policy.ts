@@ -1,3 +1,5 @@
+import { ACCOUNT_CODE_TTL_MS } from '@somnus/runtime';
+
 /** The numbers behind the login and code rules, in one place (docs/architecture.md §7). */
 
 /** A sealed sessionStarterId is good for one proof within 5 minutes (docs/protocol.md §3). */
@@ -41,15 +43,16 @@ export const SIGNUP_WINDOW_SECONDS = 60 * 60;
 export const MAX_RESETS_PER_IP = 30;
 export const RESET_WINDOW_SECONDS = 60 * 60;
 
-export const CODE_TTL_MS = 15 * 60 * 1000;
+export const CODE_TTL_MS = ACCOUNT_CODE_TTL_MS;
 export const MAX_CODE_ATTEMPTS = 5;
 /**
  * Reset codes: at most 20 emails per account per hour, the same ceiling as the mail limit per recipient;
  * beyond that the request is answered but sends nothing. The hard limit is per (address, source IP): 5 an
  * hour (packages/runtime/src/mail-limits.ts), so strangers asking for codes cannot stop the owner's own.
+ * `notify` applies them when it handles the request (docs/architecture.md §11.3), so they live in the
+ * runtime, which both functions share.
  */
-export const MAX_RESET_CODES_PER_WINDOW = 20;
-export const RESET_CODE_WINDOW_MS = 60 * 60 * 1000;
+export { MAX_RESET_CODES_PER_WINDOW, RESET_CODE_WINDOW_MS } from '@somnus/runtime';
 /**
  * A verification email's link and code work for a day: it may be read hours after signup, and asking
  * again (POST /auth/verify) replaces both. The code allows MAX_CODE_ATTEMPTS wrong tries, like the others.

@@ -69,6 +69,7 @@ async function seed(): Promise<void> {
     q(`INSERT INTO mail_outbox (kind, dedupe_key, email, state, created_at) VALUES ('reset_code', $1, 'x@example.com', $2, now() + $3::interval)`, [key, state, created]);
   await outbox('gone_sent_8d', 'sent', '-8 days');
   await outbox('gone_failed_8d', 'failed', '-8 days');
+  await outbox('gone_skipped_8d', 'skipped', '-8 days');
   await outbox('keep_sent_6d', 'sent', '-6 days');
   await outbox('keep_queued_8d', 'queued', '-8 days');
 }
@@ -79,7 +80,7 @@ describe('maintenance function: POST /cleanup', () => {
     const res = await h.maintenance.post('/cleanup');
     expect(res.status).toBe(200);
     expect(res.contentType).toBe('application/json');
-    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1, mailSends: 1, mailOutbox: 2 });
+    expect(res.body).toEqual({ loginStarters: 1, accountCodes: 2, sessions: 2, rateCounters: 1, mailSends: 1, mailOutbox: 3 });
     expect((await h.db.query('SELECT sender_account_id FROM mail_sends')).rows).toEqual([{ sender_account_id: 'keep_1d' }]);
     expect((await h.db.query('SELECT dedupe_key FROM mail_outbox ORDER BY dedupe_key')).rows.map((r: { dedupe_key: string }) => r.dedupe_key)).toEqual([
       'keep_queued_8d',

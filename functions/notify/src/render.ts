@@ -51,6 +51,8 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
     case 'password_code':
       return renderPasswordCodeMail({ code: str(secret.code, 'the code') });
     case 'reset_code':
+    // a reset request that notify decided to send (resolve-reset-request.ts): the same email
+    case 'reset_request':
       return renderResetCodeMail({ code: str(secret.code, 'the code') });
     case 'invitation':
       return renderInvitationMail({

@@ -6,6 +6,9 @@ import { hmacSha256 } from './secrets';
  * proves control of the mailbox. Shared here because functions may not import each other.
  */
 
+/** Account codes (passphrase change, reset) work this long after they are issued. */
+export const ACCOUNT_CODE_TTL_MS = 15 * 60 * 1000;
+
 /** Unambiguous characters only: codes are typed by hand from an email. */
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

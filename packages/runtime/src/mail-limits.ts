@@ -52,6 +52,15 @@ export const MAIL_LIMITS: Record<MailKind, KindLimits> = {
   invitation: { pair: { max: 5, windowMs: DAY_MS, by: 'organization' }, recipient: { max: 20, windowMs: DAY_MS }, sender: { max: 30, windowMs: HOUR_MS } },
 };
 
+/**
+ * Reset codes per account, besides the mail limits above: at most 20 an hour, the same ceiling as the limit
+ * per recipient; beyond that the request is answered the same and nothing is sent. Applied by `notify`
+ * when it handles a reset request (docs/architecture.md §11.3); shared here because functions may not
+ * import each other.
+ */
+export const MAX_RESET_CODES_PER_WINDOW = 20;
+export const RESET_CODE_WINDOW_MS = HOUR_MS;
+
 /** The ledger keeps an HMAC of the address, never the address (migration …_552_mail-sends). */
 export function mailRecipientHash(secret: Buffer, email: string): Buffer {
   return hmacSha256(secret, 'mail-recipient', email.trim().toLowerCase());
@@ -79,8 +88,20 @@ export async function reserveMail(
   now: Date,
   mail: { kind: MailKind; to: string; sender: MailSender | null; orgId?: string },
 ): Promise<MailAllowance> {
+  return reserveMailTo(tx, mailRecipientHash(secret, mail.to), now, mail);
+}
+
+/**
+ * reserveMail for a recipient whose hash was computed earlier (`mailRecipientHash`): `notify` decides on
+ * reset requests with the hash the request computed, so it needs no server secret.
+ */
+export async function reserveMailTo(
+  tx: Queryable,
+  recipientHash: Buffer,
+  now: Date,
+  mail: { kind: MailKind; sender: MailSender | null; orgId?: string },
+): Promise<MailAllowance> {
   const limits = MAIL_LIMITS[mail.kind];
-  const recipientHash = mailRecipientHash(secret, mail.to);
   const since = (limit: MailLimit) => new Date(now.getTime() - limit.windowMs);
   await lockMailRecipient(tx, recipientHash);
   const pair = pairOf(limits, mail);

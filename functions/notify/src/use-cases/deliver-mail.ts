@@ -1,15 +1,16 @@
 import crypto from 'node:crypto';
-import { claimForSend, findOutboxMail, markFailed, markRetry, markSent } from '@somnus/db';
+import { claimForSend, findOutboxMail, markFailed, markRetry, markSent, SETTLED_OUTBOX_STATES } from '@somnus/db';
 import { fail, mailFailureFacts, ok, type Result } from '@somnus/runtime';
 import type { NotifyDeps } from '../deps';
 import { renderOutboxMail, Unrenderable } from '../render';
+import { resolveResetRequest } from './resolve-reset-request';
 
 export interface DeliverInput {
   outboxId: string;
 }
 
-/** What happened to the delivery; every outcome but `retry` acknowledges the message. */
-export type Delivery = 'sent' | 'duplicate' | 'failed' | 'unknown';
+/** What happened to the delivery; every outcome acknowledges the message. `skipped`: a reset request that sends nothing. */
+export type Delivery = 'sent' | 'duplicate' | 'failed' | 'skipped' | 'unknown';
 
 /**
  * An SMTP answer that no retry changes: a 5xx reply to the message (mailbox unknown, message refused).
@@ -30,6 +31,8 @@ function reasonOf(err: unknown): string {
  * Sends the email of one outbox row, once (docs/architecture.md §11.3):
  *  1. claim the row with a fresh token (counting the attempt) — a settled row, or one another instance is
  *     sending right now, is not claimed;
+ *     a reset request not yet decided is decided now, once (resolve-reset-request.ts): settled `skipped`
+ *     (unknown email, over a limit), or its code stored and the row made the reset email;
  *  2. render and send it over SMTP;
  *  3. settle it with the token: sent; or on a transient failure back to waiting, and the message is
  *     redelivered (failure result); or failed after the last attempt or a permanent refusal.
@@ -39,13 +42,20 @@ function reasonOf(err: unknown): string {
 export async function deliverMail(deps: NotifyDeps, input: DeliverInput): Promise<Result<Delivery>> {
   if (!/^[1-9][0-9]{0,18}$/.test(input.outboxId)) return ok('unknown');
   const token = crypto.randomBytes(16).toString('hex');
-  const row = await claimForSend(deps.db, input.outboxId, token, deps.config.claimLeaseSeconds);
+  let row = await claimForSend(deps.db, input.outboxId, token, deps.config.claimLeaseSeconds);
   if (!row) {
     const current = await findOutboxMail(deps.db, input.outboxId);
     if (!current) return ok('unknown');
-    if (current.state === 'sent' || current.state === 'failed') return ok('duplicate');
+    if (SETTLED_OUTBOX_STATES.includes(current.state)) return ok('duplicate');
     // another instance holds a live claim: ask for the message again later, when it has settled or expired
     return fail('SERVICE_UNAVAILABLE', 'the email is being sent by another instance');
+  }
+
+  if (row.kind === 'reset_request' && !row.account_id) {
+    const decided = await resolveResetRequest(deps, row, token);
+    if ('lost' in decided) return fail('SERVICE_UNAVAILABLE', 'the claim expired and another instance took the row over');
+    if ('skipped' in decided) return ok('skipped');
+    row = decided.send;
   }
 
   let mail;

@@ -5,9 +5,16 @@ import type { Queryable } from '../pool';
  * written in the transaction that causes it, published by the dispatcher, sent once by `notify`.
  */
 
-export type OutboxKind = 'incident' | 'verification' | 'password_code' | 'reset_code' | 'invitation' | 'reshare_keys';
-export type OutboxState = 'queued' | 'published' | 'sending' | 'sent' | 'failed';
-export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'published', 'sending', 'sent', 'failed'];
+/**
+ * `reset_request` (migration …_810_reset-requests): POST /auth/send-reset-code asked for a reset code for
+ * the row's address; `notify` decides whether one goes out (docs/architecture.md §11.3).
+ */
+export type OutboxKind = 'incident' | 'verification' | 'password_code' | 'reset_code' | 'reset_request' | 'invitation' | 'reshare_keys';
+/** `skipped`: settled without sending (a reset request for an unknown email, or over a limit). */
+export type OutboxState = 'queued' | 'published' | 'sending' | 'sent' | 'failed' | 'skipped';
+export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'published', 'sending', 'sent', 'failed', 'skipped'];
+/** States a row never leaves: a message for such a row is a duplicate. */
+export const SETTLED_OUTBOX_STATES: readonly OutboxState[] = ['sent', 'failed', 'skipped'];
 
 export interface OutboxRow {
   id: string;
@@ -16,7 +23,10 @@ export interface OutboxRow {
   incident_id: string | null;
   account_id: string | null;
   email: string;
-  /** Template data. A secret the email carries (a code, a link token) lives under `secret`, and is cleared once the row is settled. */
+  /**
+   * Template data. A secret the email carries (a code, a link token) lives under `secret`, and what a
+   * reset request's source was under `request`; both are cleared once the row is settled.
+   */
   data: Record<string, unknown>;
   state: OutboxState;
   attempts: number;
@@ -142,7 +152,7 @@ export async function claimForSend(db: Queryable, id: string, token: string, lea
 /** The SMTP server took it. Only the holder of the claim settles the row. */
 export async function markSent(db: Queryable, id: string, token: string): Promise<boolean> {
   const r = await db.query(
-    `UPDATE mail_outbox SET state = 'sent', sent_at = now(), claim_token = NULL, last_error = NULL, data = data - 'secret'
+    `UPDATE mail_outbox SET state = 'sent', sent_at = now(), claim_token = NULL, last_error = NULL, data = data - 'secret' - 'request'
      WHERE id = $1 AND claim_token = $2 AND state = 'sending'`,
     [id, token],
   );
@@ -162,25 +172,64 @@ export async function markRetry(db: Queryable, id: string, token: string, error:
 /** Given up: after the last attempt, or a refusal that no retry changes. */
 export async function markFailed(db: Queryable, id: string, token: string | null, error: string): Promise<boolean> {
   const r = await db.query(
-    `UPDATE mail_outbox SET state = 'failed', failed_at = now(), claim_token = NULL, last_error = $3, data = data - 'secret'
+    `UPDATE mail_outbox SET state = 'failed', failed_at = now(), claim_token = NULL, last_error = $3, data = data - 'secret' - 'request'
      WHERE id = $1 AND (($2::text IS NULL AND state IN ('queued', 'published')) OR (claim_token = $2 AND state = 'sending'))`,
     [id, token, error],
   );
   return r.rowCount === 1;
 }
 
-export type StateCounts = Record<OutboxState, number>;
+/**
+ * The row `notify` has claimed with `token`, locked for the rest of the transaction; null when the claim
+ * was lost (it expired and another instance took the row over). Resolving a reset request happens under
+ * this lock, so it happens once per row.
+ */
+export async function lockClaimedMail(db: Queryable, id: string, token: string): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(`SELECT * FROM mail_outbox WHERE id = $1 AND claim_token = $2 AND state = 'sending' FOR UPDATE`, [id, token]);
+  return rows[0] ?? null;
+}
+
+/**
+ * A reset request whose account was found and whose code was issued: the row now names the account, its
+ * address, and carries only the code (the request's hashes and source go), and the claim is renewed, so
+ * the row is sent like any other email and never resolved again.
+ */
+export async function markResetRequestResolved(db: Queryable, id: string, token: string, r: { accountId: string; email: string; code: string }): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(
+    `UPDATE mail_outbox SET account_id = $3, email = $4, data = jsonb_build_object('secret', jsonb_build_object('code', $5::text)), claimed_at = now()
+     WHERE id = $1 AND claim_token = $2 AND state = 'sending' AND kind = 'reset_request'
+     RETURNING *`,
+    [id, token, r.accountId, r.email, r.code],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Settled without sending: a reset request for an unknown email, or over a limit. `reason` says which
+ * (never the address); the address and everything the request carried are cleared from the row.
+ */
+export async function markSkipped(db: Queryable, id: string, token: string, reason: string): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE mail_outbox SET state = 'skipped', claim_token = NULL, last_error = $3, email = '', data = '{}'
+     WHERE id = $1 AND claim_token = $2 AND state = 'sending'`,
+    [id, token, reason],
+  );
+  return r.rowCount === 1;
+}
+
+/** An incident's rows are never skipped (only reset requests are). */
+export type StateCounts = Record<Exclude<OutboxState, 'skipped'>, number>;
 
 const emptyCounts = (): StateCounts => ({ queued: 0, published: 0, sending: 0, sent: 0, failed: 0 });
 
 /** Counts by state for each of the incidents. */
 export async function incidentOutboxCounts(db: Queryable, incidentIds: readonly string[]): Promise<Map<string, StateCounts>> {
   const { rows } = await db.query<{ incident_id: string; state: OutboxState; n: string }>(
-    `SELECT incident_id, state, count(*) AS n FROM mail_outbox WHERE incident_id = ANY($1::text[]) GROUP BY incident_id, state`,
+    `SELECT incident_id, state, count(*) AS n FROM mail_outbox WHERE incident_id = ANY($1::text[]) AND state <> 'skipped' GROUP BY incident_id, state`,
     [incidentIds],
   );
   const out = new Map<string, StateCounts>(incidentIds.map((id) => [id, emptyCounts()]));
-  for (const r of rows) out.get(r.incident_id)![r.state] = Number(r.n);
+  for (const r of rows) if (r.state !== 'skipped') out.get(r.incident_id)![r.state] = Number(r.n);
   return out;
 }
 
@@ -210,8 +259,11 @@ export async function requeueFailed(db: Queryable, incidentId: string): Promise<
   return rows.map((r) => r.id).sort((a, b) => Number(a) - Number(b));
 }
 
-/** Settled rows of other kinds than incidents are kept a week (their secrets were cleared when they settled). */
+/**
+ * Settled rows of other kinds than incidents are kept a week (their secrets were cleared when they settled;
+ * a skipped reset request keeps no address at all).
+ */
 export async function cleanupMailOutbox(db: Queryable): Promise<number> {
-  const r = await db.query(`DELETE FROM mail_outbox WHERE kind <> 'incident' AND state IN ('sent', 'failed') AND created_at < now() - interval '7 days'`);
+  const r = await db.query(`DELETE FROM mail_outbox WHERE kind <> 'incident' AND state IN ('sent', 'failed', 'skipped') AND created_at < now() - interval '7 days'`);
   return r.rowCount ?? 0;
 }
