@@ -127,8 +127,10 @@ describe('send-reset-code does the same work for every email', () => {
     const known = recorded.get('known')!.filter((s) => !isDispatch(s.sql));
     const unknown = recorded.get('unknown')!.filter((s) => !isDispatch(s.sql));
     expect(known.map((s) => s.sql)).toEqual(unknown.map((s) => s.sql));
-    // one statement: the outbox row (no account lookup, no transaction)
-    expect(known.map((s) => s.sql)).toEqual([expect.stringMatching(/^INSERT INTO mail_outbox /)]);
+    // two statements: the source's request count, then the outbox row (no account lookup, no transaction)
+    expect(known.map((s) => s.sql)).toEqual([expect.stringMatching(/^INSERT INTO rate_counters /), expect.stringMatching(/^INSERT INTO mail_outbox /)]);
+    known.shift();
+    unknown.shift();
     // the rows as the requests wrote them: the same values but for the address, and random ones of the same shape
     const shape = (values: unknown[]) =>
       JSON.stringify(values)
@@ -173,6 +175,19 @@ describe('send-reset-code does the same work for every email', () => {
     expect(await mailsSettled(() => resetMailsTo('limited@reset-requests.test'), 20)).toHaveLength(20);
     const { rows: events } = await h.db.query(`SELECT count(*)::int AS n FROM account_audit_events WHERE account_id = $1 AND type = 'account.reset_code_sent'`, [id]);
     expect(events).toEqual([{ n: 20 }]);
+  });
+
+  it('requests are limited per source, the same for every email: the 61st in an hour is a 429 whatever it asks', async () => {
+    const ip = '203.0.113.60';
+    await signUp('flooded@reset-requests.test');
+    for (let i = 0; i < 60; i++) expect((await from(ip).post('/auth/send-reset-code', { email: `made-up-${i}@reset-requests.test` })).status).toBe(200);
+    for (const email of ['flooded@reset-requests.test', 'made-up-x@reset-requests.test']) {
+      const refused = await from(ip).post('/auth/send-reset-code', { email });
+      expect({ status: refused.status, error: refused.body.error }).toEqual({ status: 429, error: 'RATE_LIMITED' });
+    }
+    // another source is not affected
+    expect((await from('203.0.113.61').post('/auth/send-reset-code', { email: 'flooded@reset-requests.test' })).status).toBe(200);
+    await settled();
   });
 
   it('a row delivered again, also at the same time as its first delivery, issues one code and sends one email', async () => {

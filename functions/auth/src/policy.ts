@@ -41,6 +41,12 @@ export const SIGNUP_WINDOW_SECONDS = 60 * 60;
  * a few people behind one address, and stops a source from trying codes for one address after another.
  */
 export const MAX_RESETS_PER_IP = 30;
+/**
+ * send-reset-code requests per source and hour, whatever the email (each writes an outbox row): far above a
+ * person asking again, and the mail limits of §11.1 still decide which of them send anything.
+ */
+export const MAX_RESET_CODE_REQUESTS_PER_IP = 60;
+export const RESET_CODE_REQUEST_WINDOW_SECONDS = 60 * 60;
 export const RESET_WINDOW_SECONDS = 60 * 60;
 
 export const CODE_TTL_MS = ACCOUNT_CODE_TTL_MS;

@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
-import { enqueueMail } from '@somnus/db';
+import { countSourceRequest, enqueueMail } from '@somnus/db';
 import { auditMeta, dispatchSoon, mailRecipientHash, newCode, ok, type Anonymous, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
+import { MAX_RESET_CODE_REQUESTS_PER_IP, RESET_CODE_REQUEST_WINDOW_SECONDS } from '../policy';
+import { rateLimited, requestRetryAfter } from '../rate-limit';
 
 /**
  * Asks for a single-use code that allows resetting the account after a forgotten passphrase. The request
@@ -22,6 +24,12 @@ import type { AuthDeps } from '../deps';
  * anyone can already have codes mailed to any verified account's address within the same limits.
  */
 export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { email: string }): Promise<Result<{ ok: true }>> {
+  // per source, before anything else and the same for every email: a flood of requests for made-up
+  // addresses (each an outbox row) ends here, and a 429 says nothing about any account
+  const meta = auditMeta(actor);
+  const asked = meta.ip ? await countSourceRequest(deps.db, { scope: 'reset-code:ip', ip: meta.ip, windowSeconds: RESET_CODE_REQUEST_WINDOW_SECONDS }) : null;
+  const wait = requestRetryAfter(asked, MAX_RESET_CODE_REQUESTS_PER_IP, deps.clock.now());
+  if (wait !== null) return rateLimited(wait, 'Too many reset codes asked from this address; try again later');
   const code = newCode();
   const outboxId = await enqueueMail(deps.db, {
     kind: 'reset_request',
@@ -34,7 +42,7 @@ export async function sendResetCode(deps: AuthDeps, actor: Anonymous, input: { e
         codeHash: hashCode(deps.config.serverSecret, code).toString('hex'),
         recipientHash: mailRecipientHash(deps.config.serverSecret, input.email).toString('hex'),
       },
-      request: auditMeta(actor),
+      request: meta,
     },
   });
   if (outboxId) dispatchSoon(deps.db, [outboxId]);

@@ -248,7 +248,7 @@ export async function recordFailedLogin(
  */
 export async function countSourceRequest(
   db: Queryable,
-  q: { scope: 'signup:ip' | 'reset:ip' | 'github-code:ip'; ip: string; windowSeconds: number },
+  q: { scope: 'signup:ip' | 'reset:ip' | 'github-code:ip' | 'reset-code:ip'; ip: string; windowSeconds: number },
 ): Promise<{ hits: number; resetsAt: Date }> {
   const { rows } = await db.query<{ hits: number; resets_at: Date }>({
     name: 'count-source-request',
