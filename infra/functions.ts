@@ -179,6 +179,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
           minInstanceCount: sizing.minInstances,
           maxInstanceCount: sizing.maxInstances,
           maxInstanceRequestConcurrency: sizing.concurrency,
+          // notify's claim lease (functions/notify/src/deps.ts) outlasts this plus the SMTP send deadline
           timeoutSeconds: 60,
           ingressSettings: ingressOf(spec),
           allTrafficOnLatestRevision: true,
