@@ -1,4 +1,7 @@
+import http from 'node:http';
+import type net from 'node:net';
 import { opsMain, progressLine } from '@somnus/dev/src/ops-cli';
+import { queryRows } from '../support/database';
 import { seedPeople } from '../support/incidents';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -83,4 +86,85 @@ it('refuses a scope it cannot read before calling anything', async () => {
 it('draws sent and failed parts of the bar in proportion', () => {
   const line = progressLine({ queued: 0, published: 10, sending: 0, sent: 60, failed: 30 }, 100, 2);
   expect(line).toBe('[██████████████████✗✗✗✗✗✗✗✗✗░░░] 90%  sent 60/100 · failed 30 · sending 0 · published 10 · queued 0  2.0 s');
+});
+
+/** An HTTP proxy to the stack's `incidents` that forwards every request, and drops the answers `drop` picks. */
+async function answerDroppingProxy(drop: (req: http.IncomingMessage, n: number) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(stack.opsUrl!);
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    const dropThis = drop(req, ++n);
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        if (dropThis) {
+          // the server answered (and recorded); the operator never hears of it
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+it('records one incident when the answer to create is lost and the operator runs the command again', async () => {
+  const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 3 });
+  let creates = 0;
+  const proxy = await answerDroppingProxy((req) => req.method === 'POST' && req.url === '/ops/incidents' && ++creates === 1);
+  const args = [
+    'incident',
+    'create',
+    '--title',
+    `Lost answer ${loners[0]!.id}`,
+    '--summary',
+    'The first answer never reached the operator.',
+    '--scope',
+    loners.map((p) => `account:${p.id}`).join(','),
+  ];
+  process.env.SOMNUS_OPS_URL = proxy.url;
+  const errors: string[] = [];
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    // the first run (it asks again itself when the answer is lost), then the operator runs it once more
+    await opsMain(args).catch(() => 2);
+    const first = out.join('');
+    const key = /idempotency key (\S+)/.exec(first)?.[1];
+    expect(key).toMatch(/^cli-[0-9a-f]{40}$/);
+    // the key is printed before the request goes out
+    expect(first.indexOf(`idempotency key ${key}`)).toBeLessThan(first.search(/Recorded|Already recorded/));
+    out.length = 0;
+    expect(await opsMain(args)).toBe(0);
+    expect(out.join('')).toContain(`idempotency key ${key}`);
+    expect(out.join('')).toMatch(/Already recorded \(same idempotency key\) inc_[0-9a-f]{32}: 3 recipient\(s\)/);
+  } finally {
+    process.stderr.write = writeErr;
+    process.env.SOMNUS_OPS_URL = stack.opsUrl!;
+    await proxy.close();
+  }
+  expect(creates).toBeGreaterThanOrEqual(2);
+  const incidents = await queryRows(stack.db.adminUrl, `SELECT id FROM incidents WHERE title = $1`, [`Lost answer ${loners[0]!.id}`]);
+  expect(incidents).toHaveLength(1);
+  await new Promise((r) => setTimeout(r, 500));
+  for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
 });

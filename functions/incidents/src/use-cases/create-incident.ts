@@ -6,10 +6,11 @@ import {
   findIncidentByKey,
   insertIncident,
   lockIncidentKey,
+  queuedIncidentOutboxIds,
   snapshotIncidentRecipients,
 } from '@somnus/db';
 import type { CreateIncidentBody, IncidentScope, IncidentView } from '@somnus/models';
-import { dispatchOutbox, fail, logger, newId, ok, transaction, type Result } from '@somnus/runtime';
+import { dispatchSoon, fail, newId, ok, transaction, type Result } from '@somnus/runtime';
 import type { IncidentsDeps } from '../deps';
 import type { Operator } from '../operator';
 import { viewOf } from './view';
@@ -26,8 +27,10 @@ async function unknownIds(tx: Parameters<typeof existingOrgIds>[0], scope: Incid
 /**
  * Records an incident (docs/architecture.md §11.3). In one transaction: the incident, the snapshot of its
  * recipients as the scope selects them now, one outbox row per recipient. The same idempotency key answers
- * the incident recorded first. After the commit the rows are published (what fails stays queued for the
- * sweeper), so the answer already shows them going out.
+ * the incident recorded first. The answer does not wait for Pub/Sub: this incident's rows are published
+ * right after it (dispatchSoon, as every other email), and what that cannot publish stays queued for the
+ * sweeper. An answer lost on the way is then cheap to ask for again with the same key (the CLI derives it
+ * from the incident's content).
  */
 export async function createIncident(
   deps: IncidentsDeps,
@@ -60,19 +63,11 @@ export async function createIncident(
   });
   if (!recorded.ok) return recorded;
 
-  if (recorded.value.created) {
-    try {
-      const r = await dispatchOutbox(deps.db);
-      logger().info({ event: 'incident_dispatch', incidentId: id, ...r }, 'incident emails published');
-    } catch (err) {
-      // recorded and queued: the sweeper publishes what this could not
-      logger().warn({ event: 'incident_dispatch_failed', incidentId: id, type: (err as Error).name }, 'incident emails left queued');
-    }
-  }
   const view = await transaction(deps.db, async (tx) => {
     const row = await findIncident(tx, recorded.value.id);
     return ok(await viewOf(tx, row!));
   });
   if (!view.ok) return view;
+  if (recorded.value.created) dispatchSoon(deps.db, await queuedIncidentOutboxIds(deps.db, id));
   return ok({ ...view.value, created: recorded.value.created });
 }
