@@ -97,10 +97,22 @@ describe('an incident for two organizations', () => {
   it('answers the same incident for the same idempotency key, and records nothing twice', async () => {
     const body = incidentBody({ scope: { type: 'accounts', ids: [loners[0]!.id] } });
     const first = await ops.create(body);
-    const second = await ops.create({ ...body, title: 'A different title' });
+    const second = await ops.create({ ...body });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ id: first.body.id, created: false, title: body.title });
+    // the same key with other content is refused, not answered with an incident the operator did not describe
+    for (const other of [
+      { title: 'A different title' },
+      { summary: 'Another summary.' },
+      { details: 'Other details.' },
+      { severity: 'low' },
+      { scope: { type: 'accounts', ids: [loners[1]!.id] } },
+      { postmortemUrl: 'https://status.somnus.test/postmortems/other' },
+    ]) {
+      const r = await ops.create({ ...body, ...other });
+      expect({ other, status: r.status, error: r.body.error }).toEqual({ other, status: 409, error: 'CONFLICT' });
+    }
     expect(await admin(`SELECT id FROM incidents WHERE idempotency_key = $1`, [body.idempotencyKey])).toHaveLength(1);
     await waitDone(first.body.id);
     expect(mailsTo(stack.smtp, loners[0]!)).toHaveLength(1);

@@ -31,6 +31,7 @@ const ROUTES_OF_INCIDENTS: Route[] = [
     method: 'POST',
     pattern: /^\/ops\/incidents$/,
     name: 'POST /ops/incidents',
+    // 201 recorded, 200 recorded before (same key, same content); 400 VALIDATION_ERROR, 409 CONFLICT (same key, other content)
     handler: async (req, op) => {
       const body = parseBody(req, createIncidentBody);
       if (!body.ok) return body;

@@ -51,7 +51,7 @@ export const createIncidentBody = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    /** The same key returns the same incident, never a second one. */
+    /** The same key with the same content returns the same incident, never a second one; with other content: 409 CONFLICT. */
     idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'must be 8 to 100 of A-Z a-z 0-9 _ . : -'),
   })
   .strict();

@@ -8,6 +8,7 @@ import {
   lockIncidentKey,
   queuedIncidentOutboxIds,
   snapshotIncidentRecipients,
+  type IncidentRow,
 } from '@somnus/db';
 import type { CreateIncidentBody, IncidentScope, IncidentView } from '@somnus/models';
 import { dispatchSoon, fail, newId, ok, transaction, type Result } from '@somnus/runtime';
@@ -24,10 +25,25 @@ async function unknownIds(tx: Parameters<typeof existingOrgIds>[0], scope: Incid
   return scope.ids.filter((id) => !found.has(id));
 }
 
+const scopeKey = (scope: IncidentScope) =>
+  JSON.stringify(scope.type === 'all' ? { type: 'all' } : { type: scope.type, ids: [...new Set(scope.ids)].sort() });
+
+/** Whether a recorded incident has the content of this request (ids of the scope in any order). */
+function sameIncident(row: IncidentRow, input: CreateIncidentInput): boolean {
+  return (
+    row.title === input.title &&
+    row.summary === input.summary &&
+    row.details === input.details &&
+    row.severity === input.severity &&
+    scopeKey(row.scope) === scopeKey(input.scope) &&
+    (row.postmortem_url ?? null) === (input.postmortemUrl ?? null)
+  );
+}
+
 /**
  * Records an incident (docs/architecture.md §11.3). In one transaction: the incident, the snapshot of its
- * recipients as the scope selects them now, one outbox row per recipient. The same idempotency key answers
- * the incident recorded first. The answer does not wait for Pub/Sub: this incident's rows are published
+ * recipients as the scope selects them now, one outbox row per recipient. The same idempotency key with the
+ * same content answers the incident recorded first; with other content it is a CONFLICT (409). The answer does not wait for Pub/Sub: this incident's rows are published
  * right after it (dispatchSoon, as every other email), and what that cannot publish stays queued for the
  * sweeper. An answer lost on the way is then cheap to ask for again with the same key (the CLI derives it
  * from the incident's content).
@@ -41,7 +57,14 @@ export async function createIncident(
   const recorded = await transaction(deps.db, async (tx) => {
     await lockIncidentKey(tx, input.idempotencyKey);
     const existing = await findIncidentByKey(tx, input.idempotencyKey);
-    if (existing) return ok({ id: existing.id, created: false });
+    if (existing) {
+      // the same key for another incident is a mistake (a reused key, an edited command): say so rather than
+      // answer an incident the operator did not describe
+      if (!sameIncident(existing, input)) {
+        return fail('CONFLICT', `idempotency key ${input.idempotencyKey} already recorded incident ${existing.id} with other content`);
+      }
+      return ok({ id: existing.id, created: false });
+    }
     const unknown = await unknownIds(tx, input.scope);
     if (unknown.length) {
       return fail('VALIDATION_ERROR', `scope: no ${input.scope.type === 'orgs' ? 'organization' : 'account'} ${unknown.slice(0, 5).join(', ')}`);
