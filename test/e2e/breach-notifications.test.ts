@@ -346,6 +346,58 @@ describe('refusals change nothing', () => {
     expect([await count('incidents'), await count('mail_outbox')]).toEqual(before);
   });
 
+  it('lets the sweeper\'s identity dispatch the outbox and nothing else (403), and records nothing for it', async () => {
+    const sweeper = 'sched-incidents@somnus-test.iam.gserviceaccount.com';
+    process.env.SOMNUS_SWEEPER_EMAILS = sweeper;
+    try {
+      const auth = `Bearer ${await stack.operatorToken({ email: sweeper })}`;
+      const before = [await count('incidents'), await count('mail_outbox')];
+      for (const [method, path] of [
+        ['POST', '/ops/incidents'],
+        ['GET', '/ops/incidents'],
+        ['GET', `/ops/incidents/inc_${'0'.repeat(32)}`],
+        ['POST', `/ops/incidents/inc_${'0'.repeat(32)}/retry-failed`],
+      ] as const) {
+        const r = await ops.call(method, path, method === 'POST' ? incidentBody() : undefined, auth);
+        expect({ path, status: r.status, error: r.body.error }).toEqual({ path, status: 403, error: 'FORBIDDEN' });
+      }
+      expect([await count('incidents'), await count('mail_outbox')]).toEqual(before);
+      const dispatched = await ops.call('POST', '/ops/outbox/dispatch', undefined, auth);
+      expect(dispatched.status).toBe(200);
+      expect(dispatched.body).toEqual({ published: expect.any(Number), failed: expect.any(Number) });
+      // the operators' list does not include the sweeper, and an operator still does everything
+      expect((await ops.list()).status).toBe(200);
+    } finally {
+      delete process.env.SOMNUS_SWEEPER_EMAILS;
+    }
+  });
+
+  it('takes the token\'s audience from its configuration, never from the Host header', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(stack.opsUrl!);
+    const host = 'incidents-elsewhere.example';
+    // Google's issuer is where the function used to accept https://<Host> as an audience
+    const issuer = 'https://accounts.google.com';
+    process.env.SOMNUS_OPERATOR_ISSUER = issuer;
+    try {
+      const call = async (audience: string) => {
+        const token = await stack.operatorToken({ audience, issuer });
+        return new Promise<number>((resolve, reject) => {
+          const req = request({ host: url.hostname, port: url.port, path: '/ops/incidents', method: 'GET', headers: { host, authorization: `Bearer ${token}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      };
+      expect(await call(`https://${host}`)).toBe(401);
+      expect(await call(stack.operatorKey.audience)).toBe(200);
+    } finally {
+      process.env.SOMNUS_OPERATOR_ISSUER = stack.operatorKey.issuer;
+    }
+  });
+
   it('answers 4xx to bad bodies and unknown scopes, and records nothing', async () => {
     const before = [await count('incidents'), await count('incident_recipients'), await count('mail_outbox')];
     const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 1 });
