@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type net from 'node:net';
-import { opsMain, progressLine } from '@somnus/dev/src/ops-cli';
+import { normaliseText, opsMain, progressLine } from '@somnus/dev/src/ops-cli';
 import { queryRows } from '../support/database';
 import { seedPeople } from '../support/incidents';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -167,4 +170,64 @@ it('records one incident when the answer to create is lost and the operator runs
   expect(incidents).toHaveLength(1);
   await new Promise((r) => setTimeout(r, 500));
   for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
+});
+
+describe('for a newcomer', () => {
+  const create = (scope: string, extra: string[] = []) =>
+    opsMain(['incident', 'create', '--title', `Scope ${scope.slice(0, 60)}`, '--summary', 'Scope forms.', '--scope', scope, '--no-wait', ...extra]);
+  const recorded = () => /(?:Recorded|Already recorded \(same idempotency key\)) (inc_[0-9a-f]{32}): (\d+) recipient/.exec(out.join(''));
+
+  it('takes the scope with the kind once (as the README shows) or on every id', async () => {
+    const { orgs, loners } = await seedPeople(stack.db.adminUrl, { orgs: [2, 3], loners: 3 });
+    for (const [scope, n] of [
+      [`org:${orgs[0]!.id},${orgs[1]!.id}`, 5],
+      [`org:${orgs[0]!.id},org:${orgs[1]!.id},`, 5],
+      [`account:${loners[0]!.id},${loners[1]!.id}`, 2],
+      [`account:${loners[0]!.id},account:${loners[1]!.id},account:${loners[2]!.id}`, 3],
+      [`account:${loners[0]!.id}, account:${loners[1]!.id}, ${loners[2]!.id}`, 3],
+    ] as const) {
+      out.length = 0;
+      expect({ scope, code: await create(scope) }).toEqual({ scope, code: 0 });
+      expect({ scope, recipients: Number(recorded()?.[2]) }).toEqual({ scope, recipients: n });
+    }
+    await expect(create(`org:${orgs[0]!.id},account:${loners[0]!.id}`)).rejects.toThrow(/one kind per scope/);
+    await expect(create(`${loners[0]!.id},account:${loners[1]!.id}`)).rejects.toThrow(/unknown scope kind/);
+  });
+
+  it('has a README example that is one command: every line of it but the last continues', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const lines = readme.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('pnpm ops incident create'));
+    expect(start).toBeGreaterThan(0);
+    const command: string[] = [];
+    for (let i = start; ; i++) {
+      command.push(lines[i]!);
+      if (!lines[i]!.trimEnd().endsWith('\\')) break;
+    }
+    const text = command.join(' ');
+    for (const flag of ['--title', '--summary', '--details-file', '--severity', '--scope', '--postmortem-url']) expect(text).toContain(flag);
+    expect(text).toMatch(/--scope org:org_\S+,org_\S+/);
+  });
+
+  it('sends a details file with Windows line endings and tabs, as \\n and spaces', async () => {
+    const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 1 });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-ops-')), 'affected.txt');
+    fs.writeFileSync(file, 'Affected:\r\n\temail addresses\r\n\taccount names\rend\r\n');
+    expect(normaliseText('a\r\nb\tc\rd')).toBe('a\nb    c\nd');
+    expect(await create(`account:${loners[0]!.id}`, ['--details-file', file])).toBe(0);
+    const id = recorded()?.[1];
+    const rows = await queryRows(stack.db.adminUrl, `SELECT details FROM incidents WHERE id = $1`, [id]);
+    expect(rows).toEqual([{ details: 'Affected:\n    email addresses\n    account names\nend' }]);
+  });
+
+  it('says "no recipients" for an incident nobody is in scope of, not an empty bar at 100%', async () => {
+    const { orgs } = await seedPeople(stack.db.adminUrl, { orgs: [1], loners: 0 });
+    await queryRows(stack.db.adminUrl, `DELETE FROM memberships WHERE org_id = $1`, [orgs[0]!.id]);
+    expect(progressLine({ queued: 0, published: 0, sending: 0, sent: 0, failed: 0 }, 0, 0.4)).toBe('no recipients: nothing to send  0.4 s');
+    expect(await opsMain(['incident', 'create', '--title', 'Nobody', '--summary', 'An empty team.', '--scope', `org:${orgs[0]!.id}`])).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('0 recipient(s)');
+    expect(text).toContain('no recipients: nothing to send');
+    expect(text).not.toContain('100%');
+  });
 });

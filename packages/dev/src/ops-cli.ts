@@ -1,7 +1,7 @@
 /**
  * `pnpm ops`: the operator's commands against the private `incidents` function (docs/architecture.md §11.3).
  *
- *   pnpm ops incident create --title … --summary … --scope all|org:<id>,…|account:<id>,…
+ *   pnpm ops incident create --title … --summary … --scope all|org:<id>,<id>…|account:<id>,<id>…
  *                            [--details … | --details-file …] [--severity low|medium|high|critical]
  *                            [--postmortem-url …] [--idempotency-key …] [--no-wait]
  *   pnpm ops incident status <id> [--watch]
@@ -87,6 +87,14 @@ async function call<S extends z.ZodType>(t: Target, method: string, p: string, s
   return schema.parse(json);
 }
 
+/**
+ * Details as the server takes them: \n line breaks (a file written on Windows has \r\n) and spaces for tabs
+ * (the server refuses control characters other than line breaks), so that a details file is not refused.
+ */
+export function normaliseText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/\t/g, '    ');
+}
+
 /** A request that is safe to repeat (the same idempotency key): asked again when no answer came back. */
 async function withRetries<T>(what: string, run: () => Promise<T>, tries = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -119,6 +127,8 @@ const WIDTH = 30;
 
 /** One line: a bar of sent (█) and failed (✗) out of all recipients, and the count per state. */
 export function progressLine(c: DeliveryCounts, total: number, seconds: number): string {
+  // nobody in scope (an org without members, say): no bar that would look like 100% of something
+  if (total === 0) return `no recipients: nothing to send  ${seconds.toFixed(1)} s`;
   const cells = (n: number) => (total === 0 ? 0 : Math.round((n / total) * WIDTH));
   const sent = cells(c.sent);
   const failed = Math.min(WIDTH - sent, cells(c.failed));
@@ -206,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
       const scope = parseScopeArg(values.scope);
       if (!scope.ok) throw new UsageError(`--scope: ${scope.reason}`);
       if (!(INCIDENT_SEVERITIES as readonly string[]).includes(values.severity!)) throw new UsageError(`--severity: one of ${INCIDENT_SEVERITIES.join(', ')}`);
-      const details = values['details-file'] ? fs.readFileSync(values['details-file'], 'utf8') : (values.details ?? '');
+      const details = normaliseText(values['details-file'] ? fs.readFileSync(values['details-file'], 'utf8') : (values.details ?? ''));
       const content = {
         title: values.title,
         summary: values.summary,
