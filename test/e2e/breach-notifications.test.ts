@@ -1,4 +1,4 @@
-import { setPublishTransport, type PublishTransport } from '@somnus/runtime';
+import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
 import { queryRows } from '../support/database';
 import { eventually, incidentBody, opsClient, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp';
@@ -157,6 +157,8 @@ async function queuedIncident(people: Person[]): Promise<{ id: string; outboxIds
   try {
     const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
     expect(r.status).toBe(201);
+    // the rows are published after the answer: let that attempt fail before Pub/Sub works again
+    await settleDispatches();
     const rows = await admin<{ id: string; account_id: string }>(`SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
     const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
     return { id: r.body.id, outboxIds: people.map((p) => byAccount.get(p.id)!) };
