@@ -27,6 +27,12 @@ export interface DeployedFunction {
   serviceAccount: gcp.serviceaccount.Account;
   /** The function's own Cloud Run URL (https://…run.app): the OIDC audience for private callers. */
   uri: pulumi.Output<string>;
+  /**
+   * The Cloud Run URL known before the function exists (https://<name>-<project number>.<region>.run.app,
+   * Cloud Run's deterministic URL): what operator functions accept as audience (they never take it from the
+   * request's Host) and what their callers put in their ID tokens.
+   */
+  audienceUrl: pulumi.Output<string>;
   sizing: Required<FunctionSizing>;
 }
 
@@ -77,20 +83,24 @@ export const NOTIFY_MAX_ATTEMPTS = 8;
 /** The account id Cloud Scheduler invokes a scheduled function as (scheduler.ts). */
 export const schedulerAccountId = (fn: string) => `sched-${fn}`.slice(0, 30);
 
+/** Cloud Run's deterministic URL of a service, computable before it exists (unlike `serviceConfig.uri`). */
+export const deterministicRunUrl = (name: string, projectNumber: string, region: string) => `https://${name}-${projectNumber}.${region}.run.app`;
+
 /**
  * How an operator function checks its callers' ID tokens again after IAM (functions/incidents/src/operator-auth.ts):
- * Google-signed, from the operators' emails or the scheduler's own account (the outbox sweeper's job).
+ * Google-signed, for its own URL (or one of `somnus:operatorAudiences`), from the operators' emails (every
+ * route) or, separately, the scheduler's own account (the outbox sweeper's job: `POST /ops/outbox/dispatch` only).
  */
-export function operatorAuthEnv(config: StackConfig, spec: FunctionSpec): Record<string, string> {
+export function operatorAuthEnv(config: StackConfig, spec: FunctionSpec, ownUrl: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
   const t = spec.trigger;
   if (!(t.type === 'http' && !t.public && t.invokers?.includes('operators'))) return {};
-  const emails = [...config.operatorEmails];
-  if (spec.schedules?.length) emails.push(`${schedulerAccountId(spec.name)}@${config.project}.iam.gserviceaccount.com`);
+  const sweepers = spec.schedules?.length ? [`${schedulerAccountId(spec.name)}@${config.project}.iam.gserviceaccount.com`] : [];
   return {
     SOMNUS_OPERATOR_ISSUER: 'https://accounts.google.com',
     SOMNUS_OPERATOR_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs',
-    SOMNUS_OPERATOR_EMAILS: emails.join(','),
-    ...(config.operatorAudiences.length ? { SOMNUS_OPERATOR_AUDIENCE: config.operatorAudiences.join(',') } : {}),
+    SOMNUS_OPERATOR_EMAILS: config.operatorEmails.join(','),
+    ...(sweepers.length ? { SOMNUS_SWEEPER_EMAILS: sweepers.join(',') } : {}),
+    SOMNUS_OPERATOR_AUDIENCE: pulumi.output(ownUrl).apply((u) => [u, ...config.operatorAudiences].join(',')),
   };
 }
 
@@ -111,8 +121,10 @@ function invoker(name: string, config: StackConfig, fn: gcp.cloudfunctionsv2.Fun
 export function createFunctions(d: FunctionsDeps): Record<string, DeployedFunction> {
   const { config } = d;
   const out: Record<string, DeployedFunction> = {};
+  const projectNumber = gcp.organizations.getProjectOutput({ projectId: config.project }).apply((p) => String(p.number));
   for (const spec of d.registry) {
     const sizing = sizingOf(config, spec);
+    const audienceUrl = projectNumber.apply((n) => deterministicRunUrl(spec.name, n, config.region));
     const sa = new gcp.serviceaccount.Account(`sa-fn-${spec.name}`, {
       project: config.project,
       accountId: accountId('fn', spec.name),
@@ -179,6 +191,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
           minInstanceCount: sizing.minInstances,
           maxInstanceCount: sizing.maxInstances,
           maxInstanceRequestConcurrency: sizing.concurrency,
+          // notify's claim lease (functions/notify/src/deps.ts) outlasts this plus the SMTP send deadline
           timeoutSeconds: 60,
           ingressSettings: ingressOf(spec),
           allTrafficOnLatestRevision: true,
@@ -202,7 +215,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
             SOMNUS_INVITE_TTL_SECONDS: String(config.service.inviteTtlSeconds),
             // the URL says sslmode=verify-ca; this is the CA the server's certificate must chain to (public)
             ...(spec.secrets.includes('database-url') ? { DATABASE_CA_CERT: d.databaseCa } : {}),
-            ...operatorAuthEnv(config, spec),
+            ...operatorAuthEnv(config, spec, audienceUrl),
             // notify gives up on an email before Pub/Sub gives up on its message (docs/architecture.md §11.3)
             ...(spec.trigger.type === 'pubsub' ? { NOTIFY_MAX_ATTEMPTS: String(NOTIFY_MAX_ATTEMPTS) } : {}),
           },
@@ -218,7 +231,7 @@ export function createFunctions(d: FunctionsDeps): Record<string, DeployedFuncti
       { dependsOn: [...d.dependsOn, ...secretGrants] },
     );
     const uri = fn.serviceConfig.apply((s) => s?.uri ?? '');
-    out[spec.name] = { spec, fn, serviceAccount: sa, uri, sizing };
+    out[spec.name] = { spec, fn, serviceAccount: sa, uri, audienceUrl, sizing };
 
     if (spec.trigger.type === 'http' && spec.trigger.public) {
       // Behind the load balancer, which does not authenticate: anyone may invoke, but ingress only

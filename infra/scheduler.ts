@@ -3,6 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from './config';
 import { schedulerAccountId, type DeployedFunction } from './functions';
 
+const isOperatorFunction = (d: DeployedFunction) => d.spec.trigger.type === 'http' && !d.spec.trigger.public && !!d.spec.trigger.invokers?.includes('operators');
+
 /**
  * One Cloud Scheduler job per schedule in the registry. Each scheduled function gets its own scheduler
  * account, which is the only identity allowed to invoke it (besides any invokers its trigger lists); the
@@ -40,7 +42,8 @@ export function createSchedules(config: StackConfig, functions: Record<string, D
           httpTarget: {
             httpMethod: 'POST',
             uri: pulumi.interpolate`${deployed.uri}${s.path}`,
-            oidcToken: { serviceAccountEmail: sa.email, audience: deployed.uri },
+            // an operator function checks the audience itself, against the URL infra gave it (functions.ts)
+            oidcToken: { serviceAccountEmail: sa.email, audience: isOperatorFunction(deployed) ? deployed.audienceUrl : deployed.uri },
           },
         }),
       );

@@ -88,7 +88,7 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
       publicUrl: gateway.publicUrl,
       loadBalancerIp: gateway.address.address,
       /** The operator endpoint (`/ops/incidents…`), once the `incidents` function is in the registry. */
-      incidentsUrl: functions.incidents ? functions.incidents.uri : pulumi.output('(incidents is not deployed yet)'),
+      incidentsUrl: functions.incidents ? functions.incidents.audienceUrl : pulumi.output('(incidents is not deployed yet)'),
       privateFunctionUrls,
       topics: Object.fromEntries(
         TOPICS.map((t) => [t, { topic: pubsub.topics[t].topic.name, deadLetter: pubsub.topics[t].deadLetter.name, deadLetterInspect: pubsub.topics[t].deadLetterInspect.name }]),

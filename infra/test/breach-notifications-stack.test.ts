@@ -13,6 +13,8 @@ const FIXTURE: readonly FunctionSpec[] = FUNCTION_REGISTRY;
 let run: StackRun;
 const config = testConfig();
 const email = (id: string) => `${id}@${PROJECT}.iam.gserviceaccount.com`;
+/** Cloud Run's deterministic URL of `incidents`: the audience it accepts, set by infra, never the request's Host. */
+const INCIDENTS_URL = `https://incidents-${PROJECT_NUMBER}.us-central1.run.app`;
 const AGENT = `serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 
 beforeAll(async () => {
@@ -27,16 +29,19 @@ describe('a private operator function (incidents)', () => {
     ]);
   });
 
-  it('checks Google ID tokens again itself, from the operators\' emails and the scheduler\'s account only', () => {
+  it('checks Google ID tokens again itself, for its own URL, from the operators\' emails and, apart, the scheduler\'s account', () => {
     const fn = run.ofType(T.fn).find((f) => f.inputs.name === 'incidents')!;
     expect(fn.inputs.serviceConfig.environmentVariables).toMatchObject({
       SOMNUS_OPERATOR_ISSUER: 'https://accounts.google.com',
       SOMNUS_OPERATOR_JWKS_URL: 'https://www.googleapis.com/oauth2/v3/certs',
-      SOMNUS_OPERATOR_EMAILS: `alice@example.com,bob@example.com,${email('sched-incidents')}`,
+      // operators: every route; the sweeper's scheduler account: only POST /ops/outbox/dispatch
+      SOMNUS_OPERATOR_EMAILS: 'alice@example.com,bob@example.com',
+      SOMNUS_SWEEPER_EMAILS: email('sched-incidents'),
+      SOMNUS_OPERATOR_AUDIENCE: INCIDENTS_URL,
     });
     // no other function gets operator settings
     for (const f of run.ofType(T.fn).filter((x) => x.inputs.name !== 'incidents')) {
-      expect(Object.keys(f.inputs.serviceConfig.environmentVariables).filter((k: string) => k.startsWith('SOMNUS_OPERATOR'))).toEqual([]);
+      expect(Object.keys(f.inputs.serviceConfig.environmentVariables).filter((k: string) => k.startsWith('SOMNUS_OPERATOR') || k.startsWith('SOMNUS_SWEEPER'))).toEqual([]);
     }
   });
 
@@ -47,7 +52,7 @@ describe('a private operator function (incidents)', () => {
       httpTarget: {
         httpMethod: 'POST',
         uri: 'https://incidents-mockhash-uc.a.run.app/ops/outbox/dispatch',
-        oidcToken: { serviceAccountEmail: email('sched-incidents'), audience: 'https://incidents-mockhash-uc.a.run.app' },
+        oidcToken: { serviceAccountEmail: email('sched-incidents'), audience: INCIDENTS_URL },
       },
     });
   });
@@ -75,7 +80,7 @@ describe('a private operator function (incidents)', () => {
   it('is reachable by operators (ingress all, IAM decides) and its URL is a stack output', () => {
     const fn = run.ofType(T.fn).find((f) => f.inputs.name === 'incidents')!;
     expect(fn.inputs.serviceConfig.ingressSettings).toBe('ALLOW_ALL');
-    expect(run.outputs.incidentsUrl).toBe('https://incidents-mockhash-uc.a.run.app');
+    expect(run.outputs.incidentsUrl).toBe(INCIDENTS_URL);
   });
 });
 

@@ -1,5 +1,6 @@
 import { PUBSUB_EMULATOR_PATH, pubsubEmulatorInstalled } from '@somnus/dev/src/event-bus';
 import { getFreePort } from '@somnus/dev/src/postgres';
+import { settleDispatches } from '@somnus/runtime';
 import { queryRows } from '../support/database';
 import { eventually, incidentBody, opsClient, seedPeople } from '../support/incidents';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -61,6 +62,8 @@ const installed = pubsubEmulatorInstalled();
         const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: loners.map((p) => p.id) } }));
         expect(r.status).toBe(201);
         id = r.body.id;
+        // the rows are published after the answer: let that attempt fail while Pub/Sub is unreachable
+        await settleDispatches();
         expect(r.body.counts).toMatchObject({ queued: 10, published: 0, sent: 0 });
         const rows = await queryRows(stack.db.adminUrl, `SELECT state FROM mail_outbox WHERE incident_id = $1`, [id]);
         expect(rows.map((x) => x.state)).toEqual(Array(10).fill('queued'));

@@ -1,4 +1,4 @@
-import { setPublishTransport, type PublishTransport } from '@somnus/runtime';
+import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
 import { queryRows } from '../support/database';
 import { eventually, incidentBody, opsClient, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp';
@@ -97,10 +97,22 @@ describe('an incident for two organizations', () => {
   it('answers the same incident for the same idempotency key, and records nothing twice', async () => {
     const body = incidentBody({ scope: { type: 'accounts', ids: [loners[0]!.id] } });
     const first = await ops.create(body);
-    const second = await ops.create({ ...body, title: 'A different title' });
+    const second = await ops.create({ ...body });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ id: first.body.id, created: false, title: body.title });
+    // the same key with other content is refused, not answered with an incident the operator did not describe
+    for (const other of [
+      { title: 'A different title' },
+      { summary: 'Another summary.' },
+      { details: 'Other details.' },
+      { severity: 'low' },
+      { scope: { type: 'accounts', ids: [loners[1]!.id] } },
+      { postmortemUrl: 'https://status.somnus.test/postmortems/other' },
+    ]) {
+      const r = await ops.create({ ...body, ...other });
+      expect({ other, status: r.status, error: r.body.error }).toEqual({ other, status: 409, error: 'CONFLICT' });
+    }
     expect(await admin(`SELECT id FROM incidents WHERE idempotency_key = $1`, [body.idempotencyKey])).toHaveLength(1);
     await waitDone(first.body.id);
     expect(mailsTo(stack.smtp, loners[0]!)).toHaveLength(1);
@@ -145,6 +157,8 @@ async function queuedIncident(people: Person[]): Promise<{ id: string; outboxIds
   try {
     const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
     expect(r.status).toBe(201);
+    // the rows are published after the answer: let that attempt fail before Pub/Sub works again
+    await settleDispatches();
     const rows = await admin<{ id: string; account_id: string }>(`SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
     const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
     return { id: r.body.id, outboxIds: people.map((p) => byAccount.get(p.id)!) };
@@ -332,6 +346,58 @@ describe('refusals change nothing', () => {
       }
     }
     expect([await count('incidents'), await count('mail_outbox')]).toEqual(before);
+  });
+
+  it('lets the sweeper\'s identity dispatch the outbox and nothing else (403), and records nothing for it', async () => {
+    const sweeper = 'sched-incidents@somnus-test.iam.gserviceaccount.com';
+    process.env.SOMNUS_SWEEPER_EMAILS = sweeper;
+    try {
+      const auth = `Bearer ${await stack.operatorToken({ email: sweeper })}`;
+      const before = [await count('incidents'), await count('mail_outbox')];
+      for (const [method, path] of [
+        ['POST', '/ops/incidents'],
+        ['GET', '/ops/incidents'],
+        ['GET', `/ops/incidents/inc_${'0'.repeat(32)}`],
+        ['POST', `/ops/incidents/inc_${'0'.repeat(32)}/retry-failed`],
+      ] as const) {
+        const r = await ops.call(method, path, method === 'POST' ? incidentBody() : undefined, auth);
+        expect({ path, status: r.status, error: r.body.error }).toEqual({ path, status: 403, error: 'FORBIDDEN' });
+      }
+      expect([await count('incidents'), await count('mail_outbox')]).toEqual(before);
+      const dispatched = await ops.call('POST', '/ops/outbox/dispatch', undefined, auth);
+      expect(dispatched.status).toBe(200);
+      expect(dispatched.body).toEqual({ published: expect.any(Number), failed: expect.any(Number) });
+      // the operators' list does not include the sweeper, and an operator still does everything
+      expect((await ops.list()).status).toBe(200);
+    } finally {
+      delete process.env.SOMNUS_SWEEPER_EMAILS;
+    }
+  });
+
+  it('takes the token\'s audience from its configuration, never from the Host header', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(stack.opsUrl!);
+    const host = 'incidents-elsewhere.example';
+    // Google's issuer is where the function used to accept https://<Host> as an audience
+    const issuer = 'https://accounts.google.com';
+    process.env.SOMNUS_OPERATOR_ISSUER = issuer;
+    try {
+      const call = async (audience: string) => {
+        const token = await stack.operatorToken({ audience, issuer });
+        return new Promise<number>((resolve, reject) => {
+          const req = request({ host: url.hostname, port: url.port, path: '/ops/incidents', method: 'GET', headers: { host, authorization: `Bearer ${token}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      };
+      expect(await call(`https://${host}`)).toBe(401);
+      expect(await call(stack.operatorKey.audience)).toBe(200);
+    } finally {
+      process.env.SOMNUS_OPERATOR_ISSUER = stack.operatorKey.issuer;
+    }
   });
 
   it('answers 4xx to bad bodies and unknown scopes, and records nothing', async () => {

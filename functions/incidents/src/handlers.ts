@@ -19,6 +19,8 @@ interface Route {
   pattern: RegExp;
   name: string;
   status?: number;
+  /** The sweeper's identity may call it too (operator-auth.ts); every other route is for operators only. */
+  sweeper?: true;
   handler: Handler;
 }
 
@@ -31,6 +33,7 @@ const ROUTES_OF_INCIDENTS: Route[] = [
     method: 'POST',
     pattern: /^\/ops\/incidents$/,
     name: 'POST /ops/incidents',
+    // 201 recorded, 200 recorded before (same key, same content); 400 VALIDATION_ERROR, 409 CONFLICT (same key, other content)
     handler: async (req, op) => {
       const body = parseBody(req, createIncidentBody);
       if (!body.ok) return body;
@@ -64,6 +67,7 @@ const ROUTES_OF_INCIDENTS: Route[] = [
     method: 'POST',
     pattern: /^\/ops\/outbox\/dispatch$/,
     name: 'POST /ops/outbox/dispatch',
+    sweeper: true,
     handler: (_req, op) => dispatch(incidentsDeps(), op),
   },
 ];
@@ -87,7 +91,7 @@ export async function handleIncidents(req: Request, res: Response): Promise<void
     sendError(res, s, code, message, headers);
   };
   try {
-    const auth = await verifyOperator(req.headers.authorization, req.headers.host);
+    const auth = await verifyOperator(req.headers.authorization);
     if (!auth.ok) {
       log.warn({ event: 'operator_refused', reason: auth.reason }, 'operator token refused');
       return answerError(401, 'UNAUTHORIZED', 'An operator token is required');
@@ -102,6 +106,7 @@ export async function handleIncidents(req: Request, res: Response): Promise<void
       return answerError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { Allow: allow });
     }
     route = match.name;
+    if (auth.role !== 'operator' && !match.sweeper) return answerError(403, 'FORBIDDEN', 'The sweeper may only dispatch the outbox');
     const params = { ...(match.pattern.exec(path)!.groups ?? {}) };
     if (params.id !== undefined && !INCIDENT_ID.test(params.id)) return answerError(404, 'NOT_FOUND', 'No such incident');
     const result = await match.handler(req, { email: auth.email }, params);

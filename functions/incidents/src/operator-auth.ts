@@ -15,13 +15,21 @@ export interface OperatorAuthConfig {
   jwksUrl: string | null;
   issuer: string;
   /**
-   * Accepted audiences. With Google's keys the function's own URL (https://<Host>) is accepted too: Cloud
-   * Run's IAM checked the token's audience against the service before the request got here.
+   * Accepted audiences (SOMNUS_OPERATOR_AUDIENCE, comma-separated): in GCP the function's own URL, which infra
+   * sets, and `somnus:operatorAudiences`. Only these: never the request's Host header, which the caller chooses.
    */
   audiences: string[];
-  /** Lowercase emails allowed to operate (operators, and the scheduler's account for the sweeper). */
+  /** Lowercase emails of the operators (SOMNUS_OPERATOR_EMAILS): every route. */
   emails: string[];
+  /**
+   * Lowercase emails of the outbox sweeper's identity (SOMNUS_SWEEPER_EMAILS; in GCP the scheduler's service
+   * account): `POST /ops/outbox/dispatch` only, 403 on every other route.
+   */
+  sweeperEmails: string[];
 }
+
+/** What a verified caller may do: an operator everything, the sweeper only dispatch the outbox. */
+export type OperatorRole = 'operator' | 'sweeper';
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
@@ -43,6 +51,7 @@ export function operatorAuthConfig(env: NodeJS.ProcessEnv = process.env): Operat
     issuer: env.SOMNUS_OPERATOR_ISSUER || GOOGLE_ISSUER,
     audiences: list(env.SOMNUS_OPERATOR_AUDIENCE),
     emails: list(env.SOMNUS_OPERATOR_EMAILS).map((e) => e.toLowerCase()),
+    sweeperEmails: list(env.SOMNUS_SWEEPER_EMAILS).map((e) => e.toLowerCase()),
   };
 }
 
@@ -58,20 +67,15 @@ function keySetOf(c: OperatorAuthConfig): JWTVerifyGetKey {
   return set;
 }
 
-export type OperatorCheck = { ok: true; email: string } | { ok: false; reason: string };
+export type OperatorCheck = { ok: true; email: string; role: OperatorRole } | { ok: false; reason: string };
 
 /** The operator behind an `Authorization: Bearer …` header, or why not (the reason is logged, never answered). */
-export async function verifyOperator(
-  authorization: string | undefined,
-  host: string | undefined,
-  c: OperatorAuthConfig = operatorAuthConfig(),
-): Promise<OperatorCheck> {
+export async function verifyOperator(authorization: string | undefined, c: OperatorAuthConfig = operatorAuthConfig()): Promise<OperatorCheck> {
   const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!m) return { ok: false, reason: 'no bearer token' };
-  if (c.emails.length === 0) return { ok: false, reason: 'no operator emails configured (SOMNUS_OPERATOR_EMAILS)' };
-  const ownUrl = c.issuer === GOOGLE_ISSUER && host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host) ? [`https://${host}`] : [];
-  const audiences = [...c.audiences, ...ownUrl];
-  if (audiences.length === 0) return { ok: false, reason: 'no audience to check' };
+  if (c.emails.length === 0 && c.sweeperEmails.length === 0) return { ok: false, reason: 'no operator emails configured (SOMNUS_OPERATOR_EMAILS)' };
+  const audiences = c.audiences;
+  if (audiences.length === 0) return { ok: false, reason: 'no audience configured (SOMNUS_OPERATOR_AUDIENCE)' };
   try {
     const { payload } = await jwtVerify(m[1]!, keySetOf(c), {
       issuer: c.issuer,
@@ -83,8 +87,9 @@ export async function verifyOperator(
     });
     const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : '';
     if (payload.email_verified !== true) return { ok: false, reason: 'email not verified in the token' };
-    if (!c.emails.includes(email)) return { ok: false, reason: 'email not on the operator allow-list' };
-    return { ok: true, email };
+    if (c.emails.includes(email)) return { ok: true, email, role: 'operator' };
+    if (c.sweeperEmails.includes(email)) return { ok: true, email, role: 'sweeper' };
+    return { ok: false, reason: 'email not on the operator allow-list' };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) return { ok: false, reason: `token refused: ${err.code}` };
     return { ok: false, reason: `token refused: ${(err as Error).name}` };

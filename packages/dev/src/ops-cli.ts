@@ -1,13 +1,18 @@
 /**
  * `pnpm ops`: the operator's commands against the private `incidents` function (docs/architecture.md §11.3).
  *
- *   pnpm ops incident create --title … --summary … --scope all|org:<id>,…|account:<id>,…
+ *   pnpm ops incident create --title … --summary … --scope all|org:<id>,<id>…|account:<id>,<id>…
  *                            [--details … | --details-file …] [--severity low|medium|high|critical]
  *                            [--postmortem-url …] [--idempotency-key …] [--no-wait]
  *   pnpm ops incident status <id> [--watch]
  *   pnpm ops incident list [--limit N]
  *   pnpm ops incident retry-failed <id> [--no-wait]
  *   pnpm ops outbox dispatch
+ *
+ * `create` prints its idempotency key before sending. Without --idempotency-key the key is a digest of the
+ * incident's content (title, summary, details, severity, scope, post-mortem URL): running the same command
+ * again, after a lost answer say, finds the incident already recorded and emails nobody twice. A create
+ * that gets no answer is asked again with the same key.
  *
  * Where: `--url`, else SOMNUS_OPS_URL, else the running `pnpm start` (`.data/ops.json`). Who: SOMNUS_OPS_TOKEN
  * (in GCP a Google ID token for the function's URL), else a short-lived token signed with the local stack's
@@ -28,6 +33,7 @@ import {
   parseScopeArg,
   retryFailedResponse,
   type DeliveryCounts,
+  type IncidentScope,
   type IncidentView,
 } from '@somnus/models';
 import type { z } from 'zod';
@@ -56,13 +62,22 @@ function targetOf(urlFlag: string | undefined): Target {
   return { url, token: () => signOperatorToken(key) };
 }
 
+/** An answer that never arrived (connection dropped, timeout) or a gateway's 502/503/504: safe to ask again. */
+class NoAnswer extends Error {}
+
 async function call<S extends z.ZodType>(t: Target, method: string, p: string, schema: S, body?: unknown): Promise<z.output<S>> {
-  const res = await fetch(`${t.url}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${await t.token()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(120_000),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${t.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${await t.token()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (err) {
+    throw new NoAnswer(`no answer from ${p}: ${(err as Error).message}`);
+  }
+  if (res.status === 502 || res.status === 503 || res.status === 504) throw new NoAnswer(`${res.status} from ${p}`);
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const e = errorBody.safeParse(json);
@@ -72,6 +87,39 @@ async function call<S extends z.ZodType>(t: Target, method: string, p: string, s
   return schema.parse(json);
 }
 
+/**
+ * Details as the server takes them: \n line breaks (a file written on Windows has \r\n) and spaces for tabs
+ * (the server refuses control characters other than line breaks), so that a details file is not refused.
+ */
+export function normaliseText(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/\t/g, '    ');
+}
+
+/** A request that is safe to repeat (the same idempotency key): asked again when no answer came back. */
+async function withRetries<T>(what: string, run: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof NoAnswer) || attempt >= tries) throw err;
+      process.stderr.write(`${err.message}; asking again (${what}, attempt ${attempt + 1} of ${tries})\n`);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+/**
+ * The idempotency key of `incident create` when none is given: a digest of the incident's canonical content,
+ * so that running the same command again (after a lost answer, a crash, a timeout) finds the incident the
+ * first run recorded instead of emailing everyone a second time. To record the same text twice on purpose,
+ * pass a new --idempotency-key.
+ */
+export function incidentKeyOf(body: { title: string; summary: string; details: string; severity: string; scope: IncidentScope; postmortemUrl?: string }): string {
+  const scope = body.scope.type === 'all' ? { type: 'all' } : { type: body.scope.type, ids: [...new Set(body.scope.ids)].sort() };
+  const canonical = JSON.stringify([body.title, body.summary, body.details, body.severity, scope, body.postmortemUrl ?? null]);
+  return `cli-${crypto.createHash('sha256').update(canonical).digest('hex').slice(0, 40)}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Progress
 
@@ -79,6 +127,8 @@ const WIDTH = 30;
 
 /** One line: a bar of sent (█) and failed (✗) out of all recipients, and the count per state. */
 export function progressLine(c: DeliveryCounts, total: number, seconds: number): string {
+  // nobody in scope (an org without members, say): no bar that would look like 100% of something
+  if (total === 0) return `no recipients: nothing to send  ${seconds.toFixed(1)} s`;
   const cells = (n: number) => (total === 0 ? 0 : Math.round((n / total) * WIDTH));
   const sent = cells(c.sent);
   const failed = Math.min(WIDTH - sent, cells(c.failed));
@@ -166,21 +216,21 @@ async function main(argv: string[]): Promise<number> {
       const scope = parseScopeArg(values.scope);
       if (!scope.ok) throw new UsageError(`--scope: ${scope.reason}`);
       if (!(INCIDENT_SEVERITIES as readonly string[]).includes(values.severity!)) throw new UsageError(`--severity: one of ${INCIDENT_SEVERITIES.join(', ')}`);
-      const details = values['details-file'] ? fs.readFileSync(values['details-file'], 'utf8') : (values.details ?? '');
-      const body = {
+      const details = normaliseText(values['details-file'] ? fs.readFileSync(values['details-file'], 'utf8') : (values.details ?? ''));
+      const content = {
         title: values.title,
         summary: values.summary,
         details,
-        severity: values.severity,
+        severity: values.severity!,
         scope: scope.scope,
         ...(values['postmortem-url'] ? { postmortemUrl: values['postmortem-url'] } : {}),
-        // one key per invocation unless given: re-running the same command with --idempotency-key is safe
-        idempotencyKey: values['idempotency-key'] ?? `cli-${crypto.randomBytes(12).toString('hex')}`,
       };
-      const created = await call(t, 'POST', INCIDENT_PATHS.incidents, createIncidentResponse, body);
+      // the same command records the same incident however often it runs: the key is the content's digest
+      const body = { ...content, idempotencyKey: values['idempotency-key'] ?? incidentKeyOf(content) };
+      process.stdout.write(`idempotency key ${body.idempotencyKey} (run the same command again to ask about the same incident)\n`);
+      const created = await withRetries('create', () => call(t, 'POST', INCIDENT_PATHS.incidents, createIncidentResponse, body));
       process.stdout.write(
-        `${created.created ? 'Recorded' : 'Already recorded (same idempotency key)'} ${created.id}: ${created.recipients} recipient(s)\n` +
-          `(idempotency key ${body.idempotencyKey})\n`,
+        `${created.created ? 'Recorded' : 'Already recorded (same idempotency key)'} ${created.id}: ${created.recipients} recipient(s)\n`,
       );
       if (values['no-wait']) return 0;
       const v = await watch(t, created.id, created);

@@ -41,6 +41,11 @@ export interface SmtpSinkOptions {
   onMessage?: (message: SinkMessage) => void;
   /** Reject messages bigger than this (default 10 MiB). */
   maxSize?: number;
+  /**
+   * Awaited before the sink answers a MAIL FROM, with the session's number (1 for the first connection):
+   * tests make a slow server with it. A client that hung up meanwhile sends nothing.
+   */
+  beforeMailFrom?: (session: number) => Promise<void>;
 }
 
 export interface SmtpSink {
@@ -105,6 +110,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const messages: SinkMessage[] = [];
   const waiters = new Set<(m: SinkMessage) => void>();
   let count = 0;
+  let sessions = 0;
+  const sessionNumbers = new Map<string, number>();
   if (opts.dir) await fsp.mkdir(opts.dir, { recursive: true });
 
   const accept = async (raw: Buffer, envelopeFrom: string, envelopeTo: string[]): Promise<void> => {
@@ -151,8 +158,18 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     banner: 'Somnus local SMTP sink',
     onConnect(session, callback) {
       const ip = session.remoteAddress;
-      if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || net.isIP(ip) === 0) return callback();
+      if (ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || net.isIP(ip) === 0) {
+        sessionNumbers.set(session.id, ++sessions);
+        return callback();
+      }
       return callback(new Error('only loopback clients are accepted'));
+    },
+    onMailFrom(_address, session, callback) {
+      if (!opts.beforeMailFrom) return callback();
+      opts.beforeMailFrom(sessionNumbers.get(session.id) ?? 0).then(
+        () => callback(),
+        (err: Error) => callback(err),
+      );
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -51,7 +51,7 @@ export const createIncidentBody = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    /** The same key returns the same incident, never a second one. */
+    /** The same key with the same content returns the same incident, never a second one; with other content: 409 CONFLICT. */
     idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,100}$/, 'must be 8 to 100 of A-Z a-z 0-9 _ . : -'),
   })
   .strict();
@@ -112,18 +112,25 @@ export const retryFailedResponse = z.object({ requeued: z.number().int().min(0),
 export const dispatchResponse = z.object({ published: z.number().int().min(0), failed: z.number().int().min(0) });
 
 /**
- * The CLI's `--scope`: `all`, `org:<id>,org:<id>,…` or `account:<id>,…` (one kind per incident). Null with
- * a reason when it is not one of those.
+ * The CLI's `--scope`: `all`, `org:<id>,<id>,…` or `account:<id>,<id>,…` (one kind per incident; the kind is
+ * given once, first, and may be repeated on every id: `org:<id>,org:<id>` too). A reason when it is not one
+ * of those.
  */
 export function parseScopeArg(arg: string): { ok: true; scope: IncidentScope } | { ok: false; reason: string } {
   const text = arg.trim();
   if (text === 'all') return { ok: true, scope: { type: 'all' } };
   const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
   if (parts.length === 0) return { ok: false, reason: 'empty scope' };
-  const kinds = new Set(parts.map((p) => p.split(':')[0]));
-  if (kinds.size !== 1) return { ok: false, reason: 'one kind per scope: all, org:<id>,… or account:<id>,…' };
-  const kind = [...kinds][0];
-  const ids = parts.map((p) => p.slice(p.indexOf(':') + 1));
+  const prefixed = (p: string) => /^([A-Za-z]+):(.*)$/.exec(p);
+  const first = prefixed(parts[0]!);
+  if (!first) return { ok: false, reason: `unknown scope kind in "${parts[0]}": use all, org:<id>,… or account:<id>,…` };
+  const kind = first[1]!;
+  const ids: string[] = [];
+  for (const p of parts) {
+    const m = prefixed(p);
+    if (m && m[1] !== kind) return { ok: false, reason: 'one kind per scope: all, org:<id>,… or account:<id>,…' };
+    ids.push(m ? m[2]! : p);
+  }
   const scope = kind === 'org' ? { type: 'orgs', ids } : kind === 'account' ? { type: 'accounts', ids } : null;
   if (!scope) return { ok: false, reason: `unknown scope kind "${kind}": use all, org:<id>,… or account:<id>,…` };
   const parsed = incidentScope.safeParse(scope);

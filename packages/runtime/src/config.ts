@@ -35,13 +35,33 @@ export interface MailConfig {
   /** null: not configured, sending fails (callers decide what that means). */
   smtpUrl: string | null;
   mailFrom: string;
+  /**
+   * The most one send may take, connection included (SMTP_SEND_DEADLINE_MS, default 30 s); past it the send
+   * is abandoned and its connection closed. `notify`'s claim lease must outlast the function timeout plus
+   * this deadline (functions/notify/src/deps.ts), or a redelivery could send the same email again.
+   */
+  sendDeadlineMs: number;
 }
 
+/** nodemailer's own limits, each below the overall deadline: TCP connect, the server's greeting, a silent socket. */
+export const SMTP_CONNECTION_TIMEOUT_MS = 10_000;
+export const SMTP_GREETING_TIMEOUT_MS = 10_000;
+export const SMTP_SOCKET_TIMEOUT_MS = 20_000;
+export const SMTP_SEND_DEADLINE_MS = 30_000;
+
 export function mailConfig(): MailConfig {
-  return cached('mail', () => ({
-    smtpUrl: process.env.SMTP_URL || null,
-    mailFrom: process.env.MAIL_FROM || 'Somnus <no-reply@somnus.local>',
-  }));
+  return cached('mail', () => {
+    const raw = process.env.SMTP_SEND_DEADLINE_MS;
+    const deadline = raw === undefined || raw === '' ? SMTP_SEND_DEADLINE_MS : Number(raw);
+    if (!Number.isInteger(deadline) || deadline < 50 || deadline > SMTP_SEND_DEADLINE_MS) {
+      throw new Error(`SMTP_SEND_DEADLINE_MS must be an integer from 50 to ${SMTP_SEND_DEADLINE_MS}`);
+    }
+    return {
+      smtpUrl: process.env.SMTP_URL || null,
+      mailFrom: process.env.MAIL_FROM || 'Somnus <no-reply@somnus.local>',
+      sendDeadlineMs: deadline,
+    };
+  });
 }
 
 export interface SessionConfig {

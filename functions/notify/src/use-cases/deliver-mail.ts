@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { claimForSend, findOutboxMail, markFailed, markRetry, markSent, SETTLED_OUTBOX_STATES } from '@somnus/db';
-import { fail, mailFailureFacts, ok, type Result } from '@somnus/runtime';
+import { fail, logger, mailFailureFacts, ok, type Result } from '@somnus/runtime';
 import type { NotifyDeps } from '../deps';
 import { renderOutboxMail, Unrenderable } from '../render';
 import { resolveResetRequest } from './resolve-reset-request';
@@ -78,6 +78,14 @@ export async function deliverMail(deps: NotifyDeps, input: DeliverInput): Promis
     await markRetry(deps.db, row.id, token, reason);
     return fail('SERVICE_UNAVAILABLE', `SMTP failed (${reason}); attempt ${row.attempts} of ${deps.config.maxAttempts}`);
   }
-  await markSent(deps.db, row.id, token);
+  if (!(await markSent(deps.db, row.id, token))) {
+    // our claim expired while sending and another instance took the row over: it may send this email too.
+    // The lease outlasts the function timeout plus the send deadline (deps.ts), so this should not happen;
+    // when it does, say so (ids only, never the address)
+    logger().warn(
+      { event: 'mail_possible_duplicate', outboxId: row.id, kind: row.kind, attempt: row.attempts },
+      'sent an email whose claim had been taken over: the recipient may get it twice',
+    );
+  }
   return ok('sent');
 }

@@ -70,3 +70,9 @@ export async function snapshotIncidentRecipients(db: Queryable, incidentId: stri
   const { rows } = await db.query<{ n: number }>(`SELECT app_snapshot_incident_recipients($1) AS n`, [incidentId]);
   return rows[0]!.n;
 }
+
+/** The outbox rows of an incident still waiting to be published, to publish right after the answer. */
+export async function queuedIncidentOutboxIds(db: Queryable, incidentId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`SELECT id::text AS id FROM mail_outbox WHERE incident_id = $1 AND state = 'queued' ORDER BY id`, [incidentId]);
+  return rows.map((r) => r.id);
+}
