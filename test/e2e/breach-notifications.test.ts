@@ -3,6 +3,7 @@ import { queryRows } from '../support/database';
 import { eventually, incidentBody, opsClient, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
+import { pushOutboxMessage } from '../support/notify-push';
 
 /**
  * Breach notifications end to end (issue 12; docs/architecture.md §11.3): the private `incidents`
@@ -134,16 +135,7 @@ async function push(outboxId: string, messageId: string): Promise<number> {
   const { listen } = await import('../support/api');
   const server = await listen(notify);
   try {
-    const res = await fetch(`${server.baseUrl}/projects/somnus-local/topics/breach-notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        message: { data: Buffer.from(JSON.stringify({ outboxId, kind: 'incident' })).toString('base64'), messageId, publishTime: new Date().toISOString() },
-        subscription: 'projects/somnus-local/subscriptions/breach-notifications-notify',
-      }),
-    });
-    await res.arrayBuffer();
-    return res.status;
+    return await pushOutboxMessage(server.baseUrl, { outboxId, kind: 'incident', messageId });
   } finally {
     await server.close();
   }

@@ -3,6 +3,7 @@ import { queryRows } from '../support/database';
 import { incidentBody, opsClient, seedPeople } from '../support/incidents';
 import { startSmtpSink } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
+import { pushOutboxMessage } from '../support/notify-push';
 
 /**
  * A slow SMTP server must not get an email sent twice (issue 12, review item 1): every send is bounded by a
@@ -32,16 +33,7 @@ async function push(outboxId: string, messageId: string): Promise<number> {
   const { listen } = await import('../support/api');
   const server = await listen(stack.functions.notify!);
   try {
-    const res = await fetch(`${server.baseUrl}/projects/somnus-local/topics/breach-notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        message: { data: Buffer.from(JSON.stringify({ outboxId, kind: 'incident' })).toString('base64'), messageId, publishTime: new Date().toISOString() },
-        subscription: 'projects/somnus-local/subscriptions/breach-notifications-notify',
-      }),
-    });
-    await res.arrayBuffer();
-    return res.status;
+    return await pushOutboxMessage(server.baseUrl, { outboxId, kind: 'incident', messageId });
   } finally {
     await server.close();
   }

@@ -7,6 +7,7 @@ import { api, listen } from '../support/api';
 import { signupVerified, newAccount } from '../support/accounts';
 import { startFunctions } from '../support/function-server';
 import { mailsSettled } from '../support/smtp';
+import { pushOutboxMessage } from '../support/notify-push';
 
 /**
  * POST /auth/send-reset-code does the same work for every email (issue 9 §5; docs/architecture.md §11.3):
@@ -193,18 +194,7 @@ describe('send-reset-code does the same work for every email', () => {
   it('a row delivered again, also at the same time as its first delivery, issues one code and sends one email', async () => {
     const id = await signUp('twice@reset-requests.test');
     const notify = await listen(loadFunctions(['notify']).notify!);
-    const push = async (outboxId: string, messageId: string) => {
-      const res = await fetch(`${notify.baseUrl}/projects/somnus-local/topics/breach-notifications`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          message: { data: Buffer.from(JSON.stringify({ outboxId, kind: 'reset_request' })).toString('base64'), messageId, publishTime: new Date().toISOString() },
-          subscription: 'projects/somnus-local/subscriptions/breach-notifications-notify',
-        }),
-      });
-      await res.arrayBuffer();
-      return res.status;
-    };
+    const push = (outboxId: string, messageId: string) => pushOutboxMessage(notify.baseUrl, { outboxId, kind: 'reset_request', messageId });
     try {
       expect((await from('203.0.113.30').post('/auth/send-reset-code', { email: 'twice@reset-requests.test' })).status).toBe(200);
       const outboxId = (await rows()).at(-1)!.id;
