@@ -118,6 +118,34 @@ async function countLookup(tx: PoolClient, deps: InvitesDeps, actor: OrgActor): 
 /** A refusal after a counted lookup: the lookup's record is the only write so far, and it must stay. */
 const kept = <T>(r: Result<T>): Result<T> => (r.ok ? r : { ...r, commit: true });
 
+/**
+ * The invitee as the inviter may know it: an account whose address is verified. An account that has not
+ * shown it reads the invited mailbox is treated as no account (docs/architecture.md §11.1): no invitation
+ * email goes to it, its public key is not handed out, and keys reach it through reconcile-keys once it
+ * has verified and accepted.
+ */
+const verifiedOnly = (account: AccountRow | null): AccountRow | null => (account?.email_verified_at ? account : null);
+
+/**
+ * Who an address is, as an inviter may learn it: one lookup, counted against the cap (a refusal by the
+ * org's invite policy keeps the count), then the policy. `account` is whoever holds the address;
+ * `invitee` is that account only when verified: an unverified one is no account to the inviter.
+ */
+async function lookUpInvitee(
+  tx: PoolClient,
+  deps: InvitesDeps,
+  actor: OrgActor,
+  org: OrganizationRow,
+  email: string,
+): Promise<Result<{ account: AccountRow | null; invitee: AccountRow | null }>> {
+  const counted = await countLookup(tx, deps, actor);
+  if (!counted.ok) return counted;
+  const account = await findAccountByEmail(tx, email);
+  const refused = await mayInvite(tx, org, email, account);
+  if (refused) return kept(refused);
+  return ok({ account, invitee: verifiedOnly(account) });
+}
+
 interface Instructions {
   inviteeId: string;
   inviteeEmail: string;
@@ -126,13 +154,6 @@ interface Instructions {
   inviteKeys: { projectId: string; encSymmetricKey: string; autoLinked: boolean }[];
 }
 
-/**
- * The invitee as the inviter may know it: an account whose address is verified. An account that has not
- * shown it reads the invited mailbox is treated as no account (docs/architecture.md §11.1): no invitation
- * email goes to it, its public key is not handed out, and keys reach it through reconcile-keys once it
- * has verified and accepted.
- */
-const verifiedOnly = (account: AccountRow | null): AccountRow | null => (account?.email_verified_at ? account : null);
 
 /**
  * POST …/invites/instructions (docs/protocol.md §6 step 2): the invitee's public key, so the inviter's
@@ -146,12 +167,9 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
   return orgTransaction(deps.db, actor, async (tx): Promise<Result<Instructions>> => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return fail('NOT_FOUND', 'No such organization');
-    const counted = await countLookup(tx, deps, actor);
-    if (!counted.ok) return counted;
-    const invitee = await findAccountByEmail(tx, inviteeEmail);
-    const refused = await mayInvite(tx, org, inviteeEmail, invitee);
-    if (refused) return kept(refused);
-    const known = verifiedOnly(invitee);
+    const looked = await lookUpInvitee(tx, deps, actor, org, inviteeEmail);
+    if (!looked.ok) return looked;
+    const known = looked.value.invitee;
     return ok({
       inviteeId: known?.id ?? '',
       inviteeEmail,
@@ -216,13 +234,9 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     const badKeys = await checkInviteKeys(tx, orgId, actor.accountId, keys);
     if (badKeys) return badKeys;
 
-    const counted = await countLookup(tx, deps, actor);
-    if (!counted.ok) return counted;
-    const account = await findAccountByEmail(tx, email);
-    const refused = await mayInvite(tx, org, email, account);
-    if (refused) return kept(refused);
-    // an unverified account at this address is no account as far as the inviter is concerned
-    const invitee = verifiedOnly(account);
+    const looked = await lookUpInvitee(tx, deps, actor, org, email);
+    if (!looked.ok) return looked;
+    const { account, invitee } = looked.value;
     const mailed = !account || invitee !== null;
     if (body.inviteeId && body.inviteeId !== invitee?.id) return kept(invalid('inviteeId is not the account of inviteeEmail'));
     if (keys.length > 0 && !invitee) {
