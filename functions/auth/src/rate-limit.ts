@@ -1,5 +1,5 @@
 import type { FailureCounters, FailureLimits, LiveCounter } from '@somnus/db';
-import { fail, type Result } from '@somnus/runtime';
+import { secondsUntil } from '@somnus/runtime';
 import {
   EMAIL_SLOWDOWN_AFTER,
   FAILURE_WINDOW_SECONDS,
@@ -24,7 +24,6 @@ export function slowdownSeconds(failures: number): number {
   return Math.min(SLOWDOWN_MAX_SECONDS, SLOWDOWN_BASE_SECONDS * 2 ** (failures - 1));
 }
 
-const secondsUntil = (t: Date, now: Date) => Math.max(1, Math.ceil((t.getTime() - now.getTime()) / 1000));
 
 /**
  * Seconds this source must wait before another handshake or proof for this email, or null when it may go
@@ -46,10 +45,5 @@ export function loginRetryAfter(f: FailureCounters, now: Date): number | null {
   return waits.length ? Math.max(...waits) : null;
 }
 
-/** A source over a per-source request limit: wait until its window closes. */
-export function requestRetryAfter(count: { hits: number; resetsAt: Date } | null, max: number, now: Date): number | null {
-  return count && count.hits > max ? secondsUntil(count.resetsAt, now) : null;
-}
-
-export const rateLimited = <T>(seconds: number, message = 'Too many attempts; try again later'): Result<T> =>
-  fail<T>('RATE_LIMITED', message, { headers: { 'Retry-After': String(seconds) } });
+// the shared answers of a rate limit, re-exported where the auth use cases import them
+export { rateLimited, requestRetryAfter } from '@somnus/runtime';

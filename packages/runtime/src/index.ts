@@ -21,3 +21,4 @@ export * from './publisher';
 export * from './cors';
 export * from './outbox';
 export * from './mail-render';
+export * from './rate-limited';

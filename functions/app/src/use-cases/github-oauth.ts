@@ -1,5 +1,5 @@
 import { countSourceRequest } from '@somnus/db';
-import { fail, logger, ok, type Anonymous, type Result } from '@somnus/runtime';
+import { fail, logger, ok, rateLimited, requestRetryAfter, type Anonymous, type Result } from '@somnus/runtime';
 import type { AppDeps } from '../deps';
 
 /** GitHub's token endpoint answers within seconds or not at all: the app's own request times out at 30 s. */
@@ -55,10 +55,8 @@ export async function exchangeGithubCode(deps: AppDeps, actor: Anonymous, input:
   if (!github) return notConfigured('GitHub');
   if (actor.meta.ip) {
     const count = await countSourceRequest(deps.db, { scope: 'github-code:ip', ip: actor.meta.ip, windowSeconds: CODE_EXCHANGE_WINDOW_SECONDS });
-    if (count.hits > MAX_CODE_EXCHANGES_PER_IP) {
-      const wait = Math.max(1, Math.ceil((count.resetsAt.getTime() - deps.clock.now().getTime()) / 1000));
-      return fail('RATE_LIMITED', 'Too many GitHub sign-ins from this address; try again later', { headers: { 'Retry-After': String(wait) } });
-    }
+    const wait = requestRetryAfter(count, MAX_CODE_EXCHANGES_PER_IP, deps.clock.now());
+    if (wait !== null) return rateLimited(wait, 'Too many GitHub sign-ins from this address; try again later');
   }
   let answer: unknown;
   try {
