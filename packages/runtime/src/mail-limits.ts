@@ -1,5 +1,6 @@
 import {
   lockMailRecipient,
+  lockMailSender,
   mailsFromSenderSince,
   mailsToRecipientFromSince,
   mailsToRecipientSince,
@@ -104,6 +105,7 @@ export async function reserveMailTo(
   const limits = MAIL_LIMITS[mail.kind];
   const since = (limit: MailLimit) => new Date(now.getTime() - limit.windowMs);
   await lockMailRecipient(tx, recipientHash);
+  if (mail.sender) await lockMailSender(tx, mail.sender);
   const pair = pairOf(limits, mail);
   if (limits.pair && pair) {
     const byPair = over(await mailsToRecipientFromSince(tx, recipientHash, mail.kind, pair, since(limits.pair)), limits.pair, now);

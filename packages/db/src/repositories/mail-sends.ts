@@ -24,6 +24,20 @@ export async function lockMailRecipient(db: Queryable, recipientHash: Buffer): P
   });
 }
 
+/**
+ * Serialises reservations by one sender (an account or an IP): its limit counts across recipients, and two
+ * reservations for different recipients would otherwise both read the count below the limit. Taken after
+ * the recipient's lock, in every transaction, and each transaction reserves one email: no two can wait on
+ * each other's locks in the opposite order.
+ */
+export async function lockMailSender(db: Queryable, sender: MailSender): Promise<void> {
+  await db.query({
+    name: 'lock-mail-sender',
+    text: `SELECT pg_advisory_xact_lock(hashtextextended('mail-sender:' || $1, 0))`,
+    values: ['ip' in sender ? `ip:${sender.ip}` : `account:${sender.accountId}`],
+  });
+}
+
 export async function mailsToRecipientSince(db: Queryable, recipientHash: Buffer, kind: MailKind, since: Date): Promise<MailWindow> {
   const { rows } = await db.query<{ n: string; oldest: Date | null }>(
     `SELECT count(*) AS n, min(created_at) AS oldest FROM mail_sends WHERE recipient_hash = $1 AND kind = $2 AND created_at >= $3`,
