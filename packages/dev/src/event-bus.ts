@@ -311,7 +311,6 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
   const deadLetters: DeadLetter[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
-  const abort = new AbortController();
   let seq = 0;
   let stopped = false;
 
@@ -321,6 +320,32 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
     publishTime: string;
     message: EncodedMessage;
   }
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
+  const requests = new Set<http.ClientRequest>();
+  /** The push's HTTP status; 0 when it could not be sent or was not answered within the ack deadline. */
+  const push = (endpoint: string, body: string) =>
+    new Promise<number>((resolve) => {
+      const req = http.request(endpoint, {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        timeout: ACK_DEADLINE_MS,
+      });
+      requests.add(req);
+      const done = (status: number) => {
+        requests.delete(req);
+        resolve(status);
+      };
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+        res.on('error', () => done(0));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => done(0));
+      req.end(body);
+    });
 
   const backoff = (attempt: number) => Math.min(policy.maxBackoffMs, policy.minBackoffMs * 2 ** (attempt - 1));
 
@@ -363,19 +388,9 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
       subscription: `projects/${project}/subscriptions/${subscriptionName(sub)}`,
       deliveryAttempt: attempt,
     });
-    let status = 0;
-    try {
-      const res = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(ACK_DEADLINE_MS)]),
-      });
-      status = res.status;
-      await res.arrayBuffer();
-    } catch {
-      // unreachable or past the ack deadline: a failed delivery like any other
-    }
+    // node:http on a keep-alive agent rather than fetch: a burst of thousands of pushes through fetch spent
+    // more CPU in its streams and abort signals than the function spent on the messages
+    const status = await push(endpoint, body);
     if (ACK_STATUSES.has(status) || stopped) return;
     if (attempt >= policy.maxAttempts) {
       deadLetters.push({ topic: sub.topic, fn: sub.fn, messageId: p.messageId });
@@ -406,8 +421,9 @@ function inProcessTransport(targets: readonly PushTarget[], project: string, pol
       for (const t of timers) clearTimeout(t);
       timers.clear();
       waiting.length = 0;
-      abort.abort();
+      for (const req of requests) req.destroy();
       await Promise.allSettled([...inFlight]);
+      agent.destroy();
     },
   };
 }

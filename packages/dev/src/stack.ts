@@ -199,7 +199,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ? `emulator at ${plan.host} (PUBSUB_EMULATOR_HOST)`
         : plan.kind === 'in-process' && plan.reason === 'no-subscribers'
           ? 'in-process (no function subscribes to a topic yet, so the emulator is not started)'
-          : 'emulator not installed, delivering in-process';
+          : env.SOMNUS_PUBSUB === 'in-process'
+            ? 'in-process (SOMNUS_PUBSUB=in-process)'
+            : 'emulator not installed, delivering in-process';
     if (emulatorStarting) {
       const emulator = await emulatorStarting;
       if (emulator instanceof Error) {
