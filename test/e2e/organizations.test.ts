@@ -66,8 +66,8 @@ async function graphqlError(p: Promise<unknown>): Promise<SyncGraphqlError> {
   return err;
 }
 
-/** The link of an invitation email (`…/auth/verify?invite=<token>`). */
-const invitationLink = (text: string) => /https?:\/\/\S+\/auth\/verify\?invite=[0-9a-f]{64}/.exec(text)![0];
+/** The link of an invitation email (`…/app/invite/?invite=<token>`). */
+const invitationLink = (text: string) => /https?:\/\/\S+\/app\/invite\/\?invite=[0-9a-f]{64}/.exec(text)![0];
 
 /** The first email to `to` that arrives after `before` was taken (so an older one is never reused). */
 async function nextMailTo(to: string, before: number) {

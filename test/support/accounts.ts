@@ -88,9 +88,9 @@ export async function latestVerificationMail(smtp: SmtpSink, email: string): Pro
   return newestQueued(smtp.messagesTo(email).filter((m) => VERIFICATION_SUBJECT.test(m.subject)));
 }
 
-/** The token of the link in a verification email (`…/auth/verify?token=<64 hex>`). */
+/** The token of the link in a verification email (`…/app/verify/?token=<64 hex>`, the web app's page). */
 export function verificationToken(mail: SinkMessage): string {
-  const m = /\/auth\/verify\?token=([0-9a-f]{64})/.exec(mail.text);
+  const m = /\/app\/verify\/\?token=([0-9a-f]{64})/.exec(mail.text);
   if (!m) throw new Error(`no verification link in email "${mail.subject}":\n${mail.text}`);
   return m[1]!;
 }

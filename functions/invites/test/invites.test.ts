@@ -83,7 +83,7 @@ describe('invite an existing account', () => {
     expect(mail.subject).toBe('"Test User" invited you to the organization "Acme" on Somnus');
     expect(mail.text).toContain('jane@acme.test');
     const token = invitationToken(mail);
-    expect(mail.text).toContain(`/auth/verify?invite=${token}`);
+    expect(mail.text).toContain(`/app/invite/?invite=${token}`);
     expect(mail.text).toContain(`somnus org accept ${inviteId}`);
     expect(mail.text).toContain(`POST /v1/invites/${inviteId}/accept`);
     // only the keyed hash of the link's token is stored

@@ -50,9 +50,9 @@ export function invitationMail(h: Harness, email: string, inviteId: string): Pro
   return h.smtp.waitForMessage((m) => m.to.includes(email) && /invited you/i.test(m.subject) && m.text.includes(inviteId));
 }
 
-/** The token of the link in an invitation email (`…/auth/verify?invite=<64 hex>`). */
+/** The token of the link in an invitation email (`…/app/invite/?invite=<64 hex>`). */
 export function invitationToken(mail: SinkMessage): string {
-  const m = /\/auth\/verify\?invite=([0-9a-f]{64})/.exec(mail.text);
+  const m = /\/app\/invite\/\?invite=([0-9a-f]{64})/.exec(mail.text);
   if (!m) throw new Error(`no invitation link in email "${mail.subject}"`);
   return m[1]!;
 }

@@ -47,7 +47,7 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
       });
     }
     case 'verification':
-      return renderVerificationMail({ code: str(secret.code, 'the code'), link: `${publicUrl}/auth/verify?token=${str(secret.linkToken, 'the link token')}` });
+      return renderVerificationMail({ code: str(secret.code, 'the code'), link: `${publicUrl}/app/verify/?token=${str(secret.linkToken, 'the link token')}` });
     case 'password_code':
       return renderPasswordCodeMail({ code: str(secret.code, 'the code') });
     case 'reset_code':
@@ -57,7 +57,7 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
     case 'invitation':
       return renderInvitationMail({
         inviteId: str(data.inviteId, 'the invitation'),
-        link: `${publicUrl}/auth/verify?invite=${str(secret.linkToken, 'the link token')}`,
+        link: `${publicUrl}/app/invite/?invite=${str(secret.linkToken, 'the link token')}`,
         inviteeEmail: row.email,
         orgName: String(data.orgName ?? ''),
         inviterName: String(data.inviterName ?? ''),

@@ -177,7 +177,7 @@ describe('somnus CLI (real stack)', () => {
     expect(await h.run('verify', 'XXXXXXXXXX', '--resend')).toBe(1);
     const verification = await latestVerificationMail(stack.smtp, mail);
     // the link leads to the server that sent it (SOMNUS_PUBLIC_URL, as `pnpm start` sets it)
-    expect(verification.text).toContain(`${stack.baseUrl}/auth/verify?token=`);
+    expect(verification.text).toContain(`${stack.baseUrl}/app/verify/?token=`);
     expect(await h.run('verify', extractCode(verification))).toBe(0);
     expect(h.out.join('')).toContain(`${mail} is verified.`);
     expect(await h.run('whoami')).toBe(0);
@@ -270,7 +270,7 @@ describe('somnus CLI (real stack)', () => {
     expect(await jane.run('org', 'invite', orgId, bobEmail)).toBe(0);
     const inviteId = /\b(inv_[0-9a-f]{32})\b/.exec(jane.out.join(''))![1]!;
     const mail = await stack.smtp.waitForMessage((m) => m.to.includes(bobEmail) && m.text.includes(inviteId), 15_000);
-    const link = /http\S+\/auth\/verify\?invite=[0-9a-f]{64}/.exec(mail.text)![0];
+    const link = /http\S+\/app\/invite\/\?invite=[0-9a-f]{64}/.exec(mail.text)![0];
     // the email shows the command to run, with this very link
     expect(mail.text).toContain(`somnus signup --email ${bobEmail} --invite '${link}'`);
 

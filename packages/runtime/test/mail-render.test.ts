@@ -5,7 +5,7 @@ import { cleanOperatorText, renderIncidentMail, renderInvitationMail, renderResh
 const invitation = (over: Partial<Parameters<typeof renderInvitationMail>[0]> = {}) =>
   renderInvitationMail({
     inviteId: `inv_${'a'.repeat(32)}`,
-    link: `https://api.example.test/auth/verify?invite=${'b'.repeat(64)}`,
+    link: `https://api.example.test/app/invite/?invite=${'b'.repeat(64)}`,
     inviteeEmail: 'bob@example.test',
     orgName: 'Acme',
     inviterName: 'Jane Doe',

@@ -20,13 +20,13 @@ export interface SignupInput {
 }
 
 /**
- * The token of an invitation link (`…/auth/verify?invite=<64 hex>`), or the token itself. Refused here
+ * The token of an invitation link (`…/app/invite/?invite=<64 hex>`), or the token itself. Refused here
  * when it is neither, so a mistyped link is not sent as a token.
  */
 export function inviteTokenFrom(linkOrToken: string): string {
   const text = linkOrToken.trim();
   const token = /^[0-9a-fA-F]{64}$/.test(text) ? text : /[?&]invite=([0-9a-fA-F]{64})(?:[&#]|$)/.exec(text)?.[1];
-  if (!token) throw new TypeError('not an invitation link: expected …/auth/verify?invite=<64 hex characters>');
+  if (!token) throw new TypeError('not an invitation link: expected …/app/invite/?invite=<64 hex characters>');
   return token.toLowerCase();
 }
 
