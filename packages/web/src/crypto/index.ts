@@ -41,5 +41,8 @@ export {
   type ClientSessionInput,
 } from './srp-client';
 export { srpLogin, type ApiCall, type SrpLoginResult } from './login';
+export { sealBox, openSealedBox } from './sealed-box';
+export { decodeLoginKey, loginBoxCode, appDeepLink, APP_DEEP_LINK_PREFIX } from './handoff';
+export { passphraseStrength, type PassphraseStrength } from './strength';
 export { WebCryptoError, AuthFlowError } from './errors';
 export { bytesToBase64, base64ToBytes, bytesToHex, hexToBytes } from './encoding';
