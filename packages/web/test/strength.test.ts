@@ -22,6 +22,7 @@ describe('passphraseStrength', () => {
     const scores = ['kitten', 'kitten lamp', 'kitten lamp river', 'kitten lamp river Oslo 42'].map((p) => passphraseStrength(p).score);
     expect([...scores].sort((a, b) => a - b)).toEqual(scores);
     expect(scores[0]).toBeLessThan(scores[3]!);
-    expect(new Set([0, 1, 2, 3, 4].map((n) => passphraseStrength('x'.repeat(n) || '').label)).size).toBeGreaterThan(0);
+    expect(passphraseStrength('').label).toBe('very weak');
+    expect(passphraseStrength('correct horse battery staple').label).toBe('strong');
   });
 });

@@ -3,9 +3,10 @@
  * the server never sees the passphrase and cannot check it, and there is no dictionary beyond a short
  * list of the most common passwords, so the score is an upper bound, not a promise.
  *
- * Estimate: length × log2(alphabet of the character classes used), minus what repeats, runs and
- * sequences (aaaa, 1234, abcd, qwerty) do not add; then common passwords and e-mail-like inputs are
- * capped. The thresholds are in bits: 28 / 36 / 60 / 80.
+ * Estimate: each character is worth log2 of the alphabet of the character classes used, except that
+ * letters inside a run of three or more (word-like) count 2.5 bits, as dictionary words do, and a
+ * character repeating or continuing a sequence (aaaa, 1234, abcd, qwerty) counts a quarter. Common
+ * passwords and e-mail-like inputs are then capped. The thresholds are in bits: 28 / 36 / 60 / 80.
  */
 export interface PassphraseStrength {
   score: 0 | 1 | 2 | 3 | 4;
@@ -25,42 +26,59 @@ const COMMON = [
 
 const SEQUENCES = ['abcdefghijklmnopqrstuvwxyz', '01234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
 
-function classes(p: string): { lower: boolean; upper: boolean; digit: boolean; symbol: boolean; other: boolean } {
+function classes(p: string): { lower: boolean; upper: boolean; digit: boolean; symbol: boolean; space: boolean; other: boolean } {
   return {
     lower: /[a-z]/.test(p),
     upper: /[A-Z]/.test(p),
     digit: /[0-9]/.test(p),
-    symbol: /[!-/:-@[-`{-~ ]/.test(p),
+    symbol: /[!-/:-@[-`{-~]/.test(p),
+    // a space separates words: it adds one character to the alphabet, not a whole class
+    space: / /.test(p),
     // letters outside ASCII (é, ß, Cyrillic, …) widen the alphabet a lot
     other: /[^\x00-\x7f]/.test(p),
   };
 }
 
-/**
- * Characters that add information: one that repeats the previous one, or continues a sequence
- * (forwards or backwards) from the previous one, counts for a quarter.
- */
-function effectiveLength(p: string): number {
+/** Characters that continue the previous one (a repeat, or a step of a known sequence either way). */
+function isPredictable(prev: string | undefined, cur: string): boolean {
+  if (prev === undefined) return false;
+  return prev === cur || SEQUENCES.some((s) => s.includes(prev + cur) || s.includes(cur + prev));
+}
+
+const WORD_LETTER_BITS = 2.5;
+
+/** Estimated bits of the passphrase, per the rules at the top of this file. */
+function estimateBits(p: string, alphabetBits: number): number {
   const chars = [...p.toLowerCase()];
-  let n = 0;
-  for (let i = 0; i < chars.length; i++) {
-    const prev = chars[i - 1];
-    const cur = chars[i]!;
-    const repeat = prev === cur;
-    const sequence = prev !== undefined && SEQUENCES.some((s) => s.includes(prev + cur) || s.includes(cur + prev));
-    n += repeat || sequence ? 0.25 : 1;
+  // letters that belong to a run of 3+ letters: word-like
+  const wordLike = new Array<boolean>(chars.length).fill(false);
+  for (const m of p.toLowerCase().matchAll(/\p{L}{3,}/gu)) {
+    const start = [...p.toLowerCase().slice(0, m.index)].length;
+    for (let i = 0; i < [...m[0]].length; i++) wordLike[start + i] = true;
   }
-  return n;
+  let bits = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const base = wordLike[i] ? Math.min(WORD_LETTER_BITS, alphabetBits) : alphabetBits;
+    bits += isPredictable(chars[i - 1], chars[i]!) ? base / 4 : base;
+  }
+  return bits;
+}
+
+/** Share of characters that repeat or continue a sequence. */
+function predictableShare(p: string): number {
+  const chars = [...p.toLowerCase()];
+  return chars.filter((c, i) => isPredictable(chars[i - 1], c)).length / chars.length;
 }
 
 export function passphraseStrength(p: string): PassphraseStrength {
-  const text = p.trim().normalize('NFKD');
+  // NFC here (not the KDF's NFKD): an accented letter is one character, not a letter and a mark.
+  const text = p.trim().normalize('NFC');
   const hints: string[] = [];
   if (text.length === 0) return { score: 0, label: LABELS[0], hints: ['Enter a passphrase.'] };
 
   const c = classes(text);
-  const alphabet = (c.lower ? 26 : 0) + (c.upper ? 26 : 0) + (c.digit ? 10 : 0) + (c.symbol ? 33 : 0) + (c.other ? 100 : 0);
-  let bits = effectiveLength(text) * Math.log2(Math.max(alphabet, 2));
+  const alphabet = (c.lower ? 26 : 0) + (c.upper ? 26 : 0) + (c.digit ? 10 : 0) + (c.symbol ? 32 : 0) + (c.space ? 1 : 0) + (c.other ? 100 : 0);
+  let bits = estimateBits(text, Math.log2(Math.max(alphabet, 2)));
 
   const lower = text.toLowerCase();
   const common = COMMON.find((w) => lower.includes(w));
@@ -74,8 +92,8 @@ export function passphraseStrength(p: string): PassphraseStrength {
     hints.push('Do not use an email address as the passphrase.');
   }
   if (text.length < 12) hints.push('Use at least 12 characters; several unrelated words are easy to remember and hard to guess.');
-  if (effectiveLength(text) < text.length * 0.75) hints.push('Avoid repeated characters and sequences such as "aaaa" or "1234".');
-  const used = [c.lower, c.upper, c.digit, c.symbol, c.other].filter(Boolean).length;
+  if (predictableShare(text) > 0.25) hints.push('Avoid repeated characters and sequences such as "aaaa" or "1234".');
+  const used = [c.lower, c.upper, c.digit, c.symbol || c.space, c.other].filter(Boolean).length;
   if (used < 3 && text.length < 20) hints.push('Mix upper and lower case, digits and symbols, or make it longer.');
 
   const score = bits < 28 ? 0 : bits < 36 ? 1 : bits < 60 ? 2 : bits < 80 ? 3 : 4;
