@@ -1,0 +1,39 @@
+import { call } from './api';
+
+/**
+ * The web app's session: the token (hex(K) of the SRP login, docs/protocol.md §4.1) kept in sessionStorage,
+ * so it lives as long as the tab and is sent only as X-Session-Id, never as a cookie (no cookie means no
+ * cross-site request can carry it). The strict Content-Security-Policy keeps scripts other than ours from
+ * reading it. The account key is never stored: pages that need it ask for the passphrase again.
+ */
+const KEY = 'somnus.session';
+
+export function currentSession(): string | null {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function keepSession(token: string): void {
+  sessionStorage.setItem(KEY, token);
+}
+
+export function forgetSession(): void {
+  sessionStorage.removeItem(KEY);
+}
+
+/** The session's whoami, or null (and the stored token forgotten) when it has ended. */
+export async function whoami(token: string): Promise<any | null> {
+  const answer = await call('GET', '/auth/whoami', undefined, token);
+  if (answer.status === 200) return answer.body;
+  if (answer.status === 401 || answer.status === 403) forgetSession();
+  return null;
+}
+
+/** Logs out on the server (the session ends at once) and here. */
+export async function logOut(token: string): Promise<void> {
+  await call('POST', '/auth/logout', undefined, token);
+  forgetSession();
+}
