@@ -59,3 +59,21 @@ export const githubCallbackQuery = z.object({
 
 /** A browser redirect: the route answers 302 with this Location. */
 export const redirectResponse = z.object({ location: z.string().min(1) });
+
+/**
+ * What a `static` route's handler gives the router (docs/architecture.md §5.4): a file, which the router
+ * writes with the page headers (CSP and the rest) and answers `304` when the request's If-None-Match is its
+ * ETag; or the canonical URL of a page, answered with a `308` (`/app` → `/app/`, the query kept).
+ */
+export const staticResponse = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('file'),
+    body: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "the file's bytes"),
+    contentType: z.string().min(1),
+    cacheControl: z.string().min(1),
+    etag: z.string().min(1),
+  }),
+  z.object({ kind: z.literal('redirect'), location: z.string().startsWith('/') }),
+]);
+
+export type StaticAnswer = z.output<typeof staticResponse>;
