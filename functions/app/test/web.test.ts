@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadFunctions } from '@somnus/dev/src/function-loader';
 import { PAGE_CONTENT_SECURITY_POLICY } from '@somnus/runtime';
-import { buildWeb } from '@somnus/web/scripts/build';
 import { listen } from '../../../test/support/api';
 import { rawRequest } from '../../../test/support/raw-http';
+import { buildWeb, loadFunctions } from '../../../test/support/web';
 import { forgetWebIndex } from '../src/use-cases/serve-web';
 
 /**

@@ -73,7 +73,13 @@ function assetRefs(html: string): string[] {
   return [...html.matchAll(/\b(?:src|href)\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]!).filter((u) => u.startsWith(ASSET_URL_PREFIX));
 }
 
+/** The same build, for the async callers (`pnpm start`, the tests): esbuild's work is synchronous anyway. */
 export async function buildWeb(opts: BuildWebOptions = {}): Promise<BuiltWeb> {
+  return buildWebSync(opts);
+}
+
+/** For the Pulumi program's archive step (infra/build.ts), which is synchronous. */
+export function buildWebSync(opts: BuildWebOptions = {}): BuiltWeb {
   const started = Date.now();
   const webRoot = opts.webRoot ?? WEB_ROOT;
   const outDir = path.resolve(opts.outDir ?? DEFAULT_OUT_DIR);
@@ -97,7 +103,7 @@ export async function buildWeb(opts: BuildWebOptions = {}): Promise<BuiltWeb> {
   fs.mkdirSync(path.join(staging, 'assets'), { recursive: true });
   try {
     if (scripts.length) {
-      await esbuild.build({
+      esbuild.buildSync({
         entryPoints: Object.fromEntries(scripts.map((s) => [s.replace(/\.ts$/, ''), path.join(pagesDir, s)])),
         outdir: path.join(staging, 'assets'),
         bundle: true,
