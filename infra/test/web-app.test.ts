@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FUNCTION_REGISTRY, ROUTES, type FunctionSpec } from '@somnus/models';
-import { PAGE_CONTENT_SECURITY_POLICY } from '@somnus/runtime';
+import { FUNCTION_REGISTRY, PAGE_CONTENT_SECURITY_POLICY, ROUTES, type FunctionSpec } from '@somnus/models';
 import { WEB_ROOT } from '@somnus/web/scripts/build';
 import { WEB_DIST_IN_ARCHIVE, shipsWebApp } from '../build';
 import { buildArchive, startArchive } from './support/deployed-function';

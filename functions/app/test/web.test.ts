@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_CONTENT_SECURITY_POLICY } from '@somnus/runtime';
+import { PAGE_CONTENT_SECURITY_POLICY } from '@somnus/models';
 import { listen } from '../../../test/support/api';
 import { rawRequest } from '../../../test/support/raw-http';
 import { buildWeb, loadFunctions } from '../../../test/support/web';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const web = path.join(root, 'web');
   fs.mkdirSync(path.join(web, 'public'), { recursive: true });
   fs.mkdirSync(path.join(web, 'src', 'pages'), { recursive: true });
-  const html = (page: string) => `<!doctype html><title>${page}</title><link rel="stylesheet" href="/app/assets/style.css"><script type="module" src="/app/assets/${page}.js"></script><p>${page} page</p>`;
+  const html = (page: string) => `<!doctype html><title>${page}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/app/assets/style.css"><script type="module" src="/app/assets/${page}.js"></script><p>${page} page</p>`;
   for (const page of ['index', 'auth-app']) {
     fs.writeFileSync(path.join(web, 'public', `${page}.html`), html(page));
     fs.writeFileSync(path.join(web, 'src', 'pages', `${page}.ts`), `document.body.dataset.page = ${JSON.stringify(page)};\n`);

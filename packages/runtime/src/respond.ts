@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { ErrorBody, ErrorCode, StaticAnswer } from '@somnus/models';
+import { PAGE_HEADERS, type ErrorBody, type ErrorCode, type StaticAnswer } from '@somnus/models';
 
 /**
  * Writes JSON with `Content-Type: application/json` exactly: Insomnia clients up to 2022.4 treat
@@ -32,25 +32,7 @@ export function sendRedirect(res: Response, location: string): void {
   res.end(payload);
 }
 
-/**
- * The headers of every answer on a `static` route (the account web app under `/app/`, docs/architecture.md
- * §5.4), refusals included. The pages handle the passphrase and the account key, so: only our own scripts
- * and styles run (no inline code, no other origin: an injected string cannot become script), the page talks
- * to its own origin only, no other site may frame it (clickjacking the sign-in), and the sign-in URL, whose
- * query carries the app's loginKey, is never sent on as a Referer.
- */
-export const PAGE_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  // a window the page opens (or that opens it) gets no handle on it
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
-
+/** The page headers (PAGE_HEADERS, packages/models/src/app.ts) on an answer about to be written. */
 export function setPageHeaders(res: { setHeader(name: string, value: string): unknown }): void {
   for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
 }

@@ -56,9 +56,14 @@ function walk(dir: string, base = dir): string[] {
     .sort();
 }
 
-/** The CSP-breaking constructs of one HTML file, as messages (empty when it is clean). */
-export function cspProblems(html: string): string[] {
+/**
+ * What the CSP would break in one HTML file, or what would make the browser report an error, as messages
+ * (empty when it is clean).
+ */
+export function pageProblems(html: string): string[] {
   const problems: string[] = [];
+  // without one, the browser asks for /favicon.ico, a 404 that shows up as a console error in every test
+  if (!/<link\b[^>]*\brel\s*=\s*["']?(?:shortcut )?icon\b/i.test(html)) problems.push('no <link rel="icon" href="/app/assets/favicon.svg">');
   for (const m of html.matchAll(/<script\b([^>]*)>/gi)) if (!/\bsrc\s*=/i.test(m[1]!)) problems.push('an inline <script> (use <script type="module" src="/app/assets/<page>.js">)');
   if (/<style\b/i.test(html)) problems.push('a <style> element (put styles in public/style.css)');
   if (/<[a-z][^>]*\sstyle\s*=/i.test(html)) problems.push('a style= attribute');
@@ -123,7 +128,7 @@ export function buildWebSync(opts: BuildWebOptions = {}): BuiltWeb {
     for (const html of htmls) {
       const page = html.replace(/\.html$/, '');
       const text = fs.readFileSync(path.join(publicDir, html), 'utf8');
-      for (const p of cspProblems(text)) problems.push(`public/${html}: ${p}`);
+      for (const p of pageProblems(text)) problems.push(`public/${html}: ${p}`);
       const target = page === 'index' ? path.join(staging, 'index.html') : path.join(staging, page, 'index.html');
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, text);
@@ -135,7 +140,7 @@ export function buildWebSync(opts: BuildWebOptions = {}): BuiltWeb {
         if (!fs.existsSync(path.join(staging, 'assets', file))) problems.push(`public/${html}: references ${ref}, which the build does not produce`);
       }
     }
-    if (problems.length) throw new Error(`packages/web: pages the Content-Security-Policy would break:\n  ${problems.join('\n  ')}`);
+    if (problems.length) throw new Error(`packages/web: pages the Content-Security-Policy would break, or that would show errors:\n  ${problems.join('\n  ')}`);
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(outDir), { recursive: true });
     fs.renameSync(staging, outDir);
