@@ -64,7 +64,7 @@ function writeJson(file: string, value: unknown): void {
  * (no timestamps, sorted inputs), so an unchanged function keeps its archive name and is not redeployed.
  */
 /**
- * Where a function's archive carries the built account web app (docs/architecture.md §5.4): `dist/` next to
+ * Where a function's archive carries the built account web app (docs/architecture.md §13): `dist/` next to
  * its index.js, which is where functions/app/src/web-dist.ts looks first.
  */
 export const WEB_DIST_IN_ARCHIVE = 'dist';

@@ -66,7 +66,7 @@ export function pathRules(routes: readonly RouteDef[]): PathRule[] {
 
 /**
  * The URL-map matches of a route path. A wildcard row `/app/*` (the web app's pages, docs/architecture.md
- * §5.4) is `/app` exactly (the function redirects it to `/app/`) and the prefix `/app/`: a prefix match, not
+ * §13) is `/app` exactly (the function redirects it to `/app/`) and the prefix `/app/`: a prefix match, not
  * a `**` template, so that no other path that merely starts with `/app` (`/apple`) goes there.
  */
 export function urlMapMatchesOf(path: string): UrlMapMatch[] {

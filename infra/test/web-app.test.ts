@@ -9,7 +9,7 @@ import { routeThroughUrlMap } from './support/policy';
 import { runStack, testConfig, T, type StackRun } from './support/harness';
 
 /**
- * The account web app in GCP (docs/architecture.md §5.4): the load balancer sends `/app` and everything
+ * The account web app in GCP (docs/architecture.md §13): the load balancer sends `/app` and everything
  * under `/app/` to the `app` function, whose archive — built as `pulumi up` builds it — carries the built
  * pages in dist/ and serves them from there, with their headers, as a deployed instance does.
  */

@@ -247,7 +247,7 @@ export function violationsOf({ fuzzCase: c, wire, answer, before, after }: Obser
   const head = wire.method === 'HEAD';
   const preflight = wire.method === 'OPTIONS' && status === 204;
   const redirect = status === 302 && served.some((r) => 'responseFormat' in r && r.responseFormat === 'redirect');
-  // the web app's pages and assets (docs/architecture.md §5.4): files, and 308 to a page's canonical URL
+  // the web app's pages and assets (docs/architecture.md §13): files, and 308 to a page's canonical URL
   const page = served.some((r) => 'responseFormat' in r && r.responseFormat === 'static') && (status === 200 || status === 308) && !preflight;
   if (page && !answer.headers['content-security-policy']) out.push({ kind: 'page without its CSP', detail: `${status} ${wire.path}` });
   const shown = answer.text.length > 300 ? `${answer.text.slice(0, 300)}…` : answer.text;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { buildWeb } from '@somnus/web/scripts/build';
 
 /**
- * The account web app the `app` function serves under `/app/` (docs/architecture.md §5.4), built for the
+ * The account web app the `app` function serves under `/app/` (docs/architecture.md §13), built for the
  * tests. Jest's globalSetup builds it once per run into the run's temp folder and sets SOMNUS_WEB_DIST (the
  * workers inherit it), so no test writes packages/web/dist while another reads it. A build that fails (a
  * page the CSP would break) does not stop the run: SOMNUS_WEB_BUILD_ERROR says why, and the tests of the

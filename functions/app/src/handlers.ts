@@ -18,7 +18,7 @@ export const handleApp = defineFunction('app', {
     'GET /oauth/github': ({ deps, query }) => githubSignIn(deps, query),
     'GET /oauth/github/callback': ({ deps, query }) => githubCallback(deps, query),
     'GET /oauth/gitlab/callback': ({ deps, query }) => gitlabCallback(deps, query),
-    // the account web app's pages and assets (docs/architecture.md §5.4)
+    // the account web app's pages and assets (docs/architecture.md §13)
     'GET /app/*': ({ deps, path, search }) => serveWeb(deps, { path, search }),
   },
 });

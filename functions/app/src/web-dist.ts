@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Where the built account web app is (docs/architecture.md §5.4), in this order: SOMNUS_WEB_DIST when set;
+ * Where the built account web app is (docs/architecture.md §13), in this order: SOMNUS_WEB_DIST when set;
  * `dist/` next to the bundle, which is where the deployed archive carries it (infra/build.ts: the archive's
  * index.js is this module's bundle); packages/web/dist of the workspace, which `pnpm build:web` and
  * `pnpm start` write. The first that holds an index.html wins; none: the app is not built (a 503 says so).

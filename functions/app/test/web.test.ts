@@ -8,7 +8,7 @@ import { buildWeb, loadFunctions } from '../../../test/support/web';
 import { forgetWebIndex } from '../src/use-cases/serve-web';
 
 /**
- * `GET /app/*` (docs/architecture.md §5.4): the account web app's pages and assets, served by the `app`
+ * `GET /app/*` (docs/architecture.md §13): the account web app's pages and assets, served by the `app`
  * function from a built copy of a small fixture app, with the page headers on every answer. No database:
  * the pages must load while Postgres is down. Paths go over a raw socket, since fetch would resolve `..`.
  */

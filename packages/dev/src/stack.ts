@@ -188,7 +188,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (!env.SOMNUS_OPERATOR_JWKS && !env.SOMNUS_OPERATOR_JWKS_URL) Object.assign(env, operatorEnv(operatorKey));
     resetConfig();
 
-    // --- the account web app under /app/ (docs/architecture.md §5.4): built on every start (well under a
+    // --- the account web app under /app/ (docs/architecture.md §13): built on every start (well under a
     // second), so a fresh clone serves it; SOMNUS_WEB_DIST points the app function at another build instead
     if (!env.SOMNUS_WEB_DIST) {
       try {

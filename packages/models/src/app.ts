@@ -61,7 +61,7 @@ export const githubCallbackQuery = z.object({
 export const redirectResponse = z.object({ location: z.string().min(1) });
 
 /**
- * What a `static` route's handler gives the router (docs/architecture.md §5.4): a file, which the router
+ * What a `static` route's handler gives the router (docs/architecture.md §13): a file, which the router
  * writes with the page headers (CSP and the rest) and answers `304` when the request's If-None-Match is its
  * ETag; or the canonical URL of a page, answered with a `308` (`/app` → `/app/`, the query kept).
  */
@@ -80,7 +80,7 @@ export type StaticAnswer = z.output<typeof staticResponse>;
 
 /**
  * The headers of every answer on a `static` route (the account web app under `/app/`, docs/architecture.md
- * §5.4), refusals included. The pages handle the passphrase and the account key, so: only our own scripts
+ * §13), refusals included. The pages handle the passphrase and the account key, so: only our own scripts
  * and styles run (no inline code, no other origin: an injected string cannot become script), the page talks
  * to its own origin only, no other site may frame it (clickjacking the sign-in), and the sign-in URL, whose
  * query carries the app's loginKey, is never sent on as a Referer.

@@ -72,7 +72,7 @@ function operation(r: RouteContract): Record<string, unknown> {
     if (r.bodyLimit) op['x-somnus-body-limit'] = r.bodyLimit;
   }
   if (r.responseFormat === 'static') {
-    // files for a browser, with the page headers (docs/architecture.md §5.4); not JSON, not for programs
+    // files for a browser, with the page headers (docs/architecture.md §13); not JSON, not for programs
     const file = { schema: { type: 'string' } };
     op.responses = {
       '200': { description: 'A page (text/html) or one of its assets (text/javascript, text/css…), with a strict Content-Security-Policy', content: { 'text/html': file, 'text/javascript': file, 'text/css': file } },

@@ -18,7 +18,7 @@ export type Access = 'public' | 'session' | Permission;
 /**
  * What a route answers when not JSON. `redirect`: a page a browser opens (git sign-in); success is `302` with
  * the response's `location` as the Location header; refusals stay `{error, message}`. `static`: files for a
- * browser (the account web app under `/app/`, docs/architecture.md §5.4); success is the file with its own
+ * browser (the account web app under `/app/`, docs/architecture.md §13); success is the file with its own
  * Content-Type (or a `308` to the canonical URL), `HEAD` is answered like `GET`, refusals stay
  * `{error, message}`. Neither is an API call: the SDK refuses them and OpenAPI describes them as pages.
  */

@@ -170,7 +170,7 @@ export const ROUTES = [
   route({ method: 'GET', path: '/oauth/github/callback', fn: 'app', access: 'public', summary: 'GitHub’s return: hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
   route({ method: 'GET', path: '/oauth/gitlab/callback', fn: 'app', access: 'public', summary: 'GitLab’s return (the redirect URI to register): hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
 
-  // ─── the account web app (docs/architecture.md §5.4): static pages and assets under one prefix ─────
+  // ─── the account web app (docs/architecture.md §13): static pages and assets under one prefix ─────
   // sign-up, sign-in with the desktop hand-off (/app/auth-app/?loginKey=…), account, invites, passphrase
   // reset; the crypto runs in the browser and talks to the API rows above. Its query (loginKey…) is the
   // page's script's, never read by the server.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Builds the account web app served under `/app/` (docs/architecture.md §5.4): every `src/pages/<page>.ts` is
+ * Builds the account web app served under `/app/` (docs/architecture.md §13): every `src/pages/<page>.ts` is
  * bundled by esbuild to `assets/<page>.js`, every `public/<page>.html` becomes `<page>/index.html`
  * (`index.html` stays `index.html`, the page at `/app/`), and every other file of `public/` (the stylesheet,
  * images) is copied to `assets/`. The `app` function serves the result as it is; nothing here needs the

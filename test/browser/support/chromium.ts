@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
 
 /**
- * Headless Chromium for the tests of the account web app (issue 13; docs/architecture.md §5.4): Debian's
+ * Headless Chromium for the tests of the account web app (issue 13; docs/architecture.md §13): Debian's
  * `chromium` package driven by playwright-core, one fresh profile per launch. Every page opened through
  * here records what would go unnoticed in a plain assertion — console errors, uncaught exceptions and
  * Content-Security-Policy violations — so a test can demand that there were none.

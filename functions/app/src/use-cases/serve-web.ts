@@ -5,7 +5,7 @@ import type { StaticAnswer } from '@somnus/models';
 import { fail, ok, type Result } from '@somnus/runtime';
 
 /**
- * `GET /app/*`: the account web app's pages and assets (docs/architecture.md §5.4), from the folder
+ * `GET /app/*`: the account web app's pages and assets (docs/architecture.md §13), from the folder
  * `pnpm build:web` writes:
  *
  *   /app              → 308 /app/            (the query kept: the sign-in page's loginKey rides on it)
