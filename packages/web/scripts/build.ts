@@ -114,12 +114,13 @@ export function buildWebSync(opts: BuildWebOptions = {}): BuiltWeb {
         bundle: true,
         // ESM without code splitting: each page is one self-contained file, loaded with <script type="module">
         format: 'esm',
+        // the pages' crypto must never reach for Node's modules: a stray import is a build error
         platform: 'browser',
         target: 'es2022',
         minify: true,
         sourcemap: opts.sourcemap ? 'linked' : false,
         legalComments: 'none',
-        // the pages' crypto must never reach for Node's modules; a stray import is a build error
+        // the errors come back in the thrown error's message
         logLevel: 'silent',
         write: true,
       });
