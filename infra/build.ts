@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { DEPLOYED_NODE_MAJOR, type FunctionSpec } from '@somnus/models';
+import { DEPLOYED_NODE_MAJOR, ROUTES, type FunctionSpec, type RouteDef } from '@somnus/models';
+import { buildWebSync } from '@somnus/web/scripts/build';
 
 /**
  * Turns workspace code into what GCP runs. Injected into the stack so that the unit tests (pulumi mocks)
@@ -21,10 +22,11 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 /** esbuild's target: the Node.js the bundles run on in GCP, functions and migration job alike (docs/architecture.md §9). */
 export const ESBUILD_TARGET = `node${DEPLOYED_NODE_MAJOR}`;
 
-function sha256Files(files: string[]): string {
+/** Files named by their path under `base` (default: their own name), so a file moved elsewhere changes the hash. */
+function sha256Files(files: string[], base?: string): string {
   const h = crypto.createHash('sha256');
   for (const f of [...files].sort()) {
-    h.update(path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+    h.update(base ? path.relative(base, f).split(path.sep).join('/') : path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -61,7 +63,22 @@ function writeJson(file: string, value: unknown): void {
  * must be the same module instance the function registers itself with. The output is deterministic
  * (no timestamps, sorted inputs), so an unchanged function keeps its archive name and is not redeployed.
  */
-export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}): Builder {
+/**
+ * Where a function's archive carries the built account web app (docs/architecture.md §13): `dist/` next to
+ * its index.js, which is where functions/app/src/web-dist.ts looks first.
+ */
+export const WEB_DIST_IN_ARCHIVE = 'dist';
+
+/** A function that serves a `static` row (`GET /app/*`) ships the web app in its archive. */
+export function shipsWebApp(spec: FunctionSpec, routes: readonly RouteDef[] = ROUTES): boolean {
+  return routes.some((r) => r.fn === spec.name && r.responseFormat === 'static');
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string; routes?: readonly RouteDef[] } = {}): Builder {
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
   const outDir = opts.outDir ?? path.join(repoRoot, 'dist', 'infra');
   // required lazily: esbuild is a build-time dependency only
@@ -101,7 +118,14 @@ export function esbuildBuilder(opts: { repoRoot?: string; outDir?: string } = {}
         dependencies: { '@google-cloud/functions-framework': ff },
       });
       writeJson(path.join(dir, 'package-lock.json'), lockFor('function', `somnus-${spec.name}`, { '@google-cloud/functions-framework': ff }));
-      const hash = sha256Files([path.join(dir, 'index.js'), path.join(dir, 'package.json'), path.join(dir, 'package-lock.json')]);
+      const shipped = [path.join(dir, 'index.js'), path.join(dir, 'package.json'), path.join(dir, 'package-lock.json')];
+      if (shipsWebApp(spec, opts.routes)) {
+        // built here, at `pulumi up` (esbuild, no network), from the checked-out pages: the deployed pages
+        // are always those of the deployed code, and a page the CSP would break stops the deploy
+        buildWebSync({ outDir: path.join(dir, WEB_DIST_IN_ARCHIVE) });
+        shipped.push(...filesUnder(path.join(dir, WEB_DIST_IN_ARCHIVE)));
+      }
+      const hash = sha256Files(shipped, dir);
       return { archive: new pulumi.asset.FileArchive(dir), hash };
     },
 

@@ -1,6 +1,6 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import type { RouteDef } from '@somnus/models';
+import { isWildcardPath, type RouteDef } from '@somnus/models';
 import type { StackConfig } from './config';
 import type { DeployedFunction } from './functions';
 
@@ -32,14 +32,19 @@ export const LOAD_BALANCING_SCHEME: LoadBalancingScheme = 'EXTERNAL_MANAGED';
 /** SOMNUS_TRUSTED_PROXY_HOPS of the functions behind the load balancer. */
 export const TRUSTED_PROXY_HOPS = FORWARDED_FOR_APPENDED[LOAD_BALANCING_SCHEME];
 
+export type UrlMapMatch = { fullPathMatch: string } | { pathTemplateMatch: string } | { prefixMatch: string };
+
 export interface PathRule {
-  /** `fullPathMatch` for a literal path, `pathTemplateMatch` for one with `:param` segments. */
-  match: { fullPathMatch: string } | { pathTemplateMatch: string };
+  /**
+   * Any of them routes the path to `fn`: `fullPathMatch` for a literal path, `pathTemplateMatch` for one with
+   * `:param` segments, and for a wildcard row (`/app/*`) its prefix itself and everything under it.
+   */
+  matches: UrlMapMatch[];
   fn: string;
 }
 
 /** `:param` matches exactly one non-empty segment, which is what a URL-map path template `{param}` does. */
-export function toUrlMapMatch(path: string): PathRule['match'] {
+export function toUrlMapMatch(path: string): UrlMapMatch {
   const segments = path.split('/');
   if (!segments.some((s) => s.startsWith(':'))) return { fullPathMatch: path };
   return { pathTemplateMatch: segments.map((s) => (s.startsWith(':') ? `{${s.slice(1).replace(/[^A-Za-z0-9_]/g, '_')}}` : s)).join('/') };
@@ -56,7 +61,19 @@ export function pathRules(routes: readonly RouteDef[]): PathRule[] {
     if (owner && owner !== r.fn) throw new Error(`path ${r.path} is routed to both ${owner} and ${r.fn}`);
     byPath.set(r.path, r.fn);
   }
-  return [...byPath.entries()].map(([path, fn]) => ({ match: toUrlMapMatch(path), fn }));
+  return [...byPath.entries()].map(([path, fn]) => ({ matches: urlMapMatchesOf(path), fn }));
+}
+
+/**
+ * The URL-map matches of a route path. A wildcard row `/app/*` (the web app's pages, docs/architecture.md
+ * §13) is `/app` exactly (the function redirects it to `/app/`) and the prefix `/app/`: a prefix match, not
+ * a `**` template, so that no other path that merely starts with `/app` (`/apple`) goes there.
+ */
+export function urlMapMatchesOf(path: string): UrlMapMatch[] {
+  if (!isWildcardPath(path)) return [toUrlMapMatch(path)];
+  const prefix = path.slice(0, -1);
+  if (prefix.includes(':')) throw new Error(`wildcard path ${path}: a parameter before the wildcard has no URL-map form`);
+  return [{ fullPathMatch: prefix.slice(0, -1) }, { prefixMatch: prefix }];
 }
 
 export interface Gateway {
@@ -133,7 +150,7 @@ export function createGateway(
         defaultService: unroutedFn.selfLink,
         routeRules: rules.map((r, i) => ({
           priority: i + 1,
-          matchRules: [r.match],
+          matchRules: r.matches,
           service: backends[r.fn]!.selfLink,
         })),
       },

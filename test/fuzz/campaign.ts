@@ -18,6 +18,8 @@ import { AUTHENTICATED, describeCase, fuzzCase, materialize, type Fixture, type 
  * - no 5xx;
  * - every error is `{error, message}` with `Content-Type: application/json` exactly (a GraphQL route
  *   refuses with `200 {errors}`, docs/protocol.md §1; a browser page may redirect; a preflight is `204`);
+ * - a page or asset of the web app (`/app/*`) is HTML, JavaScript or CSS with its Content-Security-Policy,
+ *   or a 308 that stays under `/app/`;
  * - a success body matches its route's contract;
  * - nothing but a public route answers 2xx to a request without a live session;
  * - a refused request changes no row (the columns that count refused attempts by design excepted).
@@ -245,6 +247,9 @@ export function violationsOf({ fuzzCase: c, wire, answer, before, after }: Obser
   const head = wire.method === 'HEAD';
   const preflight = wire.method === 'OPTIONS' && status === 204;
   const redirect = status === 302 && served.some((r) => 'responseFormat' in r && r.responseFormat === 'redirect');
+  // the web app's pages and assets (docs/architecture.md §13): files, and 308 to a page's canonical URL
+  const page = served.some((r) => 'responseFormat' in r && r.responseFormat === 'static') && (status === 200 || status === 308) && !preflight;
+  if (page && !answer.headers['content-security-policy']) out.push({ kind: 'page without its CSP', detail: `${status} ${wire.path}` });
   const shown = answer.text.length > 300 ? `${answer.text.slice(0, 300)}…` : answer.text;
 
   if (status >= 500) out.push({ kind: '5xx', detail: `${status} ${shown}` });
@@ -258,6 +263,9 @@ export function violationsOf({ fuzzCase: c, wire, answer, before, after }: Obser
     else if (!head && isObject(answer.body) && ERROR_STATUS[answer.body.error as keyof typeof ERROR_STATUS] !== status) {
       out.push({ kind: 'error status not its code’s', detail: `${status} ${shown}` });
     }
+  } else if (page) {
+    if (status === 308 && !/^\/app\//.test(answer.headers.location ?? '')) out.push({ kind: 'page redirect off the app', detail: `to ${answer.headers.location}` });
+    if (status === 200 && !/^text\/(html|javascript|css); charset=utf-8$/.test(contentType ?? '')) out.push({ kind: 'page of an unexpected type', detail: `${contentType}` });
   } else if (status >= 300 && !redirect) {
     out.push({ kind: 'unexpected redirect', detail: `${status} to ${answer.headers.location}` });
   } else if (status >= 200 && !preflight && !redirect && !head) {

@@ -383,7 +383,19 @@ function realParam(name: string, fx: Fixture, foreign: boolean): string {
   }
 }
 
+/**
+ * A wildcard row (`/app/*`, the web app's pages) has no parameter to fill: a real case asks for a page or an
+ * asset, a hostile one puts a hostile segment (`..`, `%2e%2e`, `%00`…) where a page name goes.
+ */
+const WILDCARD_PATHS = ['/app/', '/app/assets/index.js', '/app', '/app/assets/style.css', '/app/nope/'];
+
 function pathOf(route: Route, c: FuzzCase, fx: Fixture): string {
+  if (route.path.endsWith('/*')) {
+    const prefix = route.path.slice(0, -1);
+    if (c.path.kind === 'hostile-param') return `${prefix}${pick(HOSTILE_SEGMENTS, c.path.value)}/`;
+    if (c.path.kind === 'mangled') return pick(MANGLES, c.path.how)(prefix);
+    return c.path.kind === 'foreign' ? WILDCARD_PATHS[1]! : WILDCARD_PATHS[0]!;
+  }
   let i = 0;
   const params = [...route.path.matchAll(/:([A-Za-z]+)/g)].length;
   const path = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

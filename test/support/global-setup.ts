@@ -7,6 +7,7 @@ import { bootstrapDatabase, connectionUrl, runMigrations } from '@somnus/db';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@somnus/dev/src/postgres';
 import { APP_USER, MIGRATOR_USER } from '@somnus/dev/src/local-database';
 import { TEMPLATE_DATABASE } from './database';
+import { buildWebForRun } from './web';
 
 /**
  * Jest globalSetup: ONE throw-away Postgres cluster for the whole run, with a migrated template database.
@@ -28,7 +29,10 @@ export default async function globalSetup(): Promise<void> {
   const rootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'somnus-test-pg-'));
   // mkdtemp makes it 0700; Postgres may run as the `postgres` user and must reach the data dir inside
   await fsp.chmod(rootDir, 0o755);
+  // the account web app, once for the run (well under a second; test/support/web.ts), while Postgres starts
+  const webBuilt = buildWebForRun(path.join(rootDir, 'web-dist'));
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(rootDir, 'data'), persistent: false });
+  await webBuilt;
   globalThis.__SOMNUS_TEST_PG__ = { postgres, rootDir };
   try {
     const migratorPassword = randomBytes(18).toString('base64url');

@@ -10,6 +10,7 @@ import { closeMailTransport, dispatchOutbox, resetConfig, settleDispatches } fro
 import { getPool } from '@somnus/db';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtp, type SmtpSink } from './smtp';
+import { ensureWebBuilt } from './web';
 
 /**
  * The whole service in-process for e2e tests: a fresh database, an SMTP sink, every function behind the
@@ -52,6 +53,9 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
+  // the pages under /app/, as `pnpm start` serves them; a failed build is the page tests' to report (they
+  // call ensureWebBuilt themselves), and /app/ answers 503 meanwhile
+  await ensureWebBuilt().catch(() => undefined);
   const db = await createTestDatabase();
   let smtp: SmtpSink | undefined;
   let gateway: http.Server | undefined;

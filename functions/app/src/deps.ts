@@ -1,8 +1,10 @@
 import { getPool } from '@somnus/db';
 import { fail, logger, ok, orgConfig, systemClock, type BaseDeps, type OrgConfig, type Result } from '@somnus/runtime';
 import { readGitOAuthConfig, type GitOAuthConfig } from './git-oauth-config';
+import type { WebDeps } from './use-cases/serve-web';
+import { locateWebDist } from './web-dist';
 
-export interface AppDeps extends BaseDeps {
+export interface AppDeps extends BaseDeps, WebDeps {
   org: OrgConfig;
   /**
    * Read when a git sign-in route asks (a small JSON value, so an operator's change is seen at once), and
@@ -21,4 +23,15 @@ function gitOAuth(): Result<GitOAuthConfig> {
   }
 }
 
-export const appDeps = (): AppDeps => ({ db: getPool(), clock: systemClock, org: orgConfig(), gitOAuth });
+export const appDeps = (): AppDeps => ({
+  // the pool is made at first use: the web app's pages are served without a database (and without DATABASE_URL)
+  get db() {
+    return getPool();
+  },
+  clock: systemClock,
+  get org() {
+    return orgConfig();
+  },
+  gitOAuth,
+  webDist: () => locateWebDist().dir,
+});

@@ -1,6 +1,7 @@
 import { defineFunction, ok } from '@somnus/runtime';
 import { appDeps } from './deps';
 import { currentPlan } from './use-cases/current-plan';
+import { serveWeb } from './use-cases/serve-web';
 import { exchangeGithubCode, githubCallback, githubSignIn, gitlabCallback, gitlabConfig } from './use-cases/github-oauth';
 
 /** Thin handlers: the runtime has checked access and input against each route's contract. */
@@ -17,5 +18,7 @@ export const handleApp = defineFunction('app', {
     'GET /oauth/github': ({ deps, query }) => githubSignIn(deps, query),
     'GET /oauth/github/callback': ({ deps, query }) => githubCallback(deps, query),
     'GET /oauth/gitlab/callback': ({ deps, query }) => gitlabCallback(deps, query),
+    // the account web app's pages and assets (docs/architecture.md §13)
+    'GET /app/*': ({ deps, path, search }) => serveWeb(deps, { path, search }),
   },
 });

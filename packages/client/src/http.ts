@@ -16,6 +16,7 @@ import {
   type Route,
   type RouteBody,
   type RouteByKey,
+  type ApiRouteKey,
   type RouteKey,
   type RouteQuery,
   type RouteResponse,
@@ -152,8 +153,10 @@ export class HttpClient {
    * row's response schema. The checks below repeat the types for callers that bypass them (plain JS,
    * casts), so that such a call fails here instead of reaching a different path than intended.
    */
-  async call<K extends RouteKey>(key: K, opts: CallOptions<K>): Promise<RouteResponse<Row<K>>> {
+  async call<K extends ApiRouteKey>(key: K, opts: CallOptions<K>): Promise<RouteResponse<Row<K>>> {
     const row: Route = routeByKey<RouteKey>(key);
+    // the pages and redirects made for browsers answer no JSON: the types leave them out, this repeats it
+    if ('responseFormat' in row) throw new TypeError(`${key} is a page for browsers, not an API call`);
     const { params = {}, body, query, label, sessionId } = opts as LooseCallOptions;
     const expected = [...row.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
     const extra = Object.keys(params).filter((name) => !expected.includes(name));

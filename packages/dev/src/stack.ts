@@ -16,6 +16,7 @@ import { loadOrCreateSecrets, migrate, redactUrl, startLocalDatabase, type Local
 import { isPortFree } from './postgres';
 import { loadOrCreateOperatorKey, operatorEnv, operatorKeyFile, signOperatorToken } from './operator-keys';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { buildWeb } from '@somnus/web/scripts/build';
 
 /**
  * Everything `pnpm start` runs: embedded Postgres (or DATABASE_URL), the SMTP sink (or SMTP_URL), Pub/Sub
@@ -186,6 +187,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const operatorKey = await loadOrCreateOperatorKey(opts.dataDir);
     if (!env.SOMNUS_OPERATOR_JWKS && !env.SOMNUS_OPERATOR_JWKS_URL) Object.assign(env, operatorEnv(operatorKey));
     resetConfig();
+
+    // --- the account web app under /app/ (docs/architecture.md §13): built on every start (well under a
+    // second), so a fresh clone serves it; SOMNUS_WEB_DIST points the app function at another build instead
+    if (!env.SOMNUS_WEB_DIST) {
+      try {
+        const web = await buildWeb({ sourcemap: true });
+        log(`web app: built ${web.pages.length} page(s) into ${path.relative(process.cwd(), web.outDir)} in ${web.ms} ms, served at /app/`);
+      } catch (err) {
+        // the API does not depend on the pages: say what is wrong and serve the last good build (or a 503)
+        log(`web app: the build failed, /app/ serves the last good build if any: ${(err as Error).message}`);
+      }
+    }
 
     // --- functions + gateway
     const functions = loadFunctions();

@@ -59,3 +59,40 @@ export const githubCallbackQuery = z.object({
 
 /** A browser redirect: the route answers 302 with this Location. */
 export const redirectResponse = z.object({ location: z.string().min(1) });
+
+/**
+ * What a `static` route's handler gives the router (docs/architecture.md §13): a file, which the router
+ * writes with the page headers (CSP and the rest) and answers `304` when the request's If-None-Match is its
+ * ETag; or the canonical URL of a page, answered with a `308` (`/app` → `/app/`, the query kept).
+ */
+export const staticResponse = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('file'),
+    body: z.custom<Uint8Array>((v) => v instanceof Uint8Array, "the file's bytes"),
+    contentType: z.string().min(1),
+    cacheControl: z.string().min(1),
+    etag: z.string().min(1),
+  }),
+  z.object({ kind: z.literal('redirect'), location: z.string().startsWith('/') }),
+]);
+
+export type StaticAnswer = z.output<typeof staticResponse>;
+
+/**
+ * The headers of every answer on a `static` route (the account web app under `/app/`, docs/architecture.md
+ * §13), refusals included. The pages handle the passphrase and the account key, so: only our own scripts
+ * and styles run (no inline code, no other origin: an injected string cannot become script), the page talks
+ * to its own origin only, no other site may frame it (clickjacking the sign-in), and the sign-in URL, whose
+ * query carries the app's loginKey, is never sent on as a Referer.
+ */
+export const PAGE_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': PAGE_CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  // a window the page opens (or that opens it) gets no handle on it
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorBody } from './errors';
-import { isOrgRoute, routeKey, type RouteContract } from './route-contract';
+import { isOrgRoute, isWildcardPath, routeKey, type RouteContract } from './route-contract';
 import { ROUTES } from './routes';
 
 /**
@@ -17,9 +17,11 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
-const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+/** `/app/*` has no OpenAPI form: it is written `/app/{path}`, the parameter being the rest, slashes and all. */
+const WILDCARD_PARAM = 'path';
+const openApiPath = (path: string) => (isWildcardPath(path) ? `${path.slice(0, -1)}{${WILDCARD_PARAM}}` : path).replace(/:([A-Za-z]+)/g, '{$1}');
 const operationId = (r: RouteContract) =>
-  `${r.method.toLowerCase()}${r.path.replace(/:([A-Za-z]+)/g, 'By-$1').split(/[/-]/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
+  `${r.method.toLowerCase()}${r.path.replace(/\/\*$/, '/pages').replace(/:([A-Za-z]+)/g, 'By-$1').split(/[/-]/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
 
 function errorResponses(r: RouteContract): Record<string, unknown> {
   const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -40,7 +42,17 @@ function errorResponses(r: RouteContract): Record<string, unknown> {
 }
 
 function operation(r: RouteContract): Record<string, unknown> {
-  const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const params: Record<string, unknown>[] = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  if (isWildcardPath(r.path)) {
+    params.push({
+      name: WILDCARD_PARAM,
+      in: 'path',
+      required: true,
+      description: 'The rest of the path, any number of segments: empty (the first page), `<page>/`, or `assets/<file>`',
+      schema: { type: 'string' },
+      'x-somnus-wildcard': true,
+    });
+  }
   if (r.query) {
     const q = jsonSchema(r.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, schema] of Object.entries(q.properties ?? {})) {
@@ -58,6 +70,18 @@ function operation(r: RouteContract): Record<string, unknown> {
   if (r.body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
     if (r.bodyLimit) op['x-somnus-body-limit'] = r.bodyLimit;
+  }
+  if (r.responseFormat === 'static') {
+    // files for a browser, with the page headers (docs/architecture.md §13); not JSON, not for programs
+    const file = { schema: { type: 'string' } };
+    op.responses = {
+      '200': { description: 'A page (text/html) or one of its assets (text/javascript, text/css…), with a strict Content-Security-Policy', content: { 'text/html': file, 'text/javascript': file, 'text/css': file } },
+      '304': { description: 'The asset is unchanged (If-None-Match matched its ETag)' },
+      '308': { description: 'The canonical URL of a page (with its trailing slash), the query kept', headers: { Location: { schema: { type: 'string' } } } },
+      '404': { description: 'No such page or asset (NOT_FOUND)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      '503': { description: 'The web app is not built on this server (SERVICE_UNAVAILABLE)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    };
+    return op;
   }
   const success =
     r.responseFormat === 'redirect'

@@ -15,11 +15,34 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type Access = 'public' | 'session' | Permission;
 
+/**
+ * What a route answers when not JSON. `redirect`: a page a browser opens (git sign-in); success is `302` with
+ * the response's `location` as the Location header; refusals stay `{error, message}`. `static`: files for a
+ * browser (the account web app under `/app/`, docs/architecture.md §13); success is the file with its own
+ * Content-Type (or a `308` to the canonical URL), `HEAD` is answered like `GET`, refusals stay
+ * `{error, message}`. Neither is an API call: the SDK refuses them and OpenAPI describes them as pages.
+ */
+export type ResponseFormat = 'redirect' | 'static';
+
+/**
+ * The last segment of a path that matches the rest of the path: zero or more segments, as sent (not
+ * decoded). Only `static` rows use it (`/app/*`); the handler reads the concrete path and must refuse
+ * what it does not know, since anything may follow.
+ */
+export const WILDCARD_SEGMENT = '*';
+
 /** The part of a route every router needs; infra's fixtures use it with function names of their own. */
 export interface RouteDef {
   method: HttpMethod;
   path: string;
   fn: string;
+  /** Routers need it for `HEAD`, which a `static` row answers too. */
+  responseFormat?: ResponseFormat;
+}
+
+/** A path ending in `/*`: it matches its prefix and everything below it. */
+export function isWildcardPath(path: string): boolean {
+  return path.endsWith(`/${WILDCARD_SEGMENT}`);
 }
 
 export interface RouteContract extends RouteDef {
@@ -42,11 +65,6 @@ export interface RouteContract extends RouteDef {
    * (Insomnia's 2022 clients throw on any non-2xx); access refusals then say `invalid access`.
    */
   errorFormat?: 'graphql';
-  /**
-   * `redirect`: a page a browser opens (git sign-in). Success is `302` with the response's `location` as the
-   * Location header; refusals stay `{error, message}`.
-   */
-  responseFormat?: 'redirect';
 }
 
 export type RouteKeyOf<R extends RouteDef> = R extends RouteDef ? `${R['method']} ${R['path']}` : never;
@@ -63,8 +81,14 @@ export interface RouteMatch<R extends RouteDef = RouteDef> {
 }
 
 function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split('/');
-  const got = path.split('/');
+  let want = pattern.split('/');
+  let got = path.split('/');
+  if (isWildcardPath(pattern)) {
+    // `/app/*` matches `/app` and anything below it; what follows is the handler's to judge
+    want = want.slice(0, -1);
+    if (got.length < want.length) return null;
+    got = got.slice(0, want.length);
+  }
   if (want.length !== got.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
@@ -96,7 +120,9 @@ export function matchRoute<R extends RouteDef>(method: string, path: string, rou
       params = null; // malformed percent-encoding never matches
     }
     if (!params) continue;
-    if (route.method === method.toUpperCase()) return { route, params };
+    const wanted = method.toUpperCase();
+    // a browser's HEAD on a page or asset is its GET without the body (Node's http drops it)
+    if (route.method === wanted || (wanted === 'HEAD' && route.method === 'GET' && route.responseFormat === 'static')) return { route, params };
     methodMismatch = true;
   }
   return { methodMismatch };
@@ -108,6 +134,7 @@ export function matchRoute<R extends RouteDef>(method: string, path: string, rou
  * segment — `…/invites/..` would become `DELETE …/organizations/{orgId}`.
  */
 export function fillPath(path: string, params: Record<string, string>): string {
+  if (isWildcardPath(path)) throw new TypeError(`${path} is a tree of browser pages, not a path to fill`);
   return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`missing path parameter ${name}`);

@@ -71,6 +71,7 @@ import {
   gitlabConfigResponse,
   notificationResponse,
   redirectResponse,
+  staticResponse,
 } from './app';
 import type { RouteContract, RouteKeyOf } from './route-contract';
 import { collaboratorsBody, collaboratorsResponse, graphqlBody, graphqlResponse, SYNC_BODY_LIMIT, userFilesResponse } from './sync';
@@ -168,10 +169,19 @@ export const ROUTES = [
   route({ method: 'GET', path: '/oauth/github', fn: 'app', access: 'public', summary: 'Git sync sign-in page: sends the browser to GitHub', query: githubSignInQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
   route({ method: 'GET', path: '/oauth/github/callback', fn: 'app', access: 'public', summary: 'GitHub’s return: hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
   route({ method: 'GET', path: '/oauth/gitlab/callback', fn: 'app', access: 'public', summary: 'GitLab’s return (the redirect URI to register): hands code and state to the app (insomnia://)', query: githubCallbackQuery, response: redirectResponse, status: 302, responseFormat: 'redirect' }),
+
+  // ─── the account web app (docs/architecture.md §13): static pages and assets under one prefix ─────
+  // sign-up, sign-in with the desktop hand-off (/app/auth-app/?loginKey=…), account, invites, passphrase
+  // reset; the crypto runs in the browser and talks to the API rows above. Its query (loginKey…) is the
+  // page's script's, never read by the server.
+  route({ method: 'GET', path: '/app/*', fn: 'app', access: 'public', summary: 'The account web app: /app/ and /app/<page>/ are pages, /app/assets/<file> their scripts and styles', response: staticResponse, responseFormat: 'static' }),
 ] as const;
 
 export type Route = (typeof ROUTES)[number];
 export type RouteKey = RouteKeyOf<Route>;
+/** The rows a program calls and reads JSON from: not the pages and redirects made for browsers. */
+export type ApiRoute = Exclude<Route, { responseFormat: string }>;
+export type ApiRouteKey = RouteKeyOf<ApiRoute>;
 /** The row of a `'METHOD /path'` key, with its literal schemas. */
 export type RouteByKey<K extends RouteKey> = Route extends infer R ? (R extends Route ? (K extends RouteKeyOf<R> ? R : never) : never) : never;
 /** Rows of one function. */

@@ -11,6 +11,7 @@ import {
   type PublicFunctionName,
   type RouteKeyOf,
   type RoutesOf,
+  type StaticAnswer,
 } from '@somnus/models';
 import { resolveActor } from './access';
 import { answerPreflight, setCorsHeaders } from './cors';
@@ -19,7 +20,7 @@ import { clientIp, clientName, requestId } from './client-info';
 import { quietFrameworkClientErrors } from './framework-errors';
 import { graphqlErrorOf } from './graphql-error';
 import { errorFacts, logger } from './logger';
-import { sendError, sendJson, sendRedirect } from './respond';
+import { sendError, sendJson, sendRedirect, sendStatic, setPageHeaders } from './respond';
 import type { Result } from './result';
 import { checkPathParams, DEFAULT_BODY_LIMIT, parseBody, parseValue, PATH_ID_FORMATS, pathParamNames } from './validate';
 
@@ -37,6 +38,13 @@ export interface HandlerInput<R extends { access: unknown; path: string }, D> {
   body: Parsed<R, 'body'>;
   query: Parsed<R, 'query'>;
   params: Record<PathParams<R['path']>, string>;
+  /**
+   * The request's path as sent (percent-encoded, never decoded) and its query string with its `?` (or '').
+   * Only a `static` row's handler reads them, to find the file under its wildcard; never log them (the
+   * sign-in page's query carries the app's loginKey).
+   */
+  path: string;
+  search: string;
   log: Logger;
 }
 
@@ -91,8 +99,12 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
     let route = 'unmatched';
     let graphqlErrors = false;
     let redirects = false;
+    let servesFiles = false;
     const answer = (result: HandlerOutput<unknown>, successStatus: number) => {
-      if (result.ok && redirects) {
+      if (result.ok && servesFiles) {
+        const etag = req.headers['if-none-match'];
+        status = sendStatic(res, result.value as StaticAnswer, typeof etag === 'string' ? etag : undefined);
+      } else if (result.ok && redirects) {
         status = 302;
         sendRedirect(res, (result.value as { location: string }).location);
       } else if (result.ok) {
@@ -128,6 +140,9 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       route = row.path;
       graphqlErrors = 'errorFormat' in row && row.errorFormat === 'graphql';
       redirects = 'responseFormat' in row && row.responseFormat === 'redirect';
+      servesFiles = 'responseFormat' in row && row.responseFormat === 'static';
+      // a page's refusals (a 404, the 503 of an unbuilt app) are shown by the browser too: same headers
+      if (servesFiles) setPageHeaders(res);
       let deps: D | undefined;
       const depsOnce = () => (deps ??= def.deps());
       const meta: RequestMeta = { requestId: id, ip: clientIp(req), client: clientName(req) };
@@ -140,7 +155,8 @@ export function defineFunction<F extends PublicFunctionName, D extends { db: Poo
       const body = 'body' in row ? parseBody(req, row.body, ('bodyLimit' in row ? row.bodyLimit : undefined) ?? DEFAULT_BODY_LIMIT) : { ok: true as const, value: undefined };
       if (!body.ok) return answer(body, 200);
       const handler = handlers[routeKey(row)]!;
-      const result = await handler({ deps: depsOnce(), actor: actor.value, body: body.value, query: query.value, params: match.params, log });
+      const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+      const result = await handler({ deps: depsOnce(), actor: actor.value, body: body.value, query: query.value, params: match.params, path, search, log });
       answer(result, 'status' in row ? row.status : 200);
     } catch (err) {
       status = 500;
