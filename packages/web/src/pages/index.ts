@@ -4,7 +4,7 @@
  */
 import { changePassphraseMaterial } from '../crypto';
 import { request } from '../ui/api';
-import { busy, byId, el, formValue, messageOf, ready, say, show } from '../ui/dom';
+import { busy, byId, el, formValue, messageOf, plainText, ready, say, show } from '../ui/dom';
 import { invitationItem } from '../ui/invitations';
 import { newPassphraseProblem, strengthMeter } from '../ui/passphrase';
 import { currentSession, forgetSession, logOut, whoami } from '../ui/session';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     return;
   }
   show(byId('account'));
-  byId('who-name').textContent = `${me.firstName} ${me.lastName}`.trim() || '(no name)';
+  byId('who-name').textContent = plainText(`${me.firstName} ${me.lastName}`) || '(no name)';
   byId('who-email').textContent = me.email;
   byId('who-id').textContent = me.accountId;
   const verified = byId('who-verified');
@@ -68,7 +68,7 @@ async function showOrganizations(token: string): Promise<void> {
     list.replaceChildren(
       ...organizations.map((o: any) =>
         el('li', {}, [
-          el('span', { className: 'what' }, [el('strong', { text: o.display_name || o.name }), document.createTextNode(o.metadata.organizationType === 'personal' ? ' (personal)' : '')]),
+          el('span', { className: 'what' }, [el('strong', { text: plainText(o.display_name || o.name) }), document.createTextNode(o.metadata.organizationType === 'personal' ? ' (personal)' : '')]),
           el('code', { text: o.id }),
         ]),
       ),

@@ -73,3 +73,12 @@ export function formValue(form: HTMLFormElement, name: string): string {
   const field = form.elements.namedItem(name);
   return field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement ? field.value : '';
 }
+
+/**
+ * Someone else's text (an organization's or a person's name) for display: control characters such as line
+ * breaks become spaces and runs of space one, as the invitation email shows them, so a name cannot fake
+ * a second line of the page.
+ */
+export function plainText(text: string): string {
+  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}

@@ -1,5 +1,5 @@
 import { request } from './api';
-import { busy, el, messageOf, say } from './dom';
+import { busy, el, messageOf, plainText, say } from './dom';
 
 /**
  * One pending invitation with Accept and Decline. The organization's and inviter's names are other
@@ -10,9 +10,9 @@ export function invitationItem(i: any, token: string, status: HTMLElement, onDon
   const decline = el('button', { text: 'Decline', className: 'secondary', attrs: { type: 'button', 'data-invite': i.id, 'data-action': 'decline' } });
   const item = el('li', {}, [
     el('span', { className: 'what' }, [
-      el('span', { className: 'quoted', text: `“${i.organization.name}”` }),
+      el('span', { className: 'quoted', text: `“${plainText(i.organization.name)}”` }),
       document.createTextNode(` as ${i.role}, from `),
-      el('span', { className: 'quoted', text: `“${i.inviter.name || i.inviter.email}”` }),
+      el('span', { className: 'quoted', text: `“${plainText(i.inviter.name || i.inviter.email)}”` }),
       document.createTextNode(` <${i.inviter.email}>`),
       el('br'),
       el('span', { className: 'hint', text: `expires ${new Date(i.expires_at).toLocaleString()}` }),
@@ -24,7 +24,7 @@ export function invitationItem(i: any, token: string, status: HTMLElement, onDon
     void busy(item, async () => {
       try {
         await request('POST', `/v1/invites/${encodeURIComponent(i.id)}/${action}`, undefined, token);
-        say(status, action === 'accept' ? `You joined “${i.organization.name}”.` : 'Invitation declined.', 'ok');
+        say(status, action === 'accept' ? `You joined “${plainText(i.organization.name)}”.` : 'Invitation declined.', 'ok');
         item.remove();
         onDone();
       } catch (err) {
