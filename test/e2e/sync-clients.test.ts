@@ -542,7 +542,7 @@ describe.each(ERAS)('sync with the exact texts of $name', (era) => {
     expect(await jane.client.invite(lateTeam.id, carolEmail, 'member', jane.keys)).toMatchObject({ inviteeHasAccount: false, projectsShared: 0 });
     // she signs up from the invitation's link, which verifies her address
     const mail = await stack.smtp.waitForMessage((m) => m.to.includes(carolEmail.toLowerCase()) && /invited you/.test(m.subject));
-    const carol = await signedUp('carol', carolEmail, /https?:\/\/\S+\/auth\/verify\?invite=[0-9a-f]{64}/.exec(mail.text)![0]);
+    const carol = await signedUp('carol', carolEmail, /https?:\/\/\S+\/app\/invite\/\?invite=[0-9a-f]{64}/.exec(mail.text)![0]);
     const [invitation] = await carol.client.myInvites();
     expect(await carol.client.acceptInvite(present(invitation, 'no invitation for Carol').id)).toEqual({
       organizationId: lateTeam.id,
