@@ -161,6 +161,8 @@ describeInBrowser('the account web app in Chromium', () => {
     const opened = await open(`/app/auth-app/?${query.toString()}&provider=email`);
     const { page } = opened;
     expect(await page.isVisible('#app-intro')).toBe(true);
+    // someone new signs up and comes back to this very page, loginKey and all
+    expect(await page.getAttribute('#signup-link', 'href')).toBe(`/app/signup/?next=${encodeURIComponent(new URL(page.url()).pathname + new URL(page.url()).search)}`);
 
     // a wrong passphrase is refused with a plain message, and nothing is handed over
     await page.fill('#signin-email', email);
@@ -201,7 +203,8 @@ describeInBrowser('the account web app in Chromium', () => {
 
   it('an invitation from the email link: sign up from it (verified by the link), then accept in the page', async () => {
     const { client: admin } = await sdkAccount('inviter');
-    const org = await admin.createOrg('Acme "Ops"\nTeam');
+    // a line break and a right-to-left override: neither may change how the invitation line reads
+    const org = await admin.createOrg('Acme "Ops"\nTeam\u202E');
     const invitee = newEmail('invitee');
     await admin.invite(org.id, invitee, 'member', PASS);
     const mail = await mailTo(invitee, /invited you/i);
@@ -223,7 +226,7 @@ describeInBrowser('the account web app in Chromium', () => {
     await page.waitForSelector('#invitations:not([hidden])');
     const item = page.locator('#invites li');
     expect(await item.count()).toBe(1);
-    // the org's name is someone else's text: shown quoted, on one line, never as markup
+    // the org's name is someone else's text: shown quoted, on one line, isolated, never as markup
     expect(await item.locator('.quoted').first().textContent()).toBe('“Acme "Ops" Team”');
     await opened.screenshot('invite-pending');
     await item.locator('button[data-action="accept"]').click();

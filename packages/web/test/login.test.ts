@@ -97,9 +97,9 @@ describe('srpLogin', () => {
     await expect(srpLogin(fakeServer({ m2: 'ab'.repeat(32) }).call, EMAIL, PASS)).rejects.toMatchObject({ code: 'SERVER_PROOF' });
   });
 
-  it('throws "wrong passphrase for the account key" when the key does not open encSymmetricKey', async () => {
+  it('throws WRONG_PASSPHRASE when the key does not open encSymmetricKey', async () => {
     const other = await node.createAccountKeyMaterial('another passphrase', EMAIL);
-    await expect(srpLogin(fakeServer({ encSymmetricKey: other.encSymmetricKey }).call, EMAIL, PASS)).rejects.toThrow('wrong passphrase for the account key');
+    await expect(srpLogin(fakeServer({ encSymmetricKey: other.encSymmetricKey }).call, EMAIL, PASS)).rejects.toThrow('The passphrase is wrong');
   });
 
   it('passes the server error through (e.g. RATE_LIMITED) and refuses empty input before any request', async () => {

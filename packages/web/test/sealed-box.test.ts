@@ -49,6 +49,25 @@ describe('sealed box (libsodium crypto_box_seal, docs/protocol.md §4.2)', () =>
   });
 });
 
+/** Small-order X25519 points (libsodium's blocklist): every shared secret with them is zero. */
+const SMALL_ORDER_POINTS = [
+  new Uint8Array(32),
+  Uint8Array.from([1, ...new Array(31).fill(0)]),
+  Uint8Array.from(Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex')),
+];
+
+describe('weak app keys', () => {
+  it('sealBox refuses a small-order recipient key, whose box anyone could open', () => {
+    for (const point of SMALL_ORDER_POINTS) expect(() => sealBox(new Uint8Array([1, 2, 3]), point)).toThrow(/weak/);
+  });
+
+  it('decodeLoginKey refuses one before the person signs in', () => {
+    for (const point of SMALL_ORDER_POINTS) expect(() => decodeLoginKey(encodeURIComponent(bytesToBase64(point)))).toThrow(/not a usable public key/);
+    // and a real key still passes
+    expect(decodeLoginKey(bytesToBase64(nacl.box.keyPair().publicKey))).toHaveLength(32);
+  });
+});
+
 describe('the hand-off to the app', () => {
   const app = nacl.box.keyPair();
   const loginKeyB64 = bytesToBase64(app.publicKey);

@@ -108,7 +108,7 @@ export async function unwrapSymmetricKey(keyHex: string, encSymmetricKey: string
     json = await decryptAES(keyHex, encSymmetricKey);
   } catch (cause) {
     if (cause instanceof WebCryptoError && cause.code === 'DECRYPTION_FAILED') {
-      throw new AuthFlowError('WRONG_PASSPHRASE', 'wrong passphrase for the account key', undefined, { cause });
+      throw new AuthFlowError('WRONG_PASSPHRASE', 'The passphrase is wrong: it does not open your account key.', undefined, { cause });
     }
     throw cause;
   }

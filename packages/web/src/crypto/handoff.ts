@@ -5,7 +5,7 @@
  */
 import { base64ToBytes, bytesToBase64, utf8, type Bytes } from './encoding';
 import { WebCryptoError } from './errors';
-import { SEAL_PUBLIC_KEY_BYTES, sealBox } from './sealed-box';
+import { isWeakPublicKey, SEAL_PUBLIC_KEY_BYTES, sealBox } from './sealed-box';
 
 const MAX_DECODES = 3;
 
@@ -33,7 +33,11 @@ export function decodeLoginKey(param: string): Bytes {
   for (const candidate of [text.replace(/ /g, '+'), text.trim().replace(/ /g, '+')]) {
     try {
       const key = base64ToBytes(candidate, 'loginKey');
-      if (key.length === SEAL_PUBLIC_KEY_BYTES) return key;
+      if (key.length === SEAL_PUBLIC_KEY_BYTES) {
+        // a box sealed to a small-order key opens with any key: refuse before the person signs in
+        if (isWeakPublicKey(key)) throw new WebCryptoError('INVALID_LOGIN_KEY', 'The loginKey in the link is not a usable public key; start the login from the Insomnia app again');
+        return key;
+      }
       lastError = new WebCryptoError('INVALID_LOGIN_KEY', `The loginKey in the link is ${key.length} bytes, not a ${SEAL_PUBLIC_KEY_BYTES}-byte public key`);
     } catch (cause) {
       lastError = cause;

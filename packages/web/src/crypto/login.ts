@@ -22,10 +22,11 @@ export interface SrpLoginResult {
   whoami: WhoamiResponse;
 }
 
+/** The server's refusal as the person should read it: its own message (which says what to do), else the step and status. */
 function serverError(what: string, res: { status: number; body: any }): AuthFlowError {
   const code = typeof res.body?.error === 'string' ? (res.body.error as string) : 'BAD_RESPONSE';
-  const detail = typeof res.body?.message === 'string' ? `: ${res.body.message as string}` : '';
-  return new AuthFlowError(code, `${what} failed (HTTP ${res.status}${detail})`, res.status);
+  const message = typeof res.body?.message === 'string' && res.body.message ? (res.body.message as string) : `Signing in failed at ${what} (HTTP ${res.status}); try again.`;
+  return new AuthFlowError(code, message, res.status);
 }
 
 function stringField(res: { body: any }, name: string, what: string): string {

@@ -25,8 +25,22 @@ function requireKey(key: Uint8Array, what: string): void {
   }
 }
 
+/**
+ * A public key of small order (all zeros, and the few other points libsodium refuses): X25519 with it gives
+ * an all-zero shared secret whatever the other secret key, so anyone could open a box sealed to it.
+ * X25519 clamps every scalar to a multiple of the cofactor 8, so such a point times any scalar is zero.
+ */
+export function isWeakPublicKey(publicKey: Uint8Array): boolean {
+  const probe = nacl.randomBytes(SEAL_PUBLIC_KEY_BYTES);
+  const shared = nacl.scalarMult(probe, publicKey);
+  probe.fill(0);
+  return shared.every((b) => b === 0);
+}
+
 export function sealBox(message: Uint8Array, recipientPublicKey: Uint8Array): Bytes {
   requireKey(recipientPublicKey, 'The recipient public key');
+  // libsodium's crypto_box_seal refuses such a key too
+  if (isWeakPublicKey(recipientPublicKey)) throw new WebCryptoError('INVALID_KEY', 'The recipient public key is a weak (small-order) key');
   const ephemeral = nacl.box.keyPair();
   try {
     const boxed = nacl.box(message, sealNonce(ephemeral.publicKey, recipientPublicKey), recipientPublicKey, ephemeral.secretKey);

@@ -26,7 +26,9 @@ if (rawLoginKey !== null) {
   }
 }
 if (params.get('changed') === '1') say(status, 'Your passphrase is changed and every session has ended. Sign in with the new passphrase.', 'ok');
-if (params.get('next')) byId<HTMLAnchorElement>('signup-link').href = `/app/signup/?next=${encodeURIComponent(next)}`;
+// someone new, sent here by the app, signs up and comes back to this very page to finish the hand-off
+if (loginKey) byId<HTMLAnchorElement>('signup-link').href = `/app/signup/?next=${encodeURIComponent(location.pathname + location.search)}`;
+else if (params.get('next')) byId<HTMLAnchorElement>('signup-link').href = `/app/signup/?next=${encodeURIComponent(next)}`;
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

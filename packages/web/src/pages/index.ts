@@ -68,7 +68,7 @@ async function showOrganizations(token: string): Promise<void> {
     list.replaceChildren(
       ...organizations.map((o: any) =>
         el('li', {}, [
-          el('span', { className: 'what' }, [el('strong', { text: plainText(o.display_name || o.name) }), document.createTextNode(o.metadata.organizationType === 'personal' ? ' (personal)' : '')]),
+          el('span', { className: 'what' }, [el('strong', {}, [el('bdi', { text: plainText(o.display_name || o.name) })]), document.createTextNode(o.metadata.organizationType === 'personal' ? ' (personal)' : '')]),
           el('code', { text: o.id }),
         ]),
       ),
@@ -170,4 +170,6 @@ function wireChange(token: string, me: any): void {
   });
 }
 
-void main().finally(ready);
+void main()
+  .catch((err) => say(status, messageOf(err), 'error'))
+  .finally(ready);

@@ -7,7 +7,7 @@
 import { call, request } from '../ui/api';
 import { byId, messageOf, ready, say, show } from '../ui/dom';
 import { invitationItem } from '../ui/invitations';
-import { currentSession, whoami } from '../ui/session';
+import { currentSession, logOut, whoami } from '../ui/session';
 
 const params = new URLSearchParams(location.search);
 const status = byId('status');
@@ -28,22 +28,28 @@ async function main(): Promise<void> {
     show(byId('signed-out'));
     return;
   }
+  byId('signed-in-as').textContent = me.email;
+  show(byId('who'));
+  byId('switch').addEventListener('click', () => {
+    void logOut(token).then(() => location.assign(`/app/auth-app/?next=${encodeURIComponent(here)}`));
+  });
   if (!me.isVerified) {
     // the invitation's token confirms the address only for the account that has the invited address
     const verified = await call('POST', '/auth/verify', { inviteToken }, token);
     if (verified.status !== 200 || !verified.body.isVerified) {
-      say(status, `${verified.body?.message ?? 'This invitation could not confirm your address.'} You are signed in as ${me.email}.`, 'error');
+      const why = String(verified.body?.message ?? 'This invitation could not confirm your address').replace(/[.\s]*$/, '.');
+      say(status, `${why} If the invitation was sent to another address, sign in with that one.`, 'error');
       return;
     }
   }
-  try {
-    const { invitations } = await request('GET', '/v1/invites', undefined, token);
-    show(byId('invitations'));
-    show(byId('invitations-empty'), invitations.length === 0);
-    byId('invites').replaceChildren(...invitations.map((i: any) => invitationItem(i, token, status, () => undefined)));
-  } catch (err) {
-    say(status, messageOf(err), 'error');
-  }
+  const list = byId('invites');
+  const empty = byId('invitations-empty');
+  const invitations = (await request('GET', '/v1/invites', undefined, token)).invitations as any[];
+  show(byId('invitations'));
+  show(empty, invitations.length === 0);
+  list.replaceChildren(...invitations.map((i) => invitationItem(i, token, status, () => show(empty, list.children.length === 0))));
 }
 
-void main().finally(ready);
+void main()
+  .catch((err) => say(status, messageOf(err), 'error'))
+  .finally(ready);

@@ -47,6 +47,11 @@ form.addEventListener('submit', (event) => {
         ...(inviteToken ? { inviteToken } : {}),
       });
       say(status, created.isVerified ? 'Account created. Signing in…' : 'Account created. We sent you an email to confirm your address. Signing in…', 'ok');
+      if (next.startsWith('/app/auth-app/') && new URL(next, location.origin).searchParams.has('loginKey')) {
+        // sent by the Insomnia app: its sign-in page makes the app's own session, this page keeps none
+        location.assign(next);
+        return;
+      }
       const { token } = await srpLogin(call, email, passphrase);
       keepSession(token);
       location.assign(next);

@@ -19,6 +19,8 @@ export function say(el: HTMLElement, message: string, kind: 'info' | 'ok' | 'err
   el.textContent = message;
   el.dataset.kind = kind;
   el.hidden = message === '';
+  // the account page is long and has one status region at the top: an error below the fold would go unseen
+  if (message && kind !== 'info') el.scrollIntoView({ block: 'nearest' });
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; attrs?: Record<string, string> } = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
@@ -34,6 +36,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?
 export async function busy<T>(form: HTMLFormElement | HTMLElement, work: () => Promise<T>): Promise<T> {
   const controls = [...form.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input, textarea, select')];
   const was = controls.map((c) => c.disabled);
+  // disabling the focused button drops focus to <body>; keyboard users get it back where they were
+  const focused = document.activeElement;
   controls.forEach((c) => (c.disabled = true));
   form.setAttribute('aria-busy', 'true');
   try {
@@ -41,6 +45,7 @@ export async function busy<T>(form: HTMLFormElement | HTMLElement, work: () => P
   } finally {
     controls.forEach((c, i) => (c.disabled = was[i]!));
     form.removeAttribute('aria-busy');
+    if (focused instanceof HTMLElement && focused.isConnected && (document.activeElement === document.body || document.activeElement === null)) focused.focus();
   }
 }
 
@@ -75,10 +80,16 @@ export function formValue(form: HTMLFormElement, name: string): string {
 }
 
 /**
- * Someone else's text (an organization's or a person's name) for display: control characters such as line
- * breaks become spaces and runs of space one, as the invitation email shows them, so a name cannot fake
- * a second line of the page.
+ * Someone else's text (an organization's or a person's name) for display, as the invitation email shows
+ * it: control characters such as line breaks become spaces, and format characters (right-to-left
+ * overrides, zero-width joiners) go, so a name can neither fake a second line nor reverse the text after
+ * it (which would show a made-up "from" address). Callers also put it in a <bdi> (`nameEl`).
  */
 export function plainText(text: string): string {
-  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(/[\p{Cf}]+/gu, '').replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A name of someone else's, cleaned and isolated from the text around it. */
+export function nameEl(text: string, className = 'quoted'): HTMLElement {
+  return el('bdi', { className, text: `“${plainText(text)}”` });
 }

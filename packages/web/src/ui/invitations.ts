@@ -1,5 +1,5 @@
 import { request } from './api';
-import { busy, el, messageOf, plainText, say } from './dom';
+import { busy, el, messageOf, nameEl, plainText, say } from './dom';
 
 /**
  * One pending invitation with Accept and Decline. The organization's and inviter's names are other
@@ -10,10 +10,11 @@ export function invitationItem(i: any, token: string, status: HTMLElement, onDon
   const decline = el('button', { text: 'Decline', className: 'secondary', attrs: { type: 'button', 'data-invite': i.id, 'data-action': 'decline' } });
   const item = el('li', {}, [
     el('span', { className: 'what' }, [
-      el('span', { className: 'quoted', text: `“${plainText(i.organization.name)}”` }),
+      nameEl(i.organization.name),
       document.createTextNode(` as ${i.role}, from `),
-      el('span', { className: 'quoted', text: `“${plainText(i.inviter.name || i.inviter.email)}”` }),
-      document.createTextNode(` <${i.inviter.email}>`),
+      nameEl(i.inviter.name || i.inviter.email),
+      document.createTextNode(' '),
+      el('bdi', { text: `<${plainText(i.inviter.email)}>` }),
       el('br'),
       el('span', { className: 'hint', text: `expires ${new Date(i.expires_at).toLocaleString()}` }),
     ]),

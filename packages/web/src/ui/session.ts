@@ -1,4 +1,4 @@
-import { call } from './api';
+import { ApiError, call } from './api';
 
 /**
  * The web app's session: the token (hex(K) of the SRP login, docs/protocol.md §4.1) kept in sessionStorage,
@@ -24,12 +24,18 @@ export function forgetSession(): void {
   sessionStorage.removeItem(KEY);
 }
 
-/** The session's whoami, or null (and the stored token forgotten) when it has ended. */
+/**
+ * The session's whoami, or null (and the stored token forgotten) when the server says it has ended. Any
+ * other failure (network, 429, 5xx) throws: the person is still signed in and should be told what failed.
+ */
 export async function whoami(token: string): Promise<any | null> {
   const answer = await call('GET', '/auth/whoami', undefined, token);
   if (answer.status === 200) return answer.body;
-  if (answer.status === 401 || answer.status === 403) forgetSession();
-  return null;
+  if (answer.status === 401 || answer.status === 403) {
+    forgetSession();
+    return null;
+  }
+  throw new ApiError(answer.status, String(answer.body?.error ?? 'ERROR'), String(answer.body?.message ?? `The server answered ${answer.status}.`));
 }
 
 /** Logs out on the server (the session ends at once) and here. */
