@@ -15,3 +15,4 @@ export * from './openapi';
 export * from './sync';
 export * from './app';
 export * from './incidents';
+export * from './fingerprint';
