@@ -1,6 +1,7 @@
 import nacl from 'tweetnacl';
 import { decryptAES, type AesJwk } from '@somnus/crypto';
 import { SomnusClient } from '@somnus/client';
+import { fingerprintOf } from '@somnus/models';
 import { base64ToBytes, bytesToBase64, openSealedBox } from '@somnus/web/src/crypto';
 import type { SinkMessage } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -133,6 +134,8 @@ describeInBrowser('the account web app in Chromium', () => {
     expect(await page.textContent('#who-verified')).toBe('confirmed');
     expect(await page.locator('#sessions li').count()).toBeGreaterThanOrEqual(2); // this browser and the SDK
     expect(await page.locator('#orgs li').count()).toBe(1);
+    // the fingerprint teammates compare: the same as the one computed from the key the server hands out
+    expect(await page.textContent('#who-fingerprint')).toBe(fingerprintOf((await client.whoami()).publicKey));
     await opened.screenshot('account');
   });
 

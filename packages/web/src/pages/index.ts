@@ -2,6 +2,7 @@
  * The account page: who you are, your organizations and pending invitations (accept, decline), your active
  * sessions (revoke), passphrase change, log out. Signed out, it offers sign-in and sign-up.
  */
+import { fingerprintOf } from '@somnus/models/src/fingerprint';
 import { changePassphraseMaterial } from '../crypto';
 import { request } from '../ui/api';
 import { busy, byId, el, formValue, messageOf, plainText, ready, say, show } from '../ui/dom';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   byId('who-name').textContent = plainText(`${me.firstName} ${me.lastName}`) || '(no name)';
   byId('who-email').textContent = me.email;
   byId('who-id').textContent = me.accountId;
+  byId('who-fingerprint').textContent = fingerprintOf(me.publicKey);
   const verified = byId('who-verified');
   verified.textContent = me.isVerified ? 'confirmed' : 'not confirmed';
   verified.dataset.kind = me.isVerified ? 'ok' : 'error';
