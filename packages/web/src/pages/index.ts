@@ -7,6 +7,7 @@ import { changePassphraseMaterial } from '../crypto';
 import { request } from '../ui/api';
 import { busy, byId, el, formValue, messageOf, plainText, ready, say, show } from '../ui/dom';
 import { invitationItem } from '../ui/invitations';
+import { membersSection } from '../ui/members';
 import { newPassphraseProblem, strengthMeter } from '../ui/passphrase';
 import { currentSession, forgetSession, logOut, whoami } from '../ui/session';
 
@@ -67,14 +68,17 @@ async function showOrganizations(token: string): Promise<void> {
   const list = byId('orgs');
   try {
     const { organizations } = await request('GET', '/v1/organizations?per_page=100', undefined, token);
-    list.replaceChildren(
-      ...organizations.map((o: any) =>
-        el('li', {}, [
-          el('span', { className: 'what' }, [el('strong', {}, [el('bdi', { text: plainText(o.display_name || o.name) })]), document.createTextNode(o.metadata.organizationType === 'personal' ? ' (personal)' : '')]),
+    const items = await Promise.all(
+      organizations.map(async (o: any) => {
+        const team = o.metadata.organizationType === 'team';
+        return el('li', { attrs: { 'data-org': o.id } }, [
+          el('span', { className: 'what' }, [el('strong', {}, [el('bdi', { text: plainText(o.display_name || o.name) })]), document.createTextNode(team ? '' : ' (personal)')]),
           el('code', { text: o.id }),
-        ]),
-      ),
+          ...(team ? [await membersSection(o, token, status)] : []),
+        ]);
+      }),
     );
+    list.replaceChildren(...items);
   } catch (err) {
     say(status, messageOf(err), 'error');
   }
