@@ -189,7 +189,7 @@ describe('secrets', () => {
 
   it('keeps every generated or configured secret in Secret Manager versions, marked secret', () => {
     const versions = run.ofType(T.secretVersion);
-    expect(versions).toHaveLength(6);
+    expect(versions).toHaveLength(7);
     for (const v of versions) expect(isSecretWrapped(v.inputs.secretData)).toBe(true);
     const stored = versions.map((v) => v.inputs.secretData.value).join('\n');
     for (const value of values) expect(stored).toContain(value);
