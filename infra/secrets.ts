@@ -19,6 +19,8 @@ export interface Generated {
   migratorPassword: random.RandomPassword;
   appPassword: random.RandomPassword;
   serverSecret: random.RandomId;
+  /** The Ed25519 seed that signs key-history heads (docs/key-authenticity.md §2.2). */
+  keyHistorySigningKey: random.RandomId;
 }
 
 export function generateCredentials(): Generated {
@@ -28,6 +30,9 @@ export function generateCredentials(): Generated {
     appPassword: password('db-app-password'),
     // 32 random bytes as 64 hex characters: what SOMNUS_SERVER_SECRET requires
     serverSecret: new random.RandomId('server-secret', { byteLength: 32 }),
+    // 32 random bytes as 64 hex: an Ed25519 seed, what SOMNUS_KEY_HISTORY_SIGNING_KEY requires. Replacing it
+    // makes every client that pinned the old public key refuse the new one until its user re-pins.
+    keyHistorySigningKey: new random.RandomId('key-history-signing-key', { byteLength: 32 }),
   };
 }
 

@@ -42,6 +42,7 @@ export function createStack({ config, registry, routes, builder }: StackInputs) 
     'migrator-database-url': secret('migrator-database-url', db.migratorUrl),
     'app-db-password': secret('app-db-password', creds.appPassword.result),
     'server-secret': secret('server-secret', creds.serverSecret.hex),
+    'key-history-signing-key': secret('key-history-signing-key', creds.keyHistorySigningKey.hex),
     'smtp-url': secret('smtp-url', config.smtpUrl),
     'git-oauth': secret('git-oauth', config.gitOAuth),
   };

@@ -164,7 +164,7 @@ describe('database', () => {
     // the app role's password and URL exist only as Secret Manager secrets
     const secretIds = run.ofType(T.secret).map((s) => s.inputs.secretId).sort();
     expect(secretIds).toEqual(
-      ['somnus-app-db-password', 'somnus-database-url', 'somnus-git-oauth', 'somnus-migrator-database-url', 'somnus-server-secret', 'somnus-smtp-url'].sort(),
+      ['somnus-app-db-password', 'somnus-database-url', 'somnus-git-oauth', 'somnus-key-history-signing-key', 'somnus-migrator-database-url', 'somnus-server-secret', 'somnus-smtp-url'].sort(),
     );
     const appUrl = run.ofType(T.secretVersion).find((v) => v.inputs.secret === 'secret-database-url-id')!;
     expect(appUrl.inputs.secretData.value).toMatch(/^postgres:\/\/somnus_app:[^@]+@10\.20\.0\.3:5432\/somnus\?sslmode=verify-ca$/);
@@ -189,7 +189,7 @@ describe('secrets', () => {
 
   it('keeps every generated or configured secret in Secret Manager versions, marked secret', () => {
     const versions = run.ofType(T.secretVersion);
-    expect(versions).toHaveLength(6);
+    expect(versions).toHaveLength(7);
     for (const v of versions) expect(isSecretWrapped(v.inputs.secretData)).toBe(true);
     const stored = versions.map((v) => v.inputs.secretData.value).join('\n');
     for (const value of values) expect(stored).toContain(value);

@@ -122,6 +122,11 @@ const UPDATES: Record<string, { trigger: string | null; columns: Record<string, 
     trigger: null,
     columns: { id: FROZEN, account_id: FROZEN, type: FROZEN, ip: FROZEN, client: FROZEN, details: FROZEN, created_at: FROZEN },
   },
+  // append-only, written only by the accounts_key_history trigger (docs/key-authenticity.md §2)
+  account_key_history: {
+    trigger: null,
+    columns: { account_id: FROZEN, seq: FROZEN, fingerprint: FROZEN, created_at: FROZEN, prev_hash: FROZEN, hash: FROZEN },
+  },
 };
 
 /** The append-only logs: the columns the app role writes; the others (id, time) are the database's. */
@@ -203,7 +208,7 @@ async function oneRow(table: string, own?: [string, string]): Promise<{ where: s
     [table],
   );
   const keys = pk.rows.map((r) => r.attname);
-  const owner = own ?? (table === 'organizations' ? ['id', victim.orgId] : table === 'account_audit_events' ? ['account_id', jane.id] : ['org_id', victim.orgId]);
+  const owner = own ?? (table === 'organizations' ? ['id', victim.orgId] : ['account_audit_events', 'account_key_history'].includes(table) ? ['account_id', jane.id] : ['org_id', victim.orgId]);
   const { rows } = await h.db.query(`SELECT ${keys.map((k) => `"${k}"`).join(', ')} FROM "${table}" WHERE "${owner[0]}" = $1 LIMIT 1`, [owner[1]]);
   if (!rows[0]) throw new Error(`no row of ${table} to forge: seed one in tenant-fixtures.ts`);
   return { where: keys.map((k, i) => `"${k}" = $${i + 1}`).join(' AND '), values: keys.map((k) => rows[0][k]) };
@@ -237,7 +242,7 @@ async function forge(c: Client, table: string, column: { name: string; type: str
  * invitation) and a plain member (their membership), who pass the update policies there.
  */
 const forgers = (table: string): Array<{ who: () => User; orgId: () => string | null; own?: () => [string, string] }> => [
-  { who: () => jane, orgId: () => (table === 'account_audit_events' ? null : victim.orgId) },
+  { who: () => jane, orgId: () => (['account_audit_events', 'account_key_history'].includes(table) ? null : victim.orgId) },
   ...(table === 'invites' ? [{ who: () => carol, orgId: () => null, own: (): [string, string] => ['id', victim.invitationId] }] : []),
   ...(table === 'memberships' ? [{ who: () => bob, orgId: () => victim.orgId, own: (): [string, string] => ['account_id', bob.id] }] : []),
 ];

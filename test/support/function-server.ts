@@ -32,6 +32,8 @@ export async function startFunctions(...names: HarnessFunctionName[]): Promise<R
   const smtp = await startTestSmtp();
   process.env.DATABASE_URL = db.appUrl;
   process.env.SOMNUS_SERVER_SECRET = crypto.randomBytes(32).toString('hex');
+  // the Ed25519 seed that signs key-history heads (docs/key-authenticity.md §2.2), fresh per harness
+  process.env.SOMNUS_KEY_HISTORY_SIGNING_KEY = crypto.randomBytes(32).toString('hex');
   process.env.SMTP_URL = smtp.url;
   process.env.MAIL_FROM = 'Somnus Test <no-reply@somnus.test>';
   resetConfig();

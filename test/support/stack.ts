@@ -69,6 +69,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     const env = {
       DATABASE_URL: db.appUrl,
       SOMNUS_SERVER_SECRET: randomBytes(32).toString('hex'),
+      SOMNUS_KEY_HISTORY_SIGNING_KEY: randomBytes(32).toString('hex'),
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Somnus Test <no-reply@somnus.test>',
     };

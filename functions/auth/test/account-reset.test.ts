@@ -1,4 +1,5 @@
 import { decryptRSAWithJWK, deriveKey, encryptRSAWithJWK, generateAesJwk, unwrapAccountKeys } from '@somnus/crypto';
+import { fingerprintOf, keyHistoryHash, type KeyHistoryEntry } from '@somnus/models';
 import { computeClientSession, createClientEphemeral } from '@somnus/srp';
 import { startFunctions } from '../../../test/support/function-server';
 import { createProjectOverGraphql } from '../../../test/support/graphql-projects';
@@ -165,6 +166,17 @@ describe('account reset after a forgotten passphrase', () => {
     expect(unwrapped.symmetricKey).toEqual(fresh.material.symmetricKey);
     expect(unwrapped.privateJwk).toEqual(fresh.material.privateJwk);
     await expect(unwrapAccountKeys({ passphrase: OLD, email: bob.account.email, ...keys.body })).rejects.toThrow();
+
+    // the key history gained entry 2 for the new key, chained to entry 1 (docs/key-authenticity.md §2)
+    const history = await h.keys.get(`/v1/keys/accounts/${bob.id}/history`, { 'X-Session-Id': now.token! });
+    expect(history.status).toBe(200);
+    const entries = history.body.entries as KeyHistoryEntry[];
+    expect(entries.map((e) => [e.seq, e.fingerprint])).toEqual([
+      [1, fingerprintOf(bob.account.material.publicKey)],
+      [2, fingerprintOf(fresh.material.publicKey)],
+    ]);
+    expect(entries[1]!.prevHash).toBe(entries[0]!.hash);
+    for (const e of entries) expect(keyHistoryHash(e)).toBe(e.hash);
 
     // wrapped keys of the account are gone; projects nobody else can read are gone; Jane's are intact
     const after = await stateOf(bob.id);

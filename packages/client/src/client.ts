@@ -32,6 +32,8 @@ import { shareProject, unshareProject, type ShareProjectResult } from './flows/s
 import { inviteTokenFrom, signup, type SignupInput, type SignupResult } from './flows/signup';
 import { unwrapKeys } from './flows/unwrap-keys';
 import { HttpClient } from './http';
+import { KeyGuard } from './trust/guard';
+import { MemoryTrustStore, type TrustStore } from './trust/store';
 import type { RemoteProject, RemoteSnapshot } from './sync/answers';
 import { branches, log } from './sync/history';
 import type { SyncProgress } from './sync/progress';
@@ -50,6 +52,11 @@ export interface SomnusClientOptions {
   clientName?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * Where the SDK remembers the history-signing key, the key histories it has seen and the fingerprints it
+   * pinned per org (docs/key-authenticity.md §3). In memory by default: a new client trusts on first use again.
+   */
+  trustStore?: TrustStore;
 }
 
 export interface LoginResult {
@@ -72,6 +79,7 @@ export class SomnusClient {
   private readonly http: HttpClient;
   private token: string | null;
   private profile_: SrpProfile;
+  private readonly trustStore: TrustStore;
 
   constructor(options: SomnusClientOptions) {
     this.http = new HttpClient({
@@ -82,6 +90,31 @@ export class SomnusClient {
     });
     this.token = options.sessionId ?? null;
     this.profile_ = options.srpProfile ?? DEFAULT_SRP_PROFILE;
+    this.trustStore = options.trustStore ?? new MemoryTrustStore();
+  }
+
+  /** The check every wrapping operation passes through (trust/guard.ts). */
+  private guard(): KeyGuard {
+    return new KeyGuard(this.http, this.requireToken(), this.trustStore);
+  }
+
+  /**
+   * Confirms a member's changed key in one org after comparing `fingerprint` with them out of band
+   * (docs/key-authenticity.md §3.3): it must be the fingerprint of their current key, whose history must
+   * verify (FingerprintMismatchError, KeyHistoryError otherwise). Wrapping for them works again afterwards.
+   */
+  async trustKey(orgId: string, accountId: string, fingerprint: string): Promise<void> {
+    const publicKey = await this.publicKeyOf(accountId);
+    await this.guard().trust(orgId, { accountId, publicKey }, fingerprint);
+  }
+
+  /**
+   * The verified head of an account's key history (seq, hash) and its current fingerprint: two members who
+   * compare the hash out of band know the server shows them the same history (docs/key-authenticity.md §4).
+   */
+  async keyHistoryHead(accountId: string): Promise<{ seq: number; hash: string; fingerprint: string }> {
+    const publicKey = await this.publicKeyOf(accountId);
+    return this.guard().head({ accountId, publicKey });
   }
 
   get baseUrl(): string {
@@ -282,7 +315,7 @@ export class SomnusClient {
    * (AccountKeys.publicJwk from unwrapKeys).
    */
   async createProject(input: CreateProjectInput): Promise<CreateProjectResult> {
-    return createProject(this.http, this.requireToken(), input);
+    return createProject(this.http, this.requireToken(), input, this.guard());
   }
 
   /**
@@ -293,7 +326,7 @@ export class SomnusClient {
   async shareProject(projectId: string, orgId: string, keys: AccountKeys | string): Promise<ShareProjectResult> {
     const me = await this.whoami();
     const { privateJwk, publicJwk } = typeof keys === 'string' ? await unwrapKeys(me, keys) : keys;
-    return shareProject(new SyncRemote(this.http, this.requireToken()), me.accountId, { projectId, orgId, privateJwk, publicJwk });
+    return shareProject(new SyncRemote(this.http, this.requireToken()), me.accountId, { projectId, orgId, privateJwk, publicJwk }, this.guard());
   }
 
   /** Takes a shared project back into the caller's personal org; every other member's key is dropped. */
@@ -334,7 +367,7 @@ export class SomnusClient {
    */
   async push(input: Omit<PushInput, 'keys'> & { keys: AccountKeys | string }): Promise<PushResult> {
     const keys = typeof input.keys === 'string' ? await this.unwrapKeys(input.keys) : input.keys;
-    return push(this.http, this.requireToken(), { ...input, keys });
+    return push(this.http, this.requireToken(), { ...input, keys }, this.guard());
   }
 
   /** The documents of a branch's head, decrypted and checked here. See sync/pull.ts for `local` and `base`. */
@@ -363,7 +396,7 @@ export class SomnusClient {
    */
   async invite(orgId: string, email: string, role: MemberRole, keys: AccountKeys | string): Promise<InviteResult> {
     const { privateJwk } = typeof keys === 'string' ? await this.unwrapKeys(keys) : keys;
-    return invite(this.http, this.requireToken(), { orgId, email, role, privateJwk });
+    return invite(this.http, this.requireToken(), { orgId, email, role, privateJwk }, this.guard());
   }
 
   /** The org's pending invitations. */
@@ -400,7 +433,7 @@ export class SomnusClient {
    */
   async reshareKeys(orgId: string, keys: AccountKeys | string): Promise<ReshareResult> {
     const { privateJwk } = typeof keys === 'string' ? await this.unwrapKeys(keys) : keys;
-    return reshareKeys(this.http, this.requireToken(), orgId, privateJwk);
+    return reshareKeys(this.http, this.requireToken(), orgId, privateJwk, this.guard());
   }
 
   // ─── forgotten passphrase ────────────────────────────────────────────────────────────────────

@@ -168,3 +168,59 @@ export class SyncIntegrityError extends Error {
 export class InvalidDocumentError extends Error {
   override readonly name = 'InvalidDocumentError';
 }
+
+/** Who a refused key belongs to, as far as the SDK knows (the email when the server listed one). */
+export interface MemberRef {
+  accountId: string;
+  email?: string;
+}
+
+const nameOf = (m: MemberRef) => (m.email ? `${m.email} (${m.accountId})` : m.accountId);
+
+/**
+ * A member's key history does not prove the key the SDK was given (docs/key-authenticity.md §3): a hash or a
+ * link that does not recompute, a head not signed by the pinned signing key or not matching the last entry,
+ * a last entry whose fingerprint is not the key's, or a chain that does not extend what this SDK saw before
+ * (an entry dropped or rewritten). Nothing was wrapped. Possibly a compromised server: do not retry blindly.
+ */
+export class KeyHistoryError extends Error {
+  override readonly name = 'KeyHistoryError';
+  constructor(
+    readonly member: MemberRef,
+    readonly reason: string,
+  ) {
+    super(`Refusing to wrap keys for ${nameOf(member)}: their key history does not check out (${reason})`);
+  }
+}
+
+/**
+ * A member's key differs from the one pinned in this org the first time a key was wrapped for them
+ * (docs/key-authenticity.md §3.3). Nothing was wrapped. Compare `currentFingerprint` with the member out of
+ * band, then `client.trustKey(orgId, accountId, currentFingerprint)` (CLI: `--trust <fingerprint>`).
+ */
+export class KeyChangedError extends Error {
+  override readonly name = 'KeyChangedError';
+  constructor(
+    readonly orgId: string,
+    readonly member: MemberRef,
+    readonly pinnedFingerprint: string,
+    readonly currentFingerprint: string,
+  ) {
+    super(
+      `Refusing to wrap keys for ${nameOf(member)} in ${orgId}: their key changed from ${pinnedFingerprint} to ${currentFingerprint}. ` +
+        'Compare the new fingerprint with them out of band, then trust it (somnus … --trust <fingerprint>).',
+    );
+  }
+}
+
+/** trustKey was given a fingerprint that is not the member's current one: nothing was pinned. */
+export class FingerprintMismatchError extends Error {
+  override readonly name = 'FingerprintMismatchError';
+  constructor(
+    readonly member: MemberRef,
+    readonly given: string,
+    readonly current: string,
+  ) {
+    super(`${nameOf(member)}'s current key has the fingerprint ${current}, not ${given}: nothing trusted`);
+  }
+}

@@ -18,7 +18,14 @@ export {
   LocalChangesError,
   SyncIntegrityError,
   InvalidDocumentError,
+  KeyHistoryError,
+  KeyChangedError,
+  FingerprintMismatchError,
+  type MemberRef,
 } from './errors';
+export { MemoryTrustStore, emptyTrustState, parseTrustState, type TrustStore, type TrustState, type SeenHistory, type PinnedSigningKey } from './trust/store';
+export { KeyGuard, type MemberKey } from './trust/guard';
+export { checkKeyHistory, type HistoryCheck } from './trust/history';
 export { HttpClient, normalizeBaseUrl, type HttpClientOptions, type CallOptions } from './http';
 export type { SignupInput, SignupResult } from './flows/signup';
 export type { LoginInput } from './flows/login';

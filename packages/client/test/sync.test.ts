@@ -107,7 +107,12 @@ describe('sync through the SDK (real stack)', () => {
     expect(steps).toEqual(['pushing blobs 4/4', 'pushing snapshots 1/1']);
     expect(labelRuns(a.rec.requests.slice(mark))).toEqual(SDK_PUSH_ORDER);
     // each request is labelled and authenticated; the only REST call is the whoami that names the caller
-    expect(a.rec.requests.slice(mark).map((r) => `${r.method} ${r.path}`).filter((r) => r !== 'POST /graphql')).toEqual(['GET /auth/whoami']);
+    // besides, the key check before wrapping for B (docs/key-authenticity.md §3): B's key history and, on first use, the signing key
+    expect(a.rec.requests.slice(mark).map((r) => `${r.method} ${r.path}`).filter((r) => r !== 'POST /graphql')).toEqual([
+      'GET /auth/whoami',
+      `GET /v1/keys/accounts/${b.accountId}/history`,
+      'GET /v1/keys/history-signing-key',
+    ]);
     for (const r of graphqlRequests(a.rec.requests.slice(mark))) expect(r.headers['x-session-id']).toBe(a.client.sessionId);
     const create = graphqlRequests(a.rec.requests.slice(mark)).find((r) => r.search === '?createProject')!;
     expect(create.body.variables).toMatchObject({ id: projectId, name: 'Payments', teamId: orgId });
@@ -286,6 +291,7 @@ describe('sync through the SDK (real stack)', () => {
     expect(a.rec.requests.slice(mark).map((r) => `${r.method} ${r.path}${r.search}`)).toEqual([
       'GET /auth/whoami',
       'POST /graphql?teamMemberKeys',
+      `GET /v1/keys/accounts/${b.accountId}/history`, // checked before wrapping (docs/key-authenticity.md §3)
       'POST /graphql?createProject',
     ]);
     expectInsomniaTexts(a);

@@ -23,3 +23,4 @@ export * from './repositories/presence';
 export * from './repositories/mail-sends';
 export * from './repositories/incidents';
 export * from './repositories/mail-outbox';
+export * from './repositories/key-history';

@@ -22,12 +22,15 @@ export interface LocalSecrets {
   appPassword: string;
   /** SOMNUS_SERVER_SECRET: 32 random bytes, hex. */
   serverSecret: string;
+  /** SOMNUS_KEY_HISTORY_SIGNING_KEY: the Ed25519 seed that signs key-history heads, 32 random bytes, hex. */
+  keyHistorySigningKey: string;
 }
 
 const generators: { [K in keyof LocalSecrets]: () => string } = {
   migratorPassword: () => randomBytes(18).toString('base64url'),
   appPassword: () => randomBytes(18).toString('base64url'),
   serverSecret: () => randomBytes(32).toString('hex'),
+  keyHistorySigningKey: () => randomBytes(32).toString('hex'),
 };
 
 /** Reads `<dataDir>/secrets.json`, generating and saving whatever is missing. */

@@ -180,6 +180,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // --- config the functions read at first use
     env.DATABASE_URL = databaseUrl;
     env.SOMNUS_SERVER_SECRET = serverSecret;
+    // the key that signs key-history heads (docs/key-authenticity.md §2.2): kept in <dataDir>/secrets.json, so
+    // clients that pinned it keep trusting the stack across restarts
+    env.SOMNUS_KEY_HISTORY_SIGNING_KEY ??= (await loadOrCreateSecrets(opts.dataDir)).secrets.keyHistorySigningKey;
     env.SMTP_URL = smtpUrl;
     env.MAIL_FROM ??= DEFAULT_MAIL_FROM;
     env.SOMNUS_TRUSTED_PROXY_HOPS ??= '0';

@@ -22,6 +22,8 @@ export const SECRET_ENV = {
   'smtp-url': 'SMTP_URL',
   /** Git sync sign-in: the operator's GitHub OAuth App and GitLab application, as JSON; `{}` offers none. */
   'git-oauth': 'SOMNUS_GIT_OAUTH',
+  /** The Ed25519 key that signs key-history heads, as its 32-byte seed in hex (docs/key-authenticity.md §2.2). */
+  'key-history-signing-key': 'SOMNUS_KEY_HISTORY_SIGNING_KEY',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 
@@ -101,8 +103,9 @@ export const FUNCTION_REGISTRY = [
     trigger: { type: 'http', public: true },
     memoryMiB: 512,
     cpu: 1,
-    // key material is stored as the client made it: nothing here is derived from the server secret
-    secrets: ['database-url'],
+    // key material is stored as the client made it: nothing here is derived from the server secret; the
+    // key-history heads are signed with their own key (docs/key-authenticity.md §2.2)
+    secrets: ['database-url', 'key-history-signing-key'],
     roles: [],
   },
   {

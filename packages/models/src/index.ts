@@ -16,3 +16,4 @@ export * from './sync';
 export * from './app';
 export * from './incidents';
 export * from './fingerprint';
+export * from './key-history';

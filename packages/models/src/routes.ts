@@ -27,6 +27,7 @@ import {
   myProjectKeys,
   reconcileKeysBody,
 } from './invites';
+import { keyHistoryResponse, historySigningKeyResponse } from './key-history';
 import { keysResponse, profileResponse, publicKeyResponse } from './keys';
 import {
   acceptInviteResponse,
@@ -104,6 +105,8 @@ export const ROUTES = [
   // ─── key material (docs/protocol.md §4.1, §6) ───────────────────────────────────────────────
   route({ method: 'GET', path: '/v1/keys', fn: 'keys', access: 'session', summary: 'The caller’s own wrapped key material', response: keysResponse }),
   route({ method: 'GET', path: '/v1/keys/accounts/:accountId', fn: 'keys', access: 'session', summary: 'A co-member’s public key', response: publicKeyResponse }),
+  route({ method: 'GET', path: '/v1/keys/accounts/:accountId/history', fn: 'keys', access: 'session', summary: 'Every public key the account has had, as a hash chain with a signed head (docs/key-authenticity.md)', response: keyHistoryResponse }),
+  route({ method: 'GET', path: '/v1/keys/history-signing-key', fn: 'keys', access: 'public', summary: 'The public JWK (Ed25519) that signs key-history heads', response: historySigningKeyResponse }),
   route({ method: 'GET', path: '/v1/user/profile', fn: 'keys', access: 'session', summary: 'The startup profile of current clients', response: profileResponse }),
 
   // ─── organizations (docs/protocol.md §6) ────────────────────────────────────────────────────

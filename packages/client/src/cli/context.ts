@@ -1,4 +1,6 @@
 /** What every command gets: parsed input, output, secret sources and access to the saved session. */
+import { FileTrustStore } from './trust-file';
+import type { TrustStore } from '../trust/store';
 import { isSrpProfile, type SrpProfile } from '@somnus/srp';
 import { SomnusClient } from '../client';
 import { normalizeBaseUrl } from '../http';
@@ -21,7 +23,7 @@ export interface CommandContext {
   args: string[];
   secrets: Secrets;
   configDir: string;
-  client(options: { baseUrl: string; sessionId?: string; srpProfile?: SrpProfile }): SomnusClient;
+  client(options: { baseUrl: string; sessionId?: string; srpProfile?: SrpProfile; trustStore?: TrustStore }): SomnusClient;
   /** Server for commands that start without a session (signup, login). */
   serverUrl(): string;
   /** The saved session and a client for it; errors if there is none for the requested server. */
@@ -59,7 +61,9 @@ export function createContext(io: CliIo, out: Output, flags: Flags, args: string
         throw new NotLoggedInCliError(`not logged in at ${normalizeBaseUrl(requested)} (the saved session is for ${session.baseUrl}); run \`somnus login\``);
       }
       out.redactor.add(session.sessionId);
-      return { session, client: ctx.client({ baseUrl: session.baseUrl, sessionId: session.sessionId, srpProfile: session.srpProfile }) };
+      // pins and seen key histories persist next to the session (docs/key-authenticity.md §3.1)
+      const trustStore = new FileTrustStore(configDir);
+      return { session, client: ctx.client({ baseUrl: session.baseUrl, sessionId: session.sessionId, srpProfile: session.srpProfile, trustStore }) };
     },
     srpProfile() {
       if (flags.srpProfile === undefined) return undefined;

@@ -9,6 +9,7 @@ import type { AesJwk, RsaPublicJwk } from '@somnus/crypto';
 import type { ProjectResponse } from '@somnus/models';
 import { SomnusResponseError } from '../errors';
 import type { HttpClient } from '../http';
+import type { KeyGuard } from '../trust/guard';
 import type { ProjectCreateKeyInput } from '../sync/queries';
 import { SyncRemote } from '../sync/remote';
 import { newProjectId, newProjectKey, wrapProjectKey } from './project-keys';
@@ -55,10 +56,13 @@ export function wrapForMembers(
 }
 
 /** `teamMemberKeys` then `projectCreate`, for a caller whose account id is known (push uses this too). */
-export async function createProjectAs(remote: SyncRemote, accountId: string, input: CreateProjectInput): Promise<CreateProjectResult> {
+export async function createProjectAs(remote: SyncRemote, accountId: string, input: CreateProjectInput, guard: KeyGuard): Promise<CreateProjectResult> {
   const projectKey = newProjectKey();
   const id = input.id ?? newProjectId();
-  const teamKeys = wrapForMembers(await remote.teamMemberKeys(input.orgId), { accountId, publicJwk: input.publicJwk }, projectKey);
+  const members = await remote.teamMemberKeys(input.orgId);
+  // every other member's key is checked before the new key is wrapped for it (docs/key-authenticity.md §3)
+  await guard.approve(input.orgId, members.filter((m) => m.accountId !== accountId), remote.memberEmails(input.orgId));
+  const teamKeys = wrapForMembers(members, { accountId, publicJwk: input.publicJwk }, projectKey);
   const project = await remote.createProject({
     name: input.name,
     id,
@@ -71,7 +75,7 @@ export async function createProjectAs(remote: SyncRemote, accountId: string, inp
   return { project, projectKey, sharedWith: teamKeys.map((k) => k.accountId) };
 }
 
-export async function createProject(http: HttpClient, sessionId: string, input: CreateProjectInput): Promise<CreateProjectResult> {
+export async function createProject(http: HttpClient, sessionId: string, input: CreateProjectInput, guard: KeyGuard): Promise<CreateProjectResult> {
   const me = await http.call('GET /auth/whoami', { sessionId });
-  return createProjectAs(new SyncRemote(http, sessionId), me.accountId, input);
+  return createProjectAs(new SyncRemote(http, sessionId), me.accountId, input, guard);
 }

@@ -15,6 +15,7 @@ import {
 } from '@somnus/models';
 import { NoSeatsError } from '../errors';
 import type { HttpClient } from '../http';
+import type { KeyGuard } from '../trust/guard';
 import { inviteKeysFor } from './project-keys';
 import { openProjectKeys, reconcile, type ReshareResult } from './share-keys';
 
@@ -39,7 +40,7 @@ export interface InviteResult {
   reconciled: ReshareResult;
 }
 
-export async function invite(http: HttpClient, sessionId: string, input: InviteInput): Promise<InviteResult> {
+export async function invite(http: HttpClient, sessionId: string, input: InviteInput, guard: KeyGuard): Promise<InviteResult> {
   const { orgId, role, privateJwk } = input;
   const email = normalizeEmail(input.email);
   const params = { orgId };
@@ -54,6 +55,10 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
   // Every key is opened before anything is written; one that does not open (reported in
   // reconciled.unopenable) is left out rather than failing the invite: the project's other holders can share it.
   const opened = await openProjectKeys(http, sessionId, orgId, privateJwk);
+  // the invitee's key is checked before anything is wrapped for it (docs/key-authenticity.md §3)
+  if (instructions.inviteePublicKey && opened.keys.size > 0) {
+    await guard.approve(orgId, [{ accountId: instructions.inviteeId, email, publicKey: instructions.inviteePublicKey }]);
+  }
   const inviteKeys = inviteKeysFor(opened.keys, instructions.inviteePublicKey, instructions.inviteeAutoLinked);
 
   const invitation = await http.call('POST /v1/organizations/:orgId/invites', {
@@ -62,7 +67,7 @@ export async function invite(http: HttpClient, sessionId: string, input: InviteI
     sessionId,
   });
 
-  const reconciled = await reconcile(http, sessionId, orgId, opened);
+  const reconciled = await reconcile(http, sessionId, orgId, opened, guard);
 
   // Insomnia creates invites with the default role and then PATCHes it (docs/protocol.md §6 step 6); so do we, so
   // that both paths of the server are the ones real clients use.

@@ -6,6 +6,7 @@
  */
 import type { AesJwk, RsaPrivateJwk } from '@somnus/crypto';
 import type { HttpClient } from '../http';
+import { memberEmails, type KeyGuard } from '../trust/guard';
 import { planReconcile, unwrapAll, type MemberNeedingKey, type ReconcileKey } from './project-keys';
 
 export interface OpenedProjectKeys {
@@ -36,7 +37,11 @@ export async function openProjectKeys(http: HttpClient, sessionId: string, orgId
 }
 
 /** Wraps each project key the caller holds for every member listed as lacking it, and posts them. */
-export async function reconcile(http: HttpClient, sessionId: string, orgId: string, opened: OpenedProjectKeys): Promise<ReshareResult> {
+export async function reconcile(http: HttpClient, sessionId: string, orgId: string, opened: OpenedProjectKeys, guard: KeyGuard): Promise<ReshareResult> {
+  // every key about to be wrapped for is checked first (docs/key-authenticity.md §3): one refused member
+  // stops the whole re-share, so nothing is wrapped for a key the user has not confirmed
+  const wrappedFor = opened.members.filter((m) => opened.keys.has(m.projectId));
+  await guard.approve(orgId, wrappedFor, memberEmails(http, sessionId, orgId));
   const plan = planReconcile(opened.keys, opened.members);
   if (plan.keys.length) {
     await http.call('POST /v1/organizations/:orgId/reconcile-keys', { params: { orgId }, body: { keys: plan.keys }, sessionId });
@@ -44,6 +49,6 @@ export async function reconcile(http: HttpClient, sessionId: string, orgId: stri
   return { shared: plan.keys.map(({ projectId, accountId }) => ({ projectId, accountId })), skipped: plan.skipped, unopenable: opened.unopenable };
 }
 
-export async function reshareKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk): Promise<ReshareResult> {
-  return reconcile(http, sessionId, orgId, await openProjectKeys(http, sessionId, orgId, privateJwk));
+export async function reshareKeys(http: HttpClient, sessionId: string, orgId: string, privateJwk: RsaPrivateJwk, guard: KeyGuard): Promise<ReshareResult> {
+  return reconcile(http, sessionId, orgId, await openProjectKeys(http, sessionId, orgId, privateJwk), guard);
 }

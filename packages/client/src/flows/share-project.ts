@@ -8,6 +8,7 @@
 import { CryptoError, type AesJwk, type RsaPrivateJwk, type RsaPublicJwk } from '@somnus/crypto';
 import { ProjectKeyUnwrapError, SomnusResponseError } from '../errors';
 import type { SyncRemote } from '../sync/remote';
+import type { KeyGuard } from '../trust/guard';
 import { wrapForMembers } from './create-project';
 import { unwrapProjectKey } from './project-keys';
 
@@ -37,11 +38,13 @@ function openKey(projectId: string, privateJwk: RsaPrivateJwk, encKey: string): 
 }
 
 /** `projectShareInstructions` then `projectShare`, for a caller whose account id is known. */
-export async function shareProject(remote: SyncRemote, accountId: string, input: ShareProjectInput): Promise<ShareProjectResult> {
+export async function shareProject(remote: SyncRemote, accountId: string, input: ShareProjectInput, guard: KeyGuard): Promise<ShareProjectResult> {
   const how = await remote.shareInstructions(input.orgId, input.projectId);
   if (how.teamId !== input.orgId) {
     throw new SomnusResponseError(200, '/graphql?projectShareInstructions', `POST /graphql?projectShareInstructions: instructions for ${how.teamId} instead of ${input.orgId}`);
   }
+  // every member's key is checked before the project key is wrapped for it (docs/key-authenticity.md §3)
+  await guard.approve(input.orgId, how.memberKeys.filter((m) => m.accountId !== accountId), remote.memberEmails(input.orgId));
   const projectKey = openKey(input.projectId, input.privateJwk, how.encSymmetricKey);
   // the caller's copy is wrapped with the public key it unwrapped itself, not the one the server lists
   const keys = wrapForMembers(how.memberKeys, { accountId, publicJwk: input.publicJwk }, projectKey, 'projectShareInstructions').map(({ accountId, encSymmetricKey }) => ({ accountId, encSymmetricKey }));

@@ -17,6 +17,7 @@ import type { AesJwk, RsaPrivateJwk, RsaPublicJwk } from '@somnus/crypto';
 import { MAX_BLOB_CONTENT_PER_CALL } from '@somnus/models';
 import { InvalidDocumentError, ProjectNotFoundError, SyncConflictError, SyncIntegrityError } from '../errors';
 import { createProjectAs } from '../flows/create-project';
+import type { KeyGuard } from '../trust/guard';
 import type { HttpClient } from '../http';
 import type { RemoteProject } from './answers';
 import { blobBatches } from './batches';
@@ -80,7 +81,7 @@ function conflict(branch: string, base: string | null, history: readonly string[
   return new SyncConflictError(branch, `Remote history conflict: the remote branch ${branch} does not hold snapshot ${base.slice(0, 12)}, which these documents are based on`);
 }
 
-export async function push(http: HttpClient, sessionId: string, input: PushInput): Promise<PushResult> {
+export async function push(http: HttpClient, sessionId: string, input: PushInput, guard: KeyGuard): Promise<PushResult> {
   const branchName = input.branch ?? DEFAULT_BRANCH;
   for (const doc of input.documents) checkPushable(doc);
   const docs = input.documents as ReadonlyArray<SyncDocument & { name: string }>;
@@ -100,7 +101,7 @@ export async function push(http: HttpClient, sessionId: string, input: PushInput
       publicJwk: input.keys.publicJwk,
       teamProjectId: input.teamProjectId,
       rootDocumentId: input.rootDocumentId,
-    });
+    }, guard);
     project = created.project;
     newKey = created.projectKey;
   }

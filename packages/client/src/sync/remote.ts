@@ -4,6 +4,7 @@
  * for the list reads, walks the ids in the chunk sizes Insomnia uses (./batches). No crypto and no
  * decisions here: the push, pull and share flows decide what to ask for.
  */
+import { memberEmails } from '../trust/guard';
 import { SomnusResponseError, SyncConflictError, SyncGraphqlError } from '../errors';
 import type { HttpClient } from '../http';
 import {
@@ -38,6 +39,11 @@ export class SyncRemote {
     private readonly http: HttpClient,
     private readonly sessionId: string,
   ) {}
+
+  /** Names members by email in a refused wrap (trust/guard.ts). */
+  memberEmails(orgId: string): (accountId: string) => Promise<string | undefined> {
+    return memberEmails(this.http, this.sessionId, orgId);
+  }
 
   async project(id: string): Promise<RemoteProject | null> {
     return readProject(await runGraphql(this.http, this.sessionId, 'project', { id }));
