@@ -6,6 +6,9 @@
 import { CryptoError, WrongPassphraseError } from '@somnus/crypto';
 import {
   BranchNotFoundError,
+  FingerprintMismatchError,
+  KeyChangedError,
+  KeyHistoryError,
   InvalidDocumentError,
   LocalChangesError,
   NoProjectKeyError,
@@ -37,7 +40,9 @@ import { shareCommand } from './cli/commands/share';
 import { signupCommand } from './cli/commands/signup';
 import { unshareCommand } from './cli/commands/unshare';
 import { verifyCommand } from './cli/commands/verify';
+import { sameFingerprint } from '@somnus/models';
 import { whoamiCommand } from './cli/commands/whoami';
+import { keysCommand } from './cli/commands/keys';
 import { createContext, NotLoggedInCliError, type Command } from './cli/context';
 import { COMMAND_HELP, OVERVIEW } from './cli/help';
 import { PromptError, type CliIo } from './cli/io';
@@ -66,6 +71,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   share: shareCommand,
   unshare: unshareCommand,
   account: accountCommand,
+  keys: keysCommand,
 };
 
 /** The one line printed for a failure: the server's code and message, or what went wrong locally. */
@@ -81,6 +87,9 @@ export function describeError(err: unknown): string {
   if (err instanceof WrongPassphraseError) return 'WRONG_PASSPHRASE: the passphrase does not unlock this account\'s keys';
   if (err instanceof CryptoError) return `${err.code}: ${err.message}`;
   if (err instanceof UsageError) return `${err.message} (see somnus --help)`;
+  if (err instanceof KeyChangedError) return `KEY_CHANGED: ${err.message}`;
+  if (err instanceof KeyHistoryError) return `KEY_HISTORY: ${err.message}`;
+  if (err instanceof FingerprintMismatchError) return `FINGERPRINT_MISMATCH: ${err.message}`;
   if (
     err instanceof SomnusNetworkError ||
     err instanceof SomnusResponseError ||
@@ -141,7 +150,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     dir = configDir(io.env);
     const ctx = createContext(io, out, flags, args, new Secrets(io, flags, redactor), dir);
-    await command.run(ctx);
+    try {
+      await command.run(ctx);
+    } catch (err) {
+      // --trust <fingerprint>: the person compared a member's changed key with them; trust exactly that key
+      // and run the command again (once: a second change is refused like the first, docs/key-authenticity.md)
+      if (!(err instanceof KeyChangedError) || !flags.trust || !sameFingerprint(flags.trust, err.currentFingerprint)) throw err;
+      const { client } = await ctx.session();
+      await client.trustKey(err.orgId, err.member.accountId, err.currentFingerprint);
+      out.line(`Trusted the key ${err.currentFingerprint} of ${err.member.email ?? err.member.accountId} in ${err.orgId}.`);
+      await command.run(ctx);
+    }
     return 0;
   } catch (err) {
     // A rejected token is useless; drop it so the next command says "not logged in" plainly.

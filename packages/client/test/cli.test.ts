@@ -8,6 +8,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fingerprintOf } from '@somnus/models';
 import { SomnusClient } from '../src';
 import { main, type CliIo } from '../src/cli';
 import { loadSession, sessionPath } from '../src/cli/session-store';
@@ -166,7 +167,13 @@ describe('somnus CLI (real stack)', () => {
     expect(who).toContain('name:     Bob');
     expect(who).toMatch(/session:  age (\d+[dhms] ?)+, expires /);
     expect(who).toContain(`, expires ${new Date(real.sessionExpiry).toISOString()}\n`);
-    expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048 public key fingerprint [0-9a-f]{16}\)/);
+    // the fingerprint teammates compare (docs/key-authenticity.md): the one of the key the server holds
+    const fingerprint = fingerprintOf(real.publicKey);
+    expect(who).toContain(`key:      fingerprint ${fingerprint} (`);
+    expect(who).toContain(`keys:     unwrapped OK (RSA-2048, fingerprint ${fingerprint})`);
+    h.out.length = 0;
+    expect(await h.run('whoami', '--fingerprint')).toBe(0);
+    expect(h.out.join('')).toBe(`${fingerprint}\n`);
     expect(who).toContain(`email:    ${mail} (not verified`);
 
     // the code of the verification email, typed as the argument (docs/protocol.md §4.1)

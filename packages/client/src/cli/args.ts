@@ -32,6 +32,13 @@ export interface Flags {
   invite?: string;
   /** verify: ask for a new verification email instead of typing a code. */
   resend: boolean;
+  /** whoami: print only the account key's fingerprint. */
+  fingerprint: boolean;
+  /**
+   * Commands that wrap keys for others: a member's changed key whose fingerprint this is (compared with them
+   * out of band) is trusted, and the command goes on (docs/key-authenticity.md).
+   */
+  trust?: string;
   help: boolean;
   version: boolean;
 }
@@ -53,6 +60,8 @@ const OPTIONS = {
   'passphrase-stdin': { type: 'boolean' },
   unlock: { type: 'boolean' },
   resend: { type: 'boolean' },
+  fingerprint: { type: 'boolean' },
+  trust: { type: 'string' },
   invite: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -75,6 +84,8 @@ const FLAG_OF: Readonly<Record<OptionName, FlagName>> = {
   'passphrase-stdin': 'passphraseStdin',
   unlock: 'unlock',
   resend: 'resend',
+  fingerprint: 'fingerprint',
+  trust: 'trust',
   invite: 'invite',
   help: 'help',
   version: 'version',
@@ -140,7 +151,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   } catch (err) {
     throw usageError(err, args);
   }
-  const flags: Flags = { passphraseStdin: false, unlock: false, resend: false, help: false, version: false };
+  const flags: Flags = { passphraseStdin: false, unlock: false, resend: false, fingerprint: false, help: false, version: false };
   const given = new Set<FlagName>();
   for (const token of parsed.tokens) {
     if (token.kind !== 'option') continue;

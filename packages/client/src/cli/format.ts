@@ -1,5 +1,4 @@
 /** Small pure formatters for human-readable CLI output. */
-import { createHash } from 'node:crypto';
 import type { RsaPublicJwk } from '@somnus/crypto';
 
 /** "2h 3m", "45s": session age for whoami. */
@@ -11,14 +10,6 @@ export function formatDuration(totalSeconds: number): string {
   const sec = s % 60;
   const parts = d ? [`${d}d`, `${h}h`] : h ? [`${h}h`, `${m}m`] : m ? [`${m}m`, `${sec}s`] : [`${sec}s`];
   return parts.join(' ');
-}
-
-/**
- * A short, stable identifier of the account's key pair that users can compare across machines:
- * SHA-256 over the raw modulus bytes (base64url-decoded `n`), first 16 hex characters.
- */
-export function publicKeyFingerprint(jwk: Pick<RsaPublicJwk, 'n'>): string {
-  return createHash('sha256').update(Buffer.from(jwk.n, 'base64url')).digest('hex').slice(0, 16);
 }
 
 /** Modulus size in bits, from the base64url `n` (leading zero bytes ignored). */

@@ -10,7 +10,8 @@ Usage: somnus <command> [options]
 Commands:
   signup                 create an account (keys are made and wrapped on this machine)
   login                  log in with SRP and keep the session in the config directory
-  whoami                 show the account and session; --unlock checks that your keys unwrap
+  whoami                 show the account, session and key fingerprint; --unlock checks that your keys
+                         unwrap; --fingerprint prints only the fingerprint (for teammates to compare)
   verify [code]          verify your email address with the code from the verification email
   verify --resend        email a new verification link and code
   verify --invite <link> verify your email address with the link of an invitation sent to it
@@ -32,6 +33,7 @@ Commands:
                          make a member admin or member
   org reshare <orgId>    re-share project keys with members who lack them
   org leave <orgId>      leave an organization
+  keys head <accountId>  the verified head of an account's key history, to compare with a teammate
   project create <orgId> <name>
                          create a project with a new key wrapped for every member
   project list <orgId>   list an organization's projects you hold a key for
@@ -83,10 +85,17 @@ verifies the address too. Invitations to your address can be seen and accepted o
 
 Logs in with SRP, checks the server's proof, and saves the session (mode 0600) in the config
 directory. --srp-profile must match the one the account was created with (default insomnia).`,
-  whoami: `Usage: somnus whoami [--unlock] [--passphrase-stdin]
+  whoami: `Usage: somnus whoami [--unlock] [--passphrase-stdin] [--fingerprint]
 
-Shows account id, email, name and session age/expiry. When a passphrase is given (--unlock to be
-prompted, SOMNUS_PASSPHRASE or --passphrase-stdin) it also unwraps the account keys locally.`,
+Shows account id, email, name, session age/expiry and the fingerprint of your public key, which
+teammates compare with what they see for you (docs/key-authenticity.md). When a passphrase is given
+(--unlock to be prompted, SOMNUS_PASSPHRASE or --passphrase-stdin) it also unwraps the account keys
+locally. --fingerprint prints only the fingerprint.`,
+  keys: `Usage: somnus keys head <accountId>
+
+Prints the fingerprint and the verified head (entry number and hash) of the account's key history. Two
+members who run it for the same account and compare the hash over another channel find out whether the
+server shows them the same history.`,
   logout: `Usage: somnus logout
 
 Ends the session on the server and deletes the local session file.`,
@@ -121,7 +130,11 @@ without an account yet gets their keys after they sign up and accept: then run o
 accept and decline need your email address verified (somnus verify, or signup/verify --invite with
 the invitation's link): that proves the invitation reached you.
 reshare (owner/admin): wraps your project keys for every member who lacks them, e.g. after they
-reset a forgotten passphrase or joined before they had an account.`,
+reset a forgotten passphrase or joined before they had an account.
+Keys are wrapped only for keys this machine trusts (docs/key-authenticity.md): the first key it wraps
+for a member is remembered; a different key later stops invite, reshare, project create, push and share
+with KEY_CHANGED, naming the member and both fingerprints. Compare the new fingerprint with them (they
+run somnus whoami --fingerprint), then run the same command again with --trust '<fingerprint>'.`,
   project: `Usage: somnus project create <orgId> <name> [--passphrase-stdin]
        somnus project list <orgId>
 

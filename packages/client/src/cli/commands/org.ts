@@ -158,7 +158,7 @@ async function run(ctx: CommandContext): Promise<void> {
 }
 
 export const orgCommand: Command = {
-  flags: ['url', 'role', 'passphraseStdin'],
+  flags: ['url', 'role', 'passphraseStdin', 'trust'],
   subcommands: true,
   usesSession: true,
   run,

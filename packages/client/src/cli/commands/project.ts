@@ -7,7 +7,7 @@ import { UsageError } from '../args';
 import type { Command } from '../context';
 
 export const projectCommand: Command = {
-  flags: ['url', 'passphraseStdin'],
+  flags: ['url', 'passphraseStdin', 'trust'],
   subcommands: true,
   usesSession: true,
   async run(ctx) {

@@ -15,7 +15,7 @@ import { checkServer, dirArg, plural, progressOn, projectFlag, short } from '../
 import { readDocuments, readState, writeState } from '../sync-dir';
 
 export const pushCommand: Command = {
-  flags: ['url', 'passphraseStdin', 'message', 'branch', 'org', 'project'],
+  flags: ['url', 'passphraseStdin', 'message', 'branch', 'org', 'project', 'trust'],
   subcommands: true,
   usesSession: true,
   async run(ctx) {

@@ -9,7 +9,7 @@ import type { Command } from '../context';
 const USAGE = 'usage: somnus share <projectId> <orgId>';
 
 export const shareCommand: Command = {
-  flags: ['url', 'passphraseStdin'],
+  flags: ['url', 'passphraseStdin', 'trust'],
   subcommands: true,
   usesSession: true,
   async run(ctx) {
