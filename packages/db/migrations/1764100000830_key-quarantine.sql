@@ -10,7 +10,7 @@
 -- The fingerprint of a public key, exactly as packages/models/src/fingerprint.ts computes it (fingerprintOf):
 -- SHA-256 of the RFC 7638 thumbprint input {"e":…,"kty":"RSA","n":…}, shown as 6 groups of 5 digits, each
 -- group 5 bytes of the digest, big-endian, modulo 100000. NULL when the stored key is not an RSA JWK (the
--- JS function would throw). A test compares both on real keys (functions/invites/test/key-quarantine.test.ts).
+-- JS function would throw). Tests compare both on real keys (test/e2e/key-quarantine.test.ts, test/security/key-fingerprint-sql.test.ts).
 CREATE FUNCTION app_key_fingerprint(p_key text) RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = public AS
 $$
 DECLARE
