@@ -138,7 +138,7 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
     accountId: account.id,
     type: 'account.reset',
     ...meta,
-    details: { keysDeleted, inviteKeysDeleted, projectsDeleted, sessionsRevoked, teamOrgs: reshare.length },
+    details: { keysDeleted, inviteKeysDeleted, projectsDeleted, sessionsRevoked, teamOrgs: reshare.length, fingerprint },
   });
   return reshare;
 }
