@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { decryptAES, encryptAES, WrongPassphraseError, type AccountKeys, type AesJwk } from '@somnus/crypto';
 import { NoProjectKeyError, SomnusApiError, SomnusClient, SyncGraphqlError } from '@somnus/client';
 import { main, type CliIo } from '@somnus/client/src/cli';
+import { fingerprintOf } from '@somnus/models';
 import { startTestStack, type TestStack } from '../support/stack';
 import { latestVerificationMail } from '../support/accounts';
 import { extractCode } from '../support/smtp';
@@ -174,6 +175,12 @@ describe('organizations, invites and key sharing end to end', () => {
     expect(bobMember).toMatchObject({ user_id: bob.accountId, role_name: 'admin', lacks_keys: true });
     // his wrapped copies went with the old keys
     await expect(bobAgain.projectKey(orgId, project.id, bobNewKeys.privateJwk)).rejects.toBeInstanceOf(NoProjectKeyError);
+    // his new key is quarantined (docs/protocol.md §6, key approval): nothing is wrapped for it until Jane
+    // compares fingerprints with him and approves it
+    const bobFingerprint = fingerprintOf(bobNewKeys.publicJwk);
+    expect(bobMember).toMatchObject({ fingerprint: bobFingerprint, keyStatus: 'pending' });
+    expect(await jane.client.reshareKeys(orgId, jane.keys)).toEqual({ shared: [], skipped: [], unopenable: [] });
+    await jane.client.approveKey(orgId, bob.accountId, bobFingerprint);
     // a plain member sees who lacks keys but may not re-share (reconcile-keys is for owners and admins)
     expect((await apiError(dave.client.reshareKeys(orgId, dave.keys))).status).toBe(403);
     const bobShare = await jane.client.reshareKeys(orgId, jane.keys);
@@ -393,7 +400,14 @@ describe('somnus org … end to end', () => {
     expect(bobReset.transcript.join('')).not.toContain(NEW_PASS);
     const bobNew = cli('bob', { SOMNUS_PASSPHRASE: NEW_PASS });
     await bobNew.run('login', '--email', bobEmail);
-    expect(await jane.run('org', 'members', orgId!)).toMatch(/admin {2}\(lacks keys/);
+    // his new key is quarantined: the reshare wraps nothing until Jane approves the fingerprint he reads her
+    const listing = await jane.run('org', 'members', orgId!);
+    expect(listing).toMatch(/admin {2}key \d{5}( \d{5}){5} PENDING.*\(lacks keys/);
+    const bobFingerprint = /key (\d{5}(?: \d{5}){5}) PENDING/.exec(listing)![1]!;
+    expect(await jane.run('org', 'reshare', orgId!)).toMatch(/nothing to share/i);
+    expect(await jane.fails('org', 'approve-key', orgId!, bobEmail, '00000 00000 00000 00000 00000 00000')).toMatch(/^somnus: FINGERPRINT_MISMATCH/);
+    expect(await jane.run('org', 'approve-key', orgId!, bobEmail, ...bobFingerprint.split(' '))).toContain(`Approved the key ${bobFingerprint}`);
+    expect(await jane.run('org', 'members', orgId!)).toMatch(new RegExp(`key ${bobFingerprint} approved`));
     expect(await jane.run('org', 'reshare', orgId!)).toMatch(/Shared 1 key with 1 member/);
     expect(await jane.run('org', 'members', orgId!)).not.toMatch(/lacks keys/);
     expect(await jane.run('org', 'remove', orgId!, bobId)).toContain(bobId);

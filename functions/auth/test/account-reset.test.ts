@@ -73,7 +73,7 @@ async function project(orgId: string, holders: Member[]): Promise<{ id: string; 
   return { id, key };
 }
 
-const reshareMailsTo = (email: string) => h.smtp.messagesTo(email).filter((m) => m.subject.includes('re-shared'));
+const reshareMailsTo = (email: string) => h.smtp.messagesTo(email).filter((m) => m.subject.includes('compare and approve'));
 
 /** What the client of a user who forgot their passphrase sends: entirely new key material. */
 async function resetBody(email: string, code: string) {
@@ -208,14 +208,24 @@ describe('account reset after a forgotten passphrase', () => {
     const { rows: inviteState } = await h.db.query('SELECT status FROM invites WHERE id = $1', [pendingInvite]);
     expect(inviteState).toEqual([{ status: 'pending' }]);
 
-    // the owner and the admin of the team are asked to re-share; a plain member is not
+    // the owner and the admin of the team are told the key changed, with its fingerprint, and asked to
+    // approve it, then re-share; a plain member is not (docs/protocol.md §6, key approval)
+    const fingerprint = fingerprintOf(fresh.material.publicKey);
     for (const admin of [jane, ann]) {
       const asks = reshareMailsTo(admin.account.email);
       expect(asks).toHaveLength(1);
       expect(asks[0]!.subject).toContain(bob.account.email);
       expect(asks[0]!.text).toContain(teamId);
+      expect(asks[0]!.text).toContain(fingerprint);
+      expect(asks[0]!.text).toContain(`somnus org approve-key ${teamId} ${bob.id}`);
     }
     expect(reshareMailsTo(mike.account.email)).toEqual([]);
+
+    // the new key is quarantined: my-project-keys lists nothing for Bob until Jane approves it
+    const quarantined = await h.invites.get(`/v1/organizations/${teamId}/my-project-keys`, auth(jane));
+    expect(quarantined.body.members.filter((m: { accountId: string }) => m.accountId === bob.id)).toEqual([]);
+    const approved = await h.invites.post(`/v1/organizations/${teamId}/members/${bob.id}/approve-key`, { fingerprint }, auth(jane));
+    expect(approved.status).toBe(200);
 
     // Jane re-shares through the ordinary key-sharing endpoints; Bob reads the shared project again
     const mine = await h.invites.get(`/v1/organizations/${teamId}/my-project-keys`, auth(jane));

@@ -3,6 +3,7 @@ import { invitesDeps } from './deps';
 import { orgAuditEvents } from './use-cases/audit-events';
 import { acceptInvite, createInvite, declineInvite, inviteInstructions, listMyInvites, listOrgInvites, revokeInvite, updateInviteRole } from './use-cases/invites';
 import { myProjectKeys, reconcileKeys } from './use-cases/key-sharing';
+import { approveMemberKeyUseCase } from './use-cases/approve-key';
 import { getMemberRole, leaveOrganization, listOrgMembers, removeMember, setMemberRole, transferOwnership } from './use-cases/members';
 import { createTeamOrganization, deleteOrg, getOrganization, listMyOrganizations, listRoles, renameOrg } from './use-cases/organizations';
 import { checkSeats, getInvitePolicy, getStorageRule, orgFeatures, putInvitePolicy, putStorageRule, userPermissions } from './use-cases/settings';
@@ -25,6 +26,8 @@ export const handleInvites = defineFunction('invites', {
     'GET /v1/organizations/:orgId/members/:accountId/roles': ({ deps, actor, params }) => getMemberRole(deps, actor, params),
     'PUT /v1/organizations/:orgId/members/:accountId/roles': ({ deps, actor, params, body }) =>
       setMemberRole(deps, actor, { accountId: params.accountId, roleId: body.roles[0]! }),
+    'POST /v1/organizations/:orgId/members/:accountId/approve-key': ({ deps, actor, params, body }) =>
+      approveMemberKeyUseCase(deps, actor, { accountId: params.accountId, fingerprint: body.fingerprint }),
     'DELETE /v1/organizations/:orgId/members/:accountId': ({ deps, actor, params }) => removeMember(deps, actor, params),
     'POST /v1/organizations/:orgId/leave': ({ deps, actor }) => leaveOrganization(deps, actor),
     'POST /v1/organizations/:orgId/transfer-ownership': ({ deps, actor, body }) => transferOwnership(deps, actor, body),

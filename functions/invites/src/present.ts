@@ -21,6 +21,9 @@ export function presentMember(m: MemberRow) {
     role_name: m.role,
     created: m.created_at.toISOString(),
     lacks_keys: m.lacks_keys,
+    fingerprint: m.key_fingerprint ?? '',
+    // quarantined while the account's current key is not the one approved here (docs/protocol.md §6)
+    keyStatus: m.approved_fingerprint === m.key_fingerprint ? ('approved' as const) : ('pending' as const),
   };
 }
 

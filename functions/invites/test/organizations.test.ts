@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models';
+import { FINGERPRINT_PATTERN, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Role } from '@somnus/models';
 import { resetConfig } from '@somnus/runtime';
 import { login, newAccount, signupVerified } from '../../../test/support/accounts';
 import { startFunctions } from '../../../test/support/function-server';
@@ -253,6 +253,8 @@ describe('roles and members', () => {
       role_name: 'owner',
       created: expect.any(String),
       lacks_keys: false,
+      fingerprint: expect.stringMatching(FINGERPRINT_PATTERN),
+      keyStatus: 'approved',
     });
 
     const p0 = await get(jane, `/v1/organizations/${orgId}/members?per_page=2&page=0`);

@@ -1,5 +1,5 @@
 import { findIncident, type IncidentRow, type OutboxRow, type Queryable } from '@somnus/db';
-import { renderIncidentMail, renderInvitationMail, renderPasswordCodeMail, renderResetCodeMail, renderReshareMail, renderVerificationMail, type RenderedMail } from '@somnus/runtime';
+import { renderIncidentMail, renderInvitationMail, renderKeyChangedMail, renderPasswordCodeMail, renderResetCodeMail, renderReshareMail, renderVerificationMail, type RenderedMail } from '@somnus/runtime';
 
 /**
  * Incidents never change once recorded: an instance keeps the last few it rendered instead of reading the
@@ -68,6 +68,14 @@ export async function renderOutboxMail(db: Queryable, row: OutboxRow, publicUrl:
     case 'reshare_keys':
       return renderReshareMail({
         memberEmail: str(data.memberEmail, 'the member'),
+        orgId: str(data.orgId, 'the organization'),
+        orgName: String(data.orgName ?? ''),
+      });
+    case 'key_changed':
+      return renderKeyChangedMail({
+        memberEmail: str(data.memberEmail, 'the member'),
+        memberAccountId: str(data.memberAccountId, 'the member account'),
+        fingerprint: str(data.fingerprint, 'the fingerprint'),
         orgId: str(data.orgId, 'the organization'),
         orgName: String(data.orgName ?? ''),
       });

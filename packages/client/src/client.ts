@@ -8,6 +8,7 @@ import type { AccountKeys, AesJwk, RsaPrivateJwk } from '@somnus/crypto';
 import {
   ROLE_IDS,
   type AcceptInviteResponse,
+  type ApproveKeyResponse,
   type KeysResponse,
   type MyInvitation,
   type Organization,
@@ -273,6 +274,20 @@ export class SomnusClient {
     await this.http.call('PUT /v1/organizations/:orgId/members/:accountId/roles', {
       params: { orgId, accountId },
       body: { roles: [ROLE_IDS[role]] },
+      sessionId: this.requireToken(),
+    });
+  }
+
+  /**
+   * Owner or admin: approves a member's changed key in the org, after comparing `fingerprint` with the
+   * member out of band (docs/protocol.md §6, key approval). The server refuses (409 FINGERPRINT_MISMATCH)
+   * unless it is the fingerprint of the member's current key, so an approval cannot land on a later key.
+   * Until then the member is quarantined: no client is offered their key to wrap project keys for.
+   */
+  async approveKey(orgId: string, accountId: string, fingerprint: string): Promise<ApproveKeyResponse> {
+    return this.http.call('POST /v1/organizations/:orgId/members/:accountId/approve-key', {
+      params: { orgId, accountId },
+      body: { fingerprint },
       sessionId: this.requireToken(),
     });
   }

@@ -25,6 +25,10 @@ export const ERROR_STATUS = {
   INVITE_CLOSED: 409,
   PROJECT_EXISTS: 409,
   KEY_EXISTS: 409,
+  /** An approval named a fingerprint that is not the member's current key (docs/protocol.md §6, key approval). */
+  FINGERPRINT_MISMATCH: 409,
+  /** Keys were sent for a member whose changed key is not approved in the org yet (quarantined, §6). */
+  KEY_NOT_APPROVED: 409,
   CONFLICT: 409,
   CODE_EXPIRED: 410,
   INVITE_EXPIRED: 410,

@@ -16,7 +16,7 @@ export const PUBSUB_MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePub
  * recipient's account. Every email Somnus sends goes through this topic (docs/architecture.md §11.3); the
  * topic keeps its first name.
  */
-export const OUTBOX_KINDS = ['incident', 'verification', 'password_code', 'reset_code', 'reset_request', 'invitation', 'reshare_keys'] as const;
+export const OUTBOX_KINDS = ['incident', 'verification', 'password_code', 'reset_code', 'reset_request', 'invitation', 'reshare_keys', 'key_changed'] as const;
 export type OutboxMailKind = (typeof OUTBOX_KINDS)[number];
 
 export const breachNotificationMessage = z.object({

@@ -42,8 +42,25 @@ export const member = z.object({
   role_name: z.enum(ROLES),
   created: z.string(),
   lacks_keys: z.boolean(),
+  /** the fingerprint of the member's current key (packages/models/src/fingerprint.ts); '' if it has none */
+  fingerprint: z.string(),
+  /** 'pending': the key changed since an owner or admin approved one here: quarantined (docs/protocol.md §6) */
+  keyStatus: z.enum(['approved', 'pending']),
 });
 export const memberList = page.extend({ members: z.array(member) });
+/** POST …/members/{accountId}/approve-key: the fingerprint the approver compared with the member out of band. */
+export const approveKeyBody = z
+  .object({
+    fingerprint: z
+      .string()
+      .max(100)
+      .refine((s) => /^\d{30}$/.test(s.replace(/[\s-]/g, '')), 'fingerprint must be 30 digits, as 6 groups of 5'),
+  })
+  .meta({ examples: [{ fingerprint: '01234 56789 01234 56789 01234 56789' }] });
+export type ApproveKeyBody = z.infer<typeof approveKeyBody>;
+export const approveKeyResponse = z.object({ accountId: z.string(), fingerprint: z.string(), keyStatus: z.literal('approved') });
+export type ApproveKeyResponse = z.infer<typeof approveKeyResponse>;
+
 export const membersQuery = pageQuery.extend({ email: z.string().max(254).optional() });
 
 export const STORAGE_RULES = ['cloud_plus_local', 'cloud_only', 'local_only'] as const;

@@ -223,3 +223,44 @@ export function renderReshareMail(d: ReshareMailData): RenderedMail {
     },
   ]);
 }
+
+export interface KeyChangedMailData {
+  memberEmail: string;
+  memberAccountId: string;
+  fingerprint: string;
+  orgId: string;
+  orgName: string;
+}
+
+/**
+ * To an org's owners and admins when a member's key pair changed (an account reset): the new key is
+ * quarantined until one of them compares its fingerprint with the member out of band and approves it
+ * (docs/protocol.md §6, key approval). Whoever took over the member's mailbox can reset the account, so the
+ * mail says plainly not to approve on its word alone.
+ */
+export function renderKeyChangedMail(d: KeyChangedMailData): RenderedMail {
+  // the org's name is someone's words: quoted, and unable to break a line (docs/architecture.md §11.1)
+  const orgName = quoteUserText(d.orgName);
+  return compose(`The key of ${d.memberEmail} changed in the organization ${orgName}: compare and approve it`, [
+    {
+      p:
+        `The account ${d.memberEmail} (${d.memberAccountId}) has a new key pair: it was reset after a forgotten\n` +
+        `passphrase. In the organization named ${orgName} (${d.orgId}) the new key is quarantined: no client\n` +
+        'will be offered it for wrapping project keys, and the member cannot read its projects, until an owner\n' +
+        'or admin approves it.',
+    },
+    { p: 'The fingerprint of the new key, as the server gives it:' },
+    { pre: d.fingerprint },
+    {
+      p:
+        'Compare it with the member out of band (in person, a call, a channel you trust: not by replying to\n' +
+        'this email). They see theirs with `somnus whoami --fingerprint` or on their account page. Whoever\n' +
+        'controls their mailbox can reset the account, so approve only if the member reads you the same digits.',
+    },
+    { p: 'If they match, approve it from your client:' },
+    { pre: `somnus org approve-key ${d.orgId} ${d.memberAccountId} '${d.fingerprint}'` },
+    { p: 'or in the web app\'s member list. Then re-share the keys:' },
+    { pre: `somnus org reshare ${d.orgId}` },
+    { p: 'If they do not match, or the member did not reset their account, do not approve: remove the member and tell them.' },
+  ]);
+}

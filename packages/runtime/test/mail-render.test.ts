@@ -1,4 +1,4 @@
-import { cleanOperatorText, renderIncidentMail, renderInvitationMail, renderReshareMail } from '../src/mail-render';
+import { cleanOperatorText, renderIncidentMail, renderInvitationMail, renderKeyChangedMail, renderReshareMail } from '../src/mail-render';
 
 /** The one module that renders every email (docs/architecture.md §11.1, §11.3). */
 
@@ -42,6 +42,22 @@ describe('names people chose', () => {
     const m = renderReshareMail({ memberEmail: 'bob@example.test', orgId: `org_${'c'.repeat(32)}`, orgName: 'Team\nFAKE LINE' });
     expect(m.subject).toBe('bob@example.test needs their keys re-shared in the organization "Team FAKE LINE"');
     expect(m.text).toContain('named "Team FAKE LINE"');
+  });
+
+  it('in a changed-key notice too, which says whose key, its fingerprint, to compare out of band and how to approve', () => {
+    const orgId = `org_${'c'.repeat(32)}`;
+    const accountId = `acct_${'d'.repeat(32)}`;
+    const fingerprint = '01234 56789 01234 56789 01234 56789';
+    const m = renderKeyChangedMail({ memberEmail: 'bob@example.test', memberAccountId: accountId, fingerprint, orgId, orgName: 'Team\nFAKE LINE <b>' });
+    expect(m.subject).toBe('The key of bob@example.test changed in the organization "Team FAKE LINE <b>": compare and approve it');
+    expect(m.text).toContain('named "Team FAKE LINE <b>"');
+    expect(m.text.split('\n').some((line) => line.startsWith('FAKE'))).toBe(false);
+    expect(m.text).toContain(`    ${fingerprint}\n`);
+    expect(m.text).toMatch(/out of band/);
+    expect(m.text).toContain(`somnus org approve-key ${orgId} ${accountId} '${fingerprint}'`);
+    expect(m.text).toContain(`somnus org reshare ${orgId}`);
+    expect(m.html).not.toContain('<b>');
+    expect(m.html).toContain(fingerprint);
   });
 });
 

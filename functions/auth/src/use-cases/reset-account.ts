@@ -22,7 +22,7 @@ import {
   type AccountRow,
   type Queryable,
 } from '@somnus/db';
-import type { ResetBody } from '@somnus/models';
+import { fingerprintOf, type ResetBody } from '@somnus/models';
 import { auditMeta, constantTimeEqual, dispatchSoon, fail, failAndKeep, ok, transaction, type Anonymous, type Result } from '@somnus/runtime';
 import { hashCode } from '../codes';
 import type { AuthDeps } from '../deps';
@@ -36,6 +36,9 @@ interface ReshareRequest {
   orgId: string;
   orgName: string;
   admins: string[];
+  /** the member, and the fingerprint of their new key, which the admins compare with them out of band */
+  accountId: string;
+  fingerprint: string;
 }
 
 const WRONG_CODE = 'The code is wrong or was already used; request a new one';
@@ -90,6 +93,9 @@ export async function resetAccount(deps: AuthDeps, actor: Anonymous, input: Rese
 }
 
 async function resetInTransaction(tx: Queryable, account: AccountRow, input: ResetBody, meta: Meta): Promise<ReshareRequest[]> {
+  // the new key is quarantined in every team org (docs/protocol.md §6, key approval): its membership keeps
+  // the fingerprint approved before, so nothing is wrapped for it until an owner or admin approves this one
+  const fingerprint = fingerprintOf(input.publicKey);
   const context = { accountId: account.id, email: account.email };
   // Every org's lock, in org id order, before any row of it is touched: a member removal or role change in
   // one of them (which holds its org's lock exclusively) finishes first or waits, so the two never take
@@ -113,10 +119,10 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
       type: 'member.keys_reset',
       subject: account.id,
       ip: meta.ip,
-      details: { projectsDeleted: deleted.length },
+      details: { projectsDeleted: deleted.length, fingerprint, previousFingerprint: account.key_fingerprint },
     });
     const admins = await listOrgAdmins(tx, m.org_id, account.id);
-    reshare.push({ orgId: m.org_id, orgName: m.org_name, admins: admins.map((a) => a.email) });
+    reshare.push({ orgId: m.org_id, orgName: m.org_name, admins: admins.map((a) => a.email), accountId: account.id, fingerprint });
   }
 
   await setTenantContext(tx, context);
@@ -132,26 +138,28 @@ async function resetInTransaction(tx: Queryable, account: AccountRow, input: Res
     accountId: account.id,
     type: 'account.reset',
     ...meta,
-    details: { keysDeleted, inviteKeysDeleted, projectsDeleted, sessionsRevoked, teamOrgs: reshare.length },
+    details: { keysDeleted, inviteKeysDeleted, projectsDeleted, sessionsRevoked, teamOrgs: reshare.length, fingerprint },
   });
   return reshare;
 }
 
 /**
- * The owners and admins of each team org are asked to re-share keys: one outbox row per (org, admin), in the
- * reset's transaction, sent by `notify` after the commit (docs/architecture.md §11.3). Returns the rows.
+ * The owners and admins of each team org are told that the member's key changed, with its new fingerprint
+ * to compare out of band, and asked to approve it, then re-share keys (docs/protocol.md §6, key approval):
+ * one outbox row per (org, admin), in the reset's transaction, sent by `notify` after the commit
+ * (docs/architecture.md §11.3). Returns the rows.
  */
 async function askAdminsToReshare(tx: Queryable, requests: ReshareRequest[], member: AccountRow, codeId: string): Promise<string[]> {
   const ids: string[] = [];
   for (const r of requests) {
     for (const to of r.admins) {
       const id = await enqueueMail(tx, {
-        kind: 'reshare_keys',
-        // one reset (its code) asks each admin of each org once
-        dedupeKey: `reshare_keys:${codeId}:${r.orgId}:${to}`,
+        kind: 'key_changed',
+        // one reset (its code) tells each admin of each org once
+        dedupeKey: `key_changed:${codeId}:${r.orgId}:${to}`,
         accountId: null,
         email: to,
-        data: { memberEmail: member.email, orgId: r.orgId, orgName: r.orgName },
+        data: { memberEmail: member.email, memberAccountId: r.accountId, fingerprint: r.fingerprint, orgId: r.orgId, orgName: r.orgName },
       });
       if (id) ids.push(id);
     }

@@ -146,6 +146,18 @@ async function lookUpInvitee(
   return ok({ account, invitee: verifiedOnly(account) });
 }
 
+/**
+ * The rule for invitees whose key changed recently (docs/protocol.md §6, key approval): whoever takes over a
+ * mailbox can reset the account behind it, and the invitation goes to that mailbox. So a key that changed
+ * less than one invitation lifetime before `reference` is not trusted on the invitation's word: it is not
+ * offered in instructions, keys are not accepted for it with an invitation, and accepting an invitation
+ * whose lifetime saw the change joins quarantined until an owner or admin approves the key. A key older
+ * than that (an invitation re-issued a lifetime after the reset) is treated as any other.
+ */
+export function keyTooRecent(account: Pick<AccountRow, 'key_changed_at'>, reference: Date, inviteTtlSeconds: number): boolean {
+  return account.key_changed_at !== null && account.key_changed_at.getTime() > reference.getTime() - inviteTtlSeconds * 1000;
+}
+
 interface Instructions {
   inviteeId: string;
   inviteeEmail: string;
@@ -169,7 +181,9 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
     if (!org) return fail('NOT_FOUND', 'No such organization');
     const looked = await lookUpInvitee(tx, deps, actor, org, inviteeEmail);
     if (!looked.ok) return looked;
-    const known = looked.value.invitee;
+    // a key that changed recently is answered as no usable key: the client wraps nothing for it (keyTooRecent)
+    const invitee = looked.value.invitee;
+    const known = invitee && !keyTooRecent(invitee, deps.clock.now(), deps.config.inviteTtlSeconds) ? invitee : null;
     return ok({
       inviteeId: known?.id ?? '',
       inviteeEmail,
@@ -241,6 +255,9 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     if (body.inviteeId && body.inviteeId !== invitee?.id) return kept(invalid('inviteeId is not the account of inviteeEmail'));
     if (keys.length > 0 && !invitee) {
       return kept(invalid('inviteKeys need the invitee’s public key; this email has no account yet, so share keys with reconcile-keys after they join'));
+    }
+    if (keys.length > 0 && keyTooRecent(invitee!, deps.clock.now(), deps.config.inviteTtlSeconds)) {
+      return kept(fail<never>('KEY_NOT_APPROVED', 'inviteKeys: this account’s key changed recently, so no keys go with the invitation; an owner or admin approves the key after the invitee joins, then re-shares'));
     }
     const pending = await findPendingInvite(tx, orgId, email);
     if (pending && pending.expires_at > deps.clock.now()) return kept(fail<never>('INVITE_EXISTS', `${email} already has a pending invitation (${pending.id})`));
@@ -403,10 +420,13 @@ export async function acceptInvite(deps: InvitesDeps, actor: SessionActor, input
     const orgId = invite.org_id;
     await setTenantOrg(tx, orgId);
     const existing = await findMembership(tx, orgId, actor.accountId);
-    if (!existing) await insertMembership(tx, { orgId, accountId: actor.accountId, role: invite.role });
+    // joining approves the current key, unless it changed within the invitation's lifetime (keyTooRecent)
+    const account = existing ? null : await findAccountById(tx, actor.accountId);
+    const keyPending = account !== null && keyTooRecent(account, invite.created_at, deps.config.inviteTtlSeconds);
+    if (!existing) await insertMembership(tx, { orgId, accountId: actor.accountId, role: invite.role, keyPending });
     const projectKeys = await copyInviteKeysTo(tx, invite.id, actor.accountId);
     await setInviteStatus(tx, invite.id, 'accepted');
-    await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.accepted', subject: invite.id, ip: actor.meta.ip, details: { role: invite.role, keys: projectKeys } });
+    await recordOrgEvent(tx, { orgId, actorId: actor.accountId, type: 'invite.accepted', subject: invite.id, ip: actor.meta.ip, details: { role: invite.role, keys: projectKeys, ...(keyPending ? { keyPending } : {}) } });
     return ok({ organizationId: orgId, role: existing?.role ?? invite.role, projectKeys });
   });
 }

@@ -7,6 +7,7 @@ import {
   listKeysOf,
   listMembersLackingKeys,
   projectIdsInOrg,
+  quarantinedMembers,
   recordOrgEvent,
 } from '@somnus/db';
 import type { ReconcileKeysBody } from '@somnus/models';
@@ -19,7 +20,8 @@ const pairKey = (k: { projectId: string; accountId: string }) => `${k.projectId}
 /**
  * GET …/my-project-keys (docs/protocol.md §6 step 3): the caller's wrapped copy of each project key, and
  * for each of those projects the members who still lack one (late sign-ups, accounts reset), with their
- * public key — exactly what the caller's client can re-wrap.
+ * public key — exactly what the caller's client can re-wrap. Members whose changed key is not approved are
+ * not listed (quarantine, docs/protocol.md §6), since current Insomnia clients wrap for everyone listed.
  */
 export async function myProjectKeys(deps: InvitesDeps, actor: OrgActor) {
   return orgTransaction(deps.db, actor, async (tx) =>
@@ -55,6 +57,12 @@ export async function reconcileKeys(deps: InvitesDeps, actor: OrgActor, input: R
     }
     for (const id of accountIds) {
       if (!(await findMembership(tx, orgId, id))) return invalid(`keys: ${id} is not a member of this organization`);
+    }
+    // a member whose key changed and is not approved here yet gets nothing: the key may be an attacker's
+    // (docs/protocol.md §6, key approval). Refused whole, before anything is stored.
+    const quarantined = await quarantinedMembers(tx, orgId, accountIds);
+    if (quarantined.length > 0) {
+      return fail('KEY_NOT_APPROVED', `keys: the key of ${quarantined.join(', ')} changed and is not approved in this organization yet; an owner or admin approves it with approve-key after comparing fingerprints`);
     }
 
     const existing = await existingKeyPairs(tx, orgId, keys);

@@ -91,7 +91,7 @@ export async function teamMemberKeys(deps: SyncDeps, actor: SessionActor, input:
     deps.db,
     async (tx) => {
       if (!(await findMembership(tx, input.teamId, actor.accountId))) return noOrg();
-      const keys = await listMemberPublicKeys(tx, input.teamId);
+      const keys = await listMemberPublicKeys(tx, input.teamId, actor.accountId);
       return ok({ memberKeys: keys.map((k) => ({ accountId: k.account_id, publicKey: k.public_key, autoLinked: false })) });
     },
     { ...tenantOf(actor), orgId: input.teamId },
@@ -136,7 +136,7 @@ export async function createProject(deps: SyncDeps, actor: SessionActor, input: 
       if (await projectIdTaken(tx, input.id)) return fail('PROJECT_EXISTS', 'a project with this id already exists; choose a new id');
 
       const keys = input.teamKeys?.length ? input.teamKeys : input.encSymmetricKey ? [{ accountId: actor.accountId, encSymmetricKey: input.encSymmetricKey }] : [];
-      const members = new Set((await listMemberPublicKeys(tx, org.id)).map((m) => m.account_id));
+      const members = new Set((await listMemberPublicKeys(tx, org.id, actor.accountId)).map((m) => m.account_id));
       const keyed = new Set(keys.map((k) => k.accountId));
       if (keyed.size !== keys.length) return fail('VALIDATION_ERROR', 'teamKeys lists an account more than once');
       const missing = [...members].filter((m) => !keyed.has(m));

@@ -31,7 +31,7 @@ export async function shareInstructions(deps: SyncDeps, actor: SessionActor, inp
     const mine = (await listKeysOf(tx, orgId, actor.accountId)).find((k) => k.project_id === input.id);
     if (!mine) return noAccess();
     await setTenantContext(tx, { ...tenantOf(actor), orgId: team.id });
-    const members = await listMemberPublicKeys(tx, team.id);
+    const members = await listMemberPublicKeys(tx, team.id, actor.accountId);
     return ok({
       teamId: team.id,
       projectKey: { encSymmetricKey: mine.enc_symmetric_key },
@@ -58,7 +58,7 @@ export async function share(deps: SyncDeps, actor: SessionActor, input: { teamId
       if (team.storage_rule === 'local_only') return fail('FORBIDDEN', 'this team keeps its projects local only (storage rule local_only)');
       await lockOrgShared(tx, team.id);
       await setTenantContext(tx, { ...tenantOf(actor), orgId: team.id });
-      const members = new Set((await listMemberPublicKeys(tx, team.id)).map((m) => m.account_id));
+      const members = new Set((await listMemberPublicKeys(tx, team.id, actor.accountId)).map((m) => m.account_id));
       const others = input.keys.filter((k) => k.accountId !== actor.accountId);
       const given = new Set(input.keys.map((k) => k.accountId));
       if (given.size !== input.keys.length) return fail('VALIDATION_ERROR', 'keys lists an account more than once');

@@ -22,7 +22,7 @@ Commands:
   sessions revoke <id>   end one session (ids from \`somnus sessions\`)
   org list               your organizations (the personal one included)
   org create <name>      create a team organization; you become its owner
-  org members <orgId>    list members, their roles, and who lacks keys
+  org members <orgId>    list members, their roles, key fingerprints, and who lacks keys
   org invite <orgId> <email> [--role R]
                          invite someone; project keys are re-wrapped for them here
   org invites            invitations addressed to you
@@ -31,6 +31,8 @@ Commands:
                          remove a member (their project keys go with them)
   org role <orgId> <accountId> <role>
                          make a member admin or member
+  org approve-key <orgId> <accountId|email> <fingerprint>
+                         approve a member's changed key after comparing its fingerprint with them
   org reshare <orgId>    re-share project keys with members who lack them
   org leave <orgId>      leave an organization
   keys head <accountId>  the verified head of an account's key history, to compare with a teammate
@@ -120,6 +122,7 @@ Lists the account's live sessions, or ends one of them by id.`,
        somnus org decline <invitationId>
        somnus org remove <orgId> <accountId>
        somnus org role <orgId> <accountId> member|admin
+       somnus org approve-key <orgId> <accountId|email> <fingerprint>
        somnus org reshare <orgId> [--passphrase-stdin]
        somnus org leave <orgId>
 
@@ -134,7 +137,11 @@ reset a forgotten passphrase or joined before they had an account.
 Keys are wrapped only for keys this machine trusts (docs/key-authenticity.md): the first key it wraps
 for a member is remembered; a different key later stops invite, reshare, project create, push and share
 with KEY_CHANGED, naming the member and both fingerprints. Compare the new fingerprint with them (they
-run somnus whoami --fingerprint), then run the same command again with --trust '<fingerprint>'.`,
+run somnus whoami --fingerprint), then run the same command again with --trust '<fingerprint>'.
+members shows each member's key fingerprint; a key marked PENDING changed (an account reset) and is
+quarantined: nobody is offered it to wrap keys for until an owner or admin approves it.
+approve-key (owner/admin): compare the fingerprint with the member out of band first (they see it with
+somnus whoami --fingerprint); it must be their current key's, else the server refuses. Then reshare.`,
   project: `Usage: somnus project create <orgId> <name> [--passphrase-stdin]
        somnus project list <orgId>
 

@@ -16,12 +16,16 @@ export interface AccountRow {
   email_newsletter: boolean;
   /** when the holder showed they read the address (docs/protocol.md §4.1); null: not verified */
   email_verified_at: Date | null;
+  /** fingerprintOf(public_key), computed by the database (docs/protocol.md §6, key approval) */
+  key_fingerprint: string | null;
+  /** when the public key last changed after signup (a reset); null: never */
+  key_changed_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
 /** `emailVerified`: the signup proved the address already (an invitation's link token). */
-export type NewAccount = Omit<AccountRow, 'created_at' | 'updated_at' | 'email_verified_at'> & { emailVerified: boolean };
+export type NewAccount = Omit<AccountRow, 'created_at' | 'updated_at' | 'email_verified_at' | 'key_fingerprint' | 'key_changed_at'> & { emailVerified: boolean };
 
 export async function insertAccount(db: Queryable, a: NewAccount): Promise<void> {
   await db.query(

@@ -9,7 +9,7 @@ import type { Queryable } from '../pool';
  * `reset_request` (migration …_810_reset-requests): POST /auth/send-reset-code asked for a reset code for
  * the row's address; `notify` decides whether one goes out (docs/architecture.md §11.3).
  */
-export type OutboxKind = 'incident' | 'verification' | 'password_code' | 'reset_code' | 'reset_request' | 'invitation' | 'reshare_keys';
+export type OutboxKind = 'incident' | 'verification' | 'password_code' | 'reset_code' | 'reset_request' | 'invitation' | 'reshare_keys' | 'key_changed';
 /** `skipped`: settled without sending (a reset request for an unknown email, or over a limit). */
 export type OutboxState = 'queued' | 'published' | 'sending' | 'sent' | 'failed' | 'skipped';
 export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'published', 'sending', 'sent', 'failed', 'skipped'];

@@ -6,6 +6,8 @@ export interface MembershipRow {
   account_id: string;
   role: MemberRole;
   lacks_keys: boolean;
+  /** the fingerprint of the key an owner or admin approved for this member here (joining approves the key of the moment) */
+  approved_fingerprint: string | null;
   created_at: Date;
 }
 
@@ -13,12 +15,18 @@ export interface MemberRow extends MembershipRow {
   email: string;
   first_name: string;
   last_name: string;
+  /** the fingerprint of the account's current key; the member is quarantined here when it differs from approved_fingerprint */
+  key_fingerprint: string | null;
 }
 
-export async function insertMembership(db: Queryable, m: { orgId: string; accountId: string; role: MemberRole }): Promise<void> {
+/**
+ * Joins: the database approves the account's current key (trigger memberships_approve_on_join), unless
+ * `keyPending` asks to join quarantined (docs/protocol.md §6, key approval).
+ */
+export async function insertMembership(db: Queryable, m: { orgId: string; accountId: string; role: MemberRole; keyPending?: boolean }): Promise<void> {
   await db.query(
-    `INSERT INTO memberships (org_id, account_id, role) VALUES ($1, $2, $3) ON CONFLICT (org_id, account_id) DO NOTHING`,
-    [m.orgId, m.accountId, m.role],
+    `INSERT INTO memberships (org_id, account_id, role, approved_fingerprint) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, account_id) DO NOTHING`,
+    [m.orgId, m.accountId, m.role, m.keyPending ? 'pending' : null],
   );
 }
 
@@ -39,7 +47,7 @@ export async function listMembers(
   q: { offset: number; limit: number; email?: string },
 ): Promise<{ rows: MemberRow[]; total: number }> {
   const { rows } = await db.query<MemberRow & { total: string }>(
-    `SELECT m.*, a.email, a.first_name, a.last_name, count(*) OVER () AS total
+    `SELECT m.*, a.email, a.first_name, a.last_name, a.key_fingerprint, count(*) OVER () AS total
        FROM memberships m JOIN accounts a ON a.id = m.account_id
       WHERE m.org_id = $1 AND ($2::text IS NULL OR a.email = $2)
       ORDER BY m.created_at, m.account_id
@@ -75,14 +83,51 @@ export async function seatHolderEmails(db: Queryable, orgId: string): Promise<Se
   return new Set(rows.map((r) => r.email));
 }
 
-/** Every member of the org with the public key their client stored (clients wrap project keys for these). */
-export async function listMemberPublicKeys(db: Queryable, orgId: string): Promise<{ account_id: string; public_key: string }[]> {
+/**
+ * The members of the org whose current key is approved there, with the public key their client stored
+ * (clients wrap project keys for these), and the caller whatever the state of their key (their own key is
+ * theirs to trust). A quarantined member is left out (docs/protocol.md §6, key approval), so the rule that a
+ * new project's keys cover every member counts only approved members.
+ */
+export async function listMemberPublicKeys(db: Queryable, orgId: string, callerId: string): Promise<{ account_id: string; public_key: string }[]> {
   const { rows } = await db.query<{ account_id: string; public_key: string }>(
     `SELECT m.account_id, a.public_key FROM memberships m JOIN accounts a ON a.id = m.account_id
-      WHERE m.org_id = $1 ORDER BY m.created_at, m.account_id`,
-    [orgId],
+      WHERE m.org_id = $1 AND (m.approved_fingerprint IS NOT DISTINCT FROM a.key_fingerprint OR m.account_id = $2)
+      ORDER BY m.created_at, m.account_id`,
+    [orgId, callerId],
   );
   return rows;
+}
+
+/** Those of `accountIds` that are members of the org whose current key is not the approved one. */
+export async function quarantinedMembers(db: Queryable, orgId: string, accountIds: string[]): Promise<string[]> {
+  if (accountIds.length === 0) return [];
+  const { rows } = await db.query<{ account_id: string }>(
+    `SELECT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
+      WHERE m.org_id = $1 AND m.account_id = ANY($2::text[]) AND m.approved_fingerprint IS DISTINCT FROM a.key_fingerprint
+      ORDER BY m.account_id`,
+    [orgId, accountIds],
+  );
+  return rows.map((r) => r.account_id);
+}
+
+/** A member's approved fingerprint and their account's current one, the row locked until the transaction ends. */
+export async function lockMemberKeyState(
+  db: Queryable,
+  orgId: string,
+  accountId: string,
+): Promise<{ approved_fingerprint: string | null; key_fingerprint: string | null; email: string } | null> {
+  const { rows } = await db.query<{ approved_fingerprint: string | null; key_fingerprint: string | null; email: string }>(
+    `SELECT m.approved_fingerprint, a.key_fingerprint, a.email FROM memberships m JOIN accounts a ON a.id = m.account_id
+      WHERE m.org_id = $1 AND m.account_id = $2 FOR UPDATE OF m`,
+    [orgId, accountId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Approves the member's current key (the guard trigger checks the caller and that it is the current key). */
+export async function approveMemberKey(db: Queryable, orgId: string, accountId: string, fingerprint: string): Promise<void> {
+  await db.query('UPDATE memberships SET approved_fingerprint = $3 WHERE org_id = $1 AND account_id = $2', [orgId, accountId, fingerprint]);
 }
 
 /** The account's orgs, all of them (its own memberships are visible without an org context). */

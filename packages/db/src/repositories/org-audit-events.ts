@@ -12,6 +12,7 @@ export type OrgEventType =
   | 'member.left'
   | 'member.role_changed'
   | 'member.keys_reset'
+  | 'member.key_approved'
   | 'keys.shared'
   | 'owner.transferred'
   | 'storage_rule.changed'

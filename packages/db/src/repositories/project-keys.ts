@@ -48,6 +48,7 @@ export async function listKeysOf(db: Queryable, orgId: string, accountId: string
 /**
  * For each project of the org that `holderId` holds a key for, every member without a key for it,
  * with their public key: exactly what the holder can wrap and share (docs/protocol.md §6, my-project-keys).
+ * A member whose current key is not the one approved in the org is quarantined and left out (§6, key approval).
  */
 export async function listMembersLackingKeys(db: Queryable, orgId: string, holderId: string): Promise<MemberLackingKey[]> {
   const { rows } = await db.query<MemberLackingKey>(
@@ -56,6 +57,7 @@ export async function listMembersLackingKeys(db: Queryable, orgId: string, holde
        JOIN memberships m ON m.org_id = mine.org_id
        JOIN accounts a ON a.id = m.account_id
       WHERE mine.org_id = $1 AND mine.account_id = $2
+        AND m.approved_fingerprint IS NOT DISTINCT FROM a.key_fingerprint
         AND NOT EXISTS (SELECT 1 FROM project_keys k WHERE k.project_id = mine.project_id AND k.account_id = m.account_id)
       ORDER BY mine.project_id, m.account_id`,
     [orgId, holderId],

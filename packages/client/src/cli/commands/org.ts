@@ -7,7 +7,7 @@ import type { MemberRole } from '../../flows/invite';
 import { UsageError } from '../args';
 import type { Command, CommandContext } from '../context';
 
-const USAGE = 'usage: somnus org list|create|members|invite|invites|accept|decline|remove|role|reshare|leave (see somnus org --help)';
+const USAGE = 'usage: somnus org list|create|members|invite|invites|accept|decline|remove|role|approve-key|reshare|leave (see somnus org --help)';
 
 /** Exactly `count` positional words after the subcommand, named for the usage message. */
 function words(rest: string[], names: readonly string[], sub: string): string[] {
@@ -63,7 +63,9 @@ async function run(ctx: CommandContext): Promise<void> {
       const { client } = await ctx.session();
       const members = await client.members(orgId!);
       for (const m of members) {
-        ctx.out.line(`${m.user_id}  ${m.email}  ${m.role_name}${m.lacks_keys ? '  (lacks keys: somnus org reshare)' : ''}`);
+        // a pending key is quarantined: nothing is wrapped for it until approved (docs/protocol.md §6, key approval)
+        const key = m.keyStatus === 'pending' ? `key ${m.fingerprint || '(none)'} PENDING: compare it with them, then somnus org approve-key ${orgId} ${m.user_id} '<fingerprint>'` : `key ${m.fingerprint || '(none)'} approved`;
+        ctx.out.line(`${m.user_id}  ${m.email}  ${m.role_name}  ${key}${m.lacks_keys ? '  (lacks keys: somnus org reshare)' : ''}`);
       }
       ctx.out.line(plural(members.length, 'member'));
       return;
@@ -126,6 +128,22 @@ async function run(ctx: CommandContext): Promise<void> {
       const { client } = await ctx.session();
       await client.setRole(orgId!, accountId!, role);
       ctx.out.line(`${accountId} is now ${role} in ${orgId}.`);
+      return;
+    }
+    case 'approve-key': {
+      // the fingerprint may come quoted as one word or as its 6 groups
+      if (rest.length < 3 || rest.some((w) => !w.trim())) throw new UsageError('usage: somnus org approve-key <orgId> <accountId|email> <fingerprint>');
+      const [orgId, who] = rest as [string, string];
+      const fingerprint = rest.slice(2).join(' ');
+      const { client } = await ctx.session();
+      let accountId = who;
+      if (who.includes('@')) {
+        const found = await client.members(orgId, { email: who.trim().toLowerCase() });
+        if (!found[0]) throw new UsageError(`${who} is not a member of ${orgId}`);
+        accountId = found[0].user_id;
+      }
+      const approved = await client.approveKey(orgId, accountId, fingerprint);
+      ctx.out.line(`Approved the key ${approved.fingerprint} of ${who} in ${orgId}. Now share their keys: somnus org reshare ${orgId}`);
       return;
     }
     case 'reshare': {
