@@ -285,11 +285,15 @@ export class SomnusClient {
    * Until then the member is quarantined: no client is offered their key to wrap project keys for.
    */
   async approveKey(orgId: string, accountId: string, fingerprint: string): Promise<ApproveKeyResponse> {
-    return this.http.call('POST /v1/organizations/:orgId/members/:accountId/approve-key', {
+    const approved = await this.http.call('POST /v1/organizations/:orgId/members/:accountId/approve-key', {
       params: { orgId, accountId },
       body: { fingerprint },
       sessionId: this.requireToken(),
     });
+    // whoever approves has compared this fingerprint with the member: this machine trusts it too, so the
+    // re-share that follows is not stopped by its own pin of the old key (docs/key-authenticity.md)
+    await this.trustKey(orgId, accountId, approved.fingerprint);
+    return approved;
   }
 
   /** Removes the member and, in the same transaction on the server, every wrapped key they held. */

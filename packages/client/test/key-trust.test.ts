@@ -35,6 +35,20 @@ const newPublicKey = () =>
 
 const newProject = (who: SyncUser) => who.client.createProject({ orgId, name: `P ${crypto.randomUUID()}`, publicJwk: who.keys.publicJwk });
 
+/**
+ * What a compromised server does: puts another public key on the account and, as it owns the database, also
+ * marks it approved in every org (past the quarantine's guards), so only the client's own checks stand.
+ */
+async function swapKey(accountId: string, publicKey: string): Promise<void> {
+  await asOwner('UPDATE accounts SET public_key = $2 WHERE id = $1', [accountId, publicKey]);
+  await asOwner('ALTER TABLE memberships DISABLE TRIGGER USER');
+  try {
+    await asOwner('UPDATE memberships SET approved_fingerprint = (SELECT key_fingerprint FROM accounts WHERE id = $1) WHERE account_id = $1', [accountId]);
+  } finally {
+    await asOwner('ALTER TABLE memberships ENABLE TRIGGER USER');
+  }
+}
+
 async function currentKeyOf(accountId: string): Promise<string> {
   return (await asOwner('SELECT public_key FROM accounts WHERE id = $1', [accountId])).rows[0].public_key;
 }
@@ -48,7 +62,7 @@ describe('a compromised server swaps a member’s key', () => {
 
     // the server swaps bob's key; its own trigger appends a perfectly valid entry 2 for it
     const evil = newPublicKey();
-    await asOwner('UPDATE accounts SET public_key = $2 WHERE id = $1', [bob.accountId, evil]);
+    await swapKey(bob.accountId, evil);
     const err = await newProject(ann).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KeyChangedError);
     const changed = err as KeyChangedError;
@@ -74,7 +88,7 @@ describe('a compromised server swaps a member’s key', () => {
     const key = newPublicKey();
     await asOwner('ALTER TABLE accounts DISABLE TRIGGER accounts_key_history');
     try {
-      await asOwner('UPDATE accounts SET public_key = $2 WHERE id = $1', [bob.accountId, key]);
+      await swapKey(bob.accountId, key);
     } finally {
       await asOwner('ALTER TABLE accounts ENABLE TRIGGER accounts_key_history');
     }
@@ -101,12 +115,12 @@ describe('a compromised server swaps a member’s key', () => {
     const carolKey = await currentKeyOf(carol.accountId);
     // ann sees entry 2 of carol's history when she trusts carol's next key
     const next = newPublicKey();
-    await asOwner('UPDATE accounts SET public_key = $2 WHERE id = $1', [carol.accountId, next]);
+    await swapKey(carol.accountId, next);
     await ann.client.trustKey(org2, carol.accountId, fingerprintOf(next));
     // the server rolls back to the first key and drops entry 2
     await asOwner('ALTER TABLE accounts DISABLE TRIGGER accounts_key_history');
     try {
-      await asOwner('UPDATE accounts SET public_key = $2 WHERE id = $1', [carol.accountId, carolKey]);
+      await swapKey(carol.accountId, carolKey);
     } finally {
       await asOwner('ALTER TABLE accounts ENABLE TRIGGER accounts_key_history');
     }

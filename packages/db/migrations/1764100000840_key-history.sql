@@ -4,35 +4,9 @@
 -- chain. Entries are written only by the trigger below, in the transaction that inserts the account or changes
 -- accounts.public_key, so no code path can change a key without an entry. The app role may only read them.
 
--- The fingerprint of docs/key-authenticity.md §1 (packages/models/src/fingerprint.ts), computed in SQL so the
--- trigger needs nothing from the caller: SHA-256 of the RFC 7638 thumbprint input {"e":…,"kty":"RSA","n":…},
--- shown as 6 groups of 5 digits (5 bytes of the digest each, big-endian, mod 100000). A stored key that is not
--- an RSA public JWK (only hand-made test rows) has the fingerprint '' and can never match a client's check.
-CREATE FUNCTION app_key_fingerprint(p_public_key text) RETURNS text LANGUAGE plpgsql IMMUTABLE
-SET search_path = public AS
-$$
-DECLARE
-  jwk jsonb;
-  digest bytea;
-  groups text[] := '{}';
-BEGIN
-  BEGIN
-    jwk := p_public_key::jsonb;
-  EXCEPTION WHEN others THEN
-    RETURN '';
-  END;
-  IF jsonb_typeof(jwk) <> 'object' OR jwk->>'kty' IS DISTINCT FROM 'RSA'
-     OR jsonb_typeof(jwk->'n') IS DISTINCT FROM 'string' OR jsonb_typeof(jwk->'e') IS DISTINCT FROM 'string'
-     OR jwk->>'n' = '' OR jwk->>'e' = '' THEN
-    RETURN '';
-  END IF;
-  digest := sha256(convert_to('{"e":' || to_json(jwk->>'e')::text || ',"kty":"RSA","n":' || to_json(jwk->>'n')::text || '}', 'UTF8'));
-  FOR g IN 0..5 LOOP
-    groups := groups || lpad(((('x' || encode(substring(digest FROM g * 5 + 1 FOR 5), 'hex'))::bit(40)::bigint) % 100000)::text, 5, '0');
-  END LOOP;
-  RETURN array_to_string(groups, ' ');
-END
-$$;
+-- The fingerprint of docs/key-authenticity.md §1 is app_key_fingerprint (migration 830, the same function as
+-- packages/models/src/fingerprint.ts). It is NULL for a stored key that is not an RSA public JWK (only
+-- hand-made test rows); the history stores '' then, which can never match a client's check.
 
 -- The time as it is hashed and answered: UTC, milliseconds, the format of JavaScript's Date#toISOString.
 CREATE FUNCTION app_key_history_time(p_at timestamptz) RETURNS text LANGUAGE sql IMMUTABLE
@@ -88,7 +62,7 @@ DECLARE
   v_seq integer := 1;
   v_prev text := repeat('0', 64);
   v_at timestamptz := date_trunc('milliseconds', now());
-  v_fp text := app_key_fingerprint(NEW.public_key);
+  v_fp text := coalesce(app_key_fingerprint(NEW.public_key), '');
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.public_key IS NOT DISTINCT FROM OLD.public_key THEN
     RETURN NULL;
@@ -112,8 +86,8 @@ CREATE TRIGGER accounts_key_history AFTER INSERT OR UPDATE OF public_key ON acco
 
 -- Accounts that exist already: their current key is entry 1.
 INSERT INTO account_key_history (account_id, seq, fingerprint, created_at, prev_hash, hash)
-SELECT a.id, 1, app_key_fingerprint(a.public_key), date_trunc('milliseconds', a.updated_at), repeat('0', 64),
-       app_key_history_hash(1, a.id, app_key_fingerprint(a.public_key), app_key_history_time(date_trunc('milliseconds', a.updated_at)), repeat('0', 64))
+SELECT a.id, 1, coalesce(app_key_fingerprint(a.public_key), ''), date_trunc('milliseconds', a.updated_at), repeat('0', 64),
+       app_key_history_hash(1, a.id, coalesce(app_key_fingerprint(a.public_key), ''), app_key_history_time(date_trunc('milliseconds', a.updated_at)), repeat('0', 64))
   FROM accounts a;
 
 -- Down Migration
@@ -123,4 +97,3 @@ DROP TABLE account_key_history;
 DROP FUNCTION app_may_read_key_history(text);
 DROP FUNCTION app_key_history_hash(integer, text, text, text, text);
 DROP FUNCTION app_key_history_time(timestamptz);
-DROP FUNCTION app_key_fingerprint(text);
