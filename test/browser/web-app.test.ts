@@ -308,4 +308,39 @@ describeInBrowser('the account web app in Chromium', () => {
     expect(me.publicKey).not.toBe(oldPublicKey);
     await fresh.unwrapKeys(NEW_PASS);
   });
+
+  it('an admin approves a member’s changed key in the account page by the fingerprint the member reads out', async () => {
+    const { email: adminEmail, client: admin } = await sdkAccount('keyadmin');
+    const { email: memberEmail, client: member } = await sdkAccount('keymember');
+    const org = await admin.createOrg('Key Team');
+    const invitation = await admin.invite(org.id, memberEmail, 'member', PASS);
+    await member.acceptInvite(invitation.invitation.id);
+    // the member forgets the passphrase and resets: a new key pair, quarantined in the org
+    const seen = stack.smtp.messagesTo(memberEmail).length;
+    await member.sendResetCode(memberEmail);
+    await member.resetAccount({ email: memberEmail, code: codeIn(await mailTo(memberEmail, /reset/i, seen)), newPassphrase: NEW_PASS });
+    await member.login({ email: memberEmail, passphrase: NEW_PASS });
+    const memberMe = await member.whoami();
+    const newFingerprint = fingerprintOf(memberMe.publicKey);
+
+    const opened = await signInPage(adminEmail, PASS);
+    const { page } = opened;
+    const row = page.locator(`li[data-member="${memberMe.accountId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.badge').textContent()).toBe('key changed: not approved');
+    expect(await row.locator('code.fingerprint').textContent()).toBe(newFingerprint);
+    // a fingerprint nobody compared (here: a wrong one) is refused by the server
+    await row.locator('input[name=fingerprint]').fill('00000 00000 00000 00000 00000 00000');
+    await row.locator('button[type=submit]').click();
+    await page.waitForSelector('#status[data-kind="error"]');
+    expect(await page.textContent('#status')).toMatch(/fingerprint/i);
+    await opened.screenshot('approve-key');
+    await row.locator('input[name=fingerprint]').fill(newFingerprint.replace(/ /g, '-'));
+    await row.locator('button[type=submit]').click();
+    await page.waitForSelector('#status[data-kind="ok"]');
+    expect(await row.locator('.badge').textContent()).toBe('key approved');
+    expect(problemsBut(opened, refusedLoad(409))).toEqual([]);
+    const listed = (await admin.members(org.id)).find((m: any) => m.email === memberEmail.toLowerCase()) as any;
+    expect(listed.keyStatus).toBe('approved');
+  });
 });
