@@ -234,7 +234,8 @@ describe('somnus CLI end to end', () => {
     expect(who).toContain(`email:    ${email.toLowerCase()}`);
     expect(who).toContain('name:     Frank');
     expect(who).toMatch(/session:  age \d+s, expires \d{4}-\d\d-\d\dT/);
-    expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048 public key fingerprint [0-9a-f]{16}\)/);
+    expect(who).toMatch(/key:      fingerprint \d{5}( \d{5}){5} \(/);
+    expect(who).toMatch(/keys:     unwrapped OK \(RSA-2048, fingerprint \d{5}( \d{5}){5}\)/);
 
     expect(await c.run('sessions')).toBe(0);
     expect(c.out.join('')).toMatch(/1 session \(\* = this one\)/);

@@ -37,7 +37,7 @@ describe('parseArgs', () => {
 
   it('leaves flags unset when not given', () => {
     const { flags, given } = parseArgs(['whoami']);
-    expect(flags).toEqual({ passphraseStdin: false, unlock: false, resend: false, help: false, version: false });
+    expect(flags).toEqual({ passphraseStdin: false, unlock: false, resend: false, fingerprint: false, help: false, version: false });
     expect(given.size).toBe(0);
   });
 
