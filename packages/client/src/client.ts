@@ -19,9 +19,10 @@ import {
   type SessionSummary,
   type VerifyResponse,
   type WhoamiResponse,
+  sameFingerprint,
 } from '@somnus/models';
 import { DEFAULT_SRP_PROFILE, type SrpProfile } from '@somnus/srp';
-import { NoProjectKeyError, NotLoggedInError } from './errors';
+import { FingerprintMismatchError, NoProjectKeyError, NotLoggedInError } from './errors';
 import { changePassphrase, type ChangePassphraseInput } from './flows/change-passphrase';
 import { createProject, type CreateProjectInput, type CreateProjectResult } from './flows/create-project';
 import { invite, listOrgInvites, type InviteResult, type MemberRole } from './flows/invite';
@@ -291,8 +292,13 @@ export class SomnusClient {
       sessionId: this.requireToken(),
     });
     // whoever approves has compared this fingerprint with the member: this machine trusts it too, so the
-    // re-share that follows is not stopped by its own pin of the old key (docs/key-authenticity.md)
-    await this.trustKey(orgId, accountId, approved.fingerprint);
+    // re-share that follows is not stopped by its own pin of the old key (docs/key-authenticity.md). The
+    // fingerprint pinned is the one the person typed, never the server's echo, and trustKey checks it
+    // against the key the server hands out: a server that approved a key of its own is caught here.
+    if (!sameFingerprint(approved.fingerprint, fingerprint)) {
+      throw new FingerprintMismatchError({ accountId }, fingerprint, approved.fingerprint);
+    }
+    await this.trustKey(orgId, accountId, fingerprint);
     return approved;
   }
 

@@ -4,7 +4,7 @@
  * (checkKeyHistory) and, in that org, is the key pinned the first time the SDK wrapped for that member.
  * Flows call `approve(orgId, members)` with the exact public keys they are about to wrap for.
  */
-import { sameFingerprint } from '@somnus/models';
+import { fingerprintOf, sameFingerprint } from '@somnus/models';
 import { FingerprintMismatchError, KeyChangedError, KeyHistoryError, type MemberRef } from '../errors';
 import type { HttpClient } from '../http';
 import { checkKeyHistory } from './history';
@@ -29,6 +29,15 @@ export function memberEmails(http: HttpClient, sessionId: string, orgId: string)
     }
     return undefined;
   };
+}
+
+/** The same RSA key, however its JSON is spelled (the fingerprint covers n and e); a bad key is no match. */
+function sameKey(a: string, b: string): boolean {
+  try {
+    return fingerprintOf(a) === fingerprintOf(b);
+  } catch {
+    return false;
+  }
 }
 
 export class KeyGuard {
@@ -62,7 +71,17 @@ export class KeyGuard {
    * pinned, but the histories that verified are remembered (they only ever move forward).
    */
   async approve(orgId: string, members: readonly MemberKey[], named?: (accountId: string) => Promise<string | undefined>): Promise<void> {
-    const unique = [...new Map(members.map((m) => [m.accountId, m])).values()];
+    // One key per account is checked below, so every row a flow will wrap for must carry that same key: a
+    // server that lists a member twice, the real key and its own, must not get the second one wrapped for.
+    const byAccount = new Map<string, MemberKey>();
+    for (const m of members) {
+      const first = byAccount.get(m.accountId);
+      if (!first) byAccount.set(m.accountId, m);
+      else if (first.publicKey !== m.publicKey && !sameKey(first.publicKey, m.publicKey)) {
+        throw new KeyHistoryError(m, 'the server gave two different public keys for this member in one answer');
+      }
+    }
+    const unique = [...byAccount.values()];
     if (unique.length === 0) return;
     const state = await this.store.read();
     const pins = (state.pins[orgId] ??= {});

@@ -26,6 +26,8 @@ export async function checkKeyHistory(
   seen: SeenHistory | undefined,
 ): Promise<HistoryCheck> {
   const { entries } = history;
+  // an account always has at least the entry of its signup
+  if (entries.length === 0) return refuse('the history is empty');
   // 1. every entry recomputes, in order, chained to the one before
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
