@@ -260,6 +260,36 @@ describe('a changed key is quarantined until an owner or admin approves its fing
     sameKey(first.projectKey, await bob3.client.projectKey(orgId, first.project.id, bob3.keys.privateJwk));
   });
 
+  it('an owner or admin whose own key changed approves no key and invites nobody until another approves theirs', async () => {
+    // an attacker who took over Ada's mailbox resets her: with her admin role intact, she must not approve
+    // the key of another account she reset, nor invite an account of her own (outside review of issue 14)
+    const jane = await signedUp('jane');
+    const adaBefore = await signedUp('ada');
+    const bobBefore = await signedUp('bob');
+    const { id: orgId } = await jane.client.createOrg('Guarded');
+    await joins(jane, adaBefore, orgId, 'admin');
+    await joins(jane, bobBefore, orgId, 'member');
+    const ada = await reset(adaBefore, NEW_PASS);
+    const bob = await reset(bobBefore, NEW_PASS);
+    const bobFingerprint = fingerprintOf(JSON.stringify(bob.keys.publicJwk));
+
+    const refused = async (p: Promise<unknown>) => {
+      const err = await p.then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(SomnusApiError);
+      expect((err as SomnusApiError).status).toBe(403);
+      expect((err as SomnusApiError).message).toMatch(/your own key changed/i);
+    };
+    await refused(ada.client.approveKey(orgId, bob.accountId, bobFingerprint));
+    await refused(ada.client.invite(orgId, newEmail('mallory'), 'member', ada.keys));
+    expect((await jane.client.members(orgId)).find((m: any) => m.user_id === bob.accountId)?.keyStatus).toBe('pending');
+    expect((await jane.client.orgInvites(orgId)).length).toBe(0);
+
+    // once Jane compared and approved Ada's new key, Ada is an admin again
+    await jane.client.approveKey(orgId, ada.accountId, fingerprintOf(JSON.stringify(ada.keys.publicJwk)));
+    await ada.client.approveKey(orgId, bob.accountId, bobFingerprint);
+    expect((await jane.client.members(orgId)).find((m: any) => m.user_id === bob.accountId)?.keyStatus).toBe('approved');
+  });
+
   it('an invitee whose key changed within an invitation’s lifetime is offered no key and joins pending', async () => {
     const jane = await signedUp('jane');
     const carol = await signedUp('carol');

@@ -86,4 +86,13 @@ describe('approving a changed key, in the database', () => {
     expect((await state(ada)).approved).not.toBe(fingerprint);
     expect(await approve(jane, ada, fingerprint)).toBe('ok');
   });
+
+  it('an admin whose own key is quarantined approves nobody else either, until theirs is approved', async () => {
+    const adaKey = await newKeyFor(ada);
+    const bobKey = await newKeyFor(bob);
+    expect(await approve(ada, bob, bobKey)).toBe('42501');
+    expect((await state(bob)).approved).not.toBe(bobKey);
+    expect(await approve(jane, ada, adaKey)).toBe('ok');
+    expect(await approve(ada, bob, bobKey)).toBe('ok');
+  });
 });

@@ -23,7 +23,7 @@ export function presentMember(m: MemberRow) {
     lacks_keys: m.lacks_keys,
     fingerprint: m.key_fingerprint ?? '',
     // quarantined while the account's current key is not the one approved here (docs/protocol.md §6)
-    keyStatus: m.approved_fingerprint === m.key_fingerprint ? ('approved' as const) : ('pending' as const),
+    keyStatus: m.approved_fingerprint !== null && m.approved_fingerprint === m.key_fingerprint ? ('approved' as const) : ('pending' as const),
   };
 }
 

@@ -107,6 +107,11 @@ BEGIN
     IF OLD.account_id = app_current_account() THEN
       RAISE EXCEPTION 'nobody approves their own key' USING ERRCODE = '42501';
     END IF;
+    -- an owner or admin whose own key changed is quarantined too: whoever reset their account approves nothing
+    IF NOT EXISTS (SELECT 1 FROM memberships c JOIN accounts a ON a.id = c.account_id
+                    WHERE c.org_id = OLD.org_id AND c.account_id = app_current_account() AND c.approved_fingerprint = a.key_fingerprint) THEN
+      RAISE EXCEPTION 'an owner or admin whose own key is not approved here approves no key' USING ERRCODE = '42501';
+    END IF;
     IF NEW.approved_fingerprint IS DISTINCT FROM (SELECT key_fingerprint FROM accounts WHERE id = OLD.account_id) THEN
       RAISE EXCEPTION 'only the member''s current key can be approved' USING ERRCODE = '42501';
     END IF;

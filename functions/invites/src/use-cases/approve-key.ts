@@ -1,4 +1,4 @@
-import { approveMemberKey, lockMemberKeyState, recordOrgEvent } from '@somnus/db';
+import { approveMemberKey, lockMemberKeyState, memberKeyApproved, recordOrgEvent } from '@somnus/db';
 import { sameFingerprint, type ApproveKeyResponse } from '@somnus/models';
 import { fail, ok, orgTransaction, type OrgActor, type Result } from '@somnus/runtime';
 import type { InvitesDeps } from '../deps';
@@ -11,6 +11,13 @@ import type { InvitesDeps } from '../deps';
  * Nobody approves their own key (whoever reset an admin's account would otherwise let themselves in); the
  * database refuses it too (migration 1764100000830).
  */
+/** The refusal for an owner or admin whose own changed key is not approved in the org yet. */
+export const ownKeyPending = () =>
+  fail(
+    'FORBIDDEN',
+    'Your own key changed (an account reset) and is not approved in this organization yet: until another owner or admin approves it, you cannot approve keys or invite here',
+  );
+
 export async function approveMemberKeyUseCase(
   deps: InvitesDeps,
   actor: OrgActor,
@@ -20,6 +27,7 @@ export async function approveMemberKeyUseCase(
     const member = await lockMemberKeyState(tx, actor.orgId, input.accountId);
     if (!member) return fail('NOT_FOUND', 'No such member');
     if (input.accountId === actor.accountId) return fail('FORBIDDEN', 'Nobody approves their own key: another owner or admin compares it with you and approves it');
+    if (!(await memberKeyApproved(tx, actor.orgId, actor.accountId))) return ownKeyPending();
     const current = member.key_fingerprint;
     if (!current || !sameFingerprint(input.fingerprint, current)) {
       return fail('FINGERPRINT_MISMATCH', 'This is not the fingerprint of the member’s current key: compare it with the member again (their key may have changed since)');

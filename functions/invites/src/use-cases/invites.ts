@@ -33,7 +33,9 @@ import {
   type InviteRow,
   type OrganizationRow,
   type Queryable,
+  memberKeyApproved,
 } from '@somnus/db';
+import { ownKeyPending } from './approve-key';
 import { roleFromId, type CreateInviteBody } from '@somnus/models';
 import {
   dispatchSoon,
@@ -179,6 +181,7 @@ export async function inviteInstructions(deps: InvitesDeps, actor: OrgActor, inp
   return orgTransaction(deps.db, actor, async (tx): Promise<Result<Instructions>> => {
     const org = await findOrganization(tx, actor.orgId);
     if (!org) return fail('NOT_FOUND', 'No such organization');
+    if (!(await memberKeyApproved(tx, actor.orgId, actor.accountId))) return ownKeyPending();
     const looked = await lookUpInvitee(tx, deps, actor, org, inviteeEmail);
     if (!looked.ok) return looked;
     // a key that changed recently is answered as no usable key: the client wraps nothing for it (keyTooRecent)
@@ -243,6 +246,7 @@ export async function createInvite(deps: InvitesDeps, actor: OrgActor, body: Cre
     const org = await findOrganization(tx, orgId);
     const inviter = await findAccountById(tx, actor.accountId);
     if (!org || !inviter) return fail('NOT_FOUND', 'No such organization');
+    if (!(await memberKeyApproved(tx, orgId, actor.accountId))) return ownKeyPending();
     const email = body.inviteeEmail;
     const keys = body.inviteKeys;
     const badKeys = await checkInviteKeys(tx, orgId, actor.accountId, keys);
@@ -333,6 +337,7 @@ export async function updateInviteRole(deps: InvitesDeps, actor: OrgActor, input
   const role = inviteRole(input.roleId);
   if (!role.ok) return role;
   return orgTransaction(deps.db, actor, async (tx) => {
+    if (!(await memberKeyApproved(tx, actor.orgId, actor.accountId))) return ownKeyPending();
     const found = await pendingInviteInOrg(tx, actor.orgId, input.invitationId);
     if (!found.ok) return found;
     const invite = found.value;

@@ -92,7 +92,7 @@ export async function seatHolderEmails(db: Queryable, orgId: string): Promise<Se
 export async function listMemberPublicKeys(db: Queryable, orgId: string, callerId: string): Promise<{ account_id: string; public_key: string }[]> {
   const { rows } = await db.query<{ account_id: string; public_key: string }>(
     `SELECT m.account_id, a.public_key FROM memberships m JOIN accounts a ON a.id = m.account_id
-      WHERE m.org_id = $1 AND (m.approved_fingerprint IS NOT DISTINCT FROM a.key_fingerprint OR m.account_id = $2)
+      WHERE m.org_id = $1 AND (m.approved_fingerprint = a.key_fingerprint OR m.account_id = $2)
       ORDER BY m.created_at, m.account_id`,
     [orgId, callerId],
   );
@@ -104,7 +104,7 @@ export async function quarantinedMembers(db: Queryable, orgId: string, accountId
   if (accountIds.length === 0) return [];
   const { rows } = await db.query<{ account_id: string }>(
     `SELECT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id
-      WHERE m.org_id = $1 AND m.account_id = ANY($2::text[]) AND m.approved_fingerprint IS DISTINCT FROM a.key_fingerprint
+      WHERE m.org_id = $1 AND m.account_id = ANY($2::text[]) AND (m.approved_fingerprint = a.key_fingerprint) IS NOT TRUE
       ORDER BY m.account_id`,
     [orgId, accountIds],
   );
@@ -123,6 +123,20 @@ export async function lockMemberKeyState(
     [orgId, accountId],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Whether the member's current key is the one approved in the org (not quarantined). An owner or admin whose
+ * own key changed has no say over keys and invitations there until someone else approves it: whoever reset
+ * their account would otherwise approve keys or invite accounts of their own (docs/key-authenticity.md).
+ */
+export async function memberKeyApproved(db: Queryable, orgId: string, accountId: string): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT m.approved_fingerprint = a.key_fingerprint AS ok FROM memberships m JOIN accounts a ON a.id = m.account_id
+      WHERE m.org_id = $1 AND m.account_id = $2`,
+    [orgId, accountId],
+  );
+  return rows[0]?.ok === true;
 }
 
 /** Approves the member's current key (the guard trigger checks the caller and that it is the current key). */

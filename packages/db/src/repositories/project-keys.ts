@@ -57,7 +57,7 @@ export async function listMembersLackingKeys(db: Queryable, orgId: string, holde
        JOIN memberships m ON m.org_id = mine.org_id
        JOIN accounts a ON a.id = m.account_id
       WHERE mine.org_id = $1 AND mine.account_id = $2
-        AND m.approved_fingerprint IS NOT DISTINCT FROM a.key_fingerprint
+        AND m.approved_fingerprint = a.key_fingerprint
         AND NOT EXISTS (SELECT 1 FROM project_keys k WHERE k.project_id = mine.project_id AND k.account_id = m.account_id)
       ORDER BY mine.project_id, m.account_id`,
     [orgId, holderId],
