@@ -14,6 +14,7 @@ import { latestVerificationMail } from '../support/accounts';
 import { extractCode } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
 import { CURRENT_QUERIES } from './fixtures/insomnia-vcs-queries';
+import { apiError } from '../support/api-error';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -67,14 +68,6 @@ async function reset(user: User, passphrase: string): Promise<User> {
   return { ...user, client, keys: await client.unwrapKeys(passphrase) };
 }
 
-async function apiError(p: Promise<unknown>): Promise<SomnusApiError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof SomnusApiError)) throw err;
-  return err;
-}
 
 /** A REST call as Insomnia's app makes it: the session in X-Session-Id, JSON both ways. */
 async function rest(user: User, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

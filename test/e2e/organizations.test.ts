@@ -15,6 +15,7 @@ import { fingerprintOf } from '@somnus/models';
 import { startTestStack, type TestStack } from '../support/stack';
 import { latestVerificationMail } from '../support/accounts';
 import { extractCode } from '../support/smtp';
+import { apiError } from '../support/api-error';
 
 let stack: TestStack;
 let n = 0;
@@ -49,14 +50,6 @@ async function signedUpAndLoggedIn(tag: string, passphrase = PASS, { verify = tr
   return { email: email.toLowerCase(), accountId, client, keys: await client.unwrapKeys(passphrase) };
 }
 
-async function apiError(p: Promise<unknown>): Promise<SomnusApiError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof SomnusApiError)) throw err;
-  return err;
-}
 
 async function graphqlError(p: Promise<unknown>): Promise<SyncGraphqlError> {
   const err = await p.then(

@@ -7,10 +7,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decryptAES, decryptRSAWithJWK, encryptAES, encryptRSAWithJWK, generateAesJwk, WrongPassphraseError } from '@somnus/crypto';
-import { SomnusApiError, SomnusClient } from '@somnus/client';
+import { SomnusClient } from '@somnus/client';
 import { main, type CliIo } from '@somnus/client/src/cli';
 import { loadSession } from '@somnus/client/src/cli/session-store';
 import { startTestStack, type TestStack } from '../support/stack';
+import { apiError } from '../support/api-error';
 
 let stack: TestStack;
 let n = 0;
@@ -28,14 +29,6 @@ afterAll(async () => {
 
 const sdk = () => new SomnusClient({ baseUrl: stack.baseUrl });
 
-async function apiError(p: Promise<unknown>): Promise<SomnusApiError> {
-  const err = await p.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof SomnusApiError)) throw err;
-  return err;
-}
 
 /** The code from the newest passphrase-change email to `to` that we have not used yet. */
 async function codeFromEmail(to: string, seen: number): Promise<string> {
