@@ -4,13 +4,17 @@
  * Pub/Sub (the emulator when installed, as `pnpm start` runs it; else in-process), pushed to `notify`,
  * claimed, rendered, sent, settled. Baseline in the same run: nodemailer alone, with the same pool of SMTP
  * connections, sending as many messages of the same rendered email to the same sink. Prints the ratio
- * ours/baseline in emails per second (target ≥ 0.5). Run: `pnpm bench notify`.
+ * ours/baseline in emails per second (target ≥ 0.5), and a floor: the same push requests to a bare function
+ * that only sends (no database, no outbox). Run: `pnpm bench notify`.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import nodemailer from 'nodemailer';
+import { cloudEvent as registerCloudEvent } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { getPool } from '@somnus/db';
 import { loadOrCreateOperatorKey, signOperatorToken } from '@somnus/dev/src/operator-keys';
 import { startStack } from '@somnus/dev';
@@ -20,7 +24,7 @@ const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 /** notify's pool (NOTIFY_SMTP_CONNECTIONS, default 5), used by the baseline too. */
 const CONNECTIONS = Number(process.env.NOTIFY_SMTP_CONNECTIONS ?? 5);
 
-export async function main(): Promise<{ ours: number; baseline: number; ratio: number }> {
+export async function main(): Promise<{ ours: number; baseline: number; ratio: number; floor: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'somnus-bench-'));
   fs.chmodSync(dataDir, 0o755); // Postgres may run as the `postgres` user and must reach inside
   // one JSON line per delivery is the functions' normal logging, but not what this measures
@@ -97,17 +101,61 @@ export async function main(): Promise<{ ours: number; baseline: number; ratio: n
     const baseSeconds = Number(process.hrtime.bigint() - baseStarted) / 1e9;
     transport.close();
 
+    // --- floor: the same push requests (Pub/Sub's envelope, 64 at a time as the local bus pushes) to a bare
+    // functions-framework CloudEvent function that only sends the email with the same pool: no database, no
+    // outbox, no claim. What the pipeline's own bookkeeping adds is ours over this.
+    const floorTransport = nodemailer.createTransport({ ...parseSmtpUrl(stack.info.smtpUrl), pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
+    registerCloudEvent('bench-notify-floor', async (event: { data?: { message?: { data?: string } } }) => {
+      const { to, i } = JSON.parse(Buffer.from(event.data?.message?.data ?? '', 'base64').toString()) as { to: string; i: number };
+      await floorTransport.sendMail({ from: 'Somnus <no-reply@somnus.localhost>', to, subject: mail.subject, text: mail.text, html: mail.html, messageId: `<floor-${i}@bench>` });
+    });
+    const floorServer = await listenOnLoopback(getTestServer('bench-notify-floor'));
+    const floorStarted = process.hrtime.bigint();
+    await pushAll(floorServer.url, emails);
+    const floorSeconds = Number(process.hrtime.bigint() - floorStarted) / 1e9;
+    floorTransport.close();
+    await new Promise<void>((resolve) => floorServer.server.close(() => resolve()));
+
     const ours = RECIPIENTS / oursSeconds;
     const baseline = RECIPIENTS / baseSeconds;
     const ratio = ours / baseline;
+    const floor = RECIPIENTS / floorSeconds;
     console.log(`notify: ${ours.toFixed(0)} emails/s end to end (${oursSeconds.toFixed(1)} s for ${RECIPIENTS}, Pub/Sub: ${stack.info.pubsub})`);
     console.log(`notify: baseline nodemailer alone ${baseline.toFixed(0)} emails/s (${baseSeconds.toFixed(1)} s, ${CONNECTIONS} pooled connections, same sink)`);
+    console.log(`notify: floor (push requests to a bare function that only sends) ${floor.toFixed(0)} emails/s = ${(floor / baseline).toFixed(2)} x baseline; ours = ${(ours / floor).toFixed(2)} x floor`);
     console.log(`notify: ratio ours/baseline = ${ratio.toFixed(2)} (target >= 0.5), ${os.cpus().length} cores`);
-    return { ours, baseline, ratio };
+    return { ours, baseline, ratio, floor };
   } finally {
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Pushes one Pub/Sub envelope per recipient, 64 in flight on a keep-alive agent, as the local event bus does. */
+async function pushAll(url: string, emails: readonly string[]): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  let next = 0;
+  const one = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({
+        message: { data: Buffer.from(JSON.stringify({ to: emails[i], i })).toString('base64'), messageId: String(i), publishTime: new Date().toISOString() },
+        subscription: 'projects/bench/subscriptions/floor',
+      });
+      const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 || res.statusCode === 204 ? resolve() : reject(new Error(`floor push answered ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(Array.from({ length: 64 }, async () => { while (next < emails.length) await one(next++); }));
+  agent.destroy();
+}
+
+async function listenOnLoopback(server: http.Server): Promise<{ server: http.Server; url: string }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 
 function parseSmtpUrl(url: string): { host: string; port: number; secure: boolean } {
