@@ -243,7 +243,7 @@ describeInBrowser('the account web app in Chromium', () => {
     await client.login({ email: invitee, passphrase: PASS });
     expect((await client.whoami()).isVerified).toBe(true);
     expect((await client.listOrgs()).map((o) => o.id)).toContain(org.id);
-    expect((await admin.members(org.id)).map((m: any) => m.email)).toContain(invitee);
+    expect((await admin.members(org.id)).map((m) => m.email)).toContain(invitee);
   });
 
   it('change passphrase in the account page: the keys stay, the old passphrase stops working, every session ends', async () => {
@@ -340,7 +340,7 @@ describeInBrowser('the account web app in Chromium', () => {
     await page.waitForSelector('#status[data-kind="ok"]');
     expect(await row.locator('.badge').textContent()).toBe('key approved');
     expect(problemsBut(opened, refusedLoad(409))).toEqual([]);
-    const listed = (await admin.members(org.id)).find((m: any) => m.email === memberEmail.toLowerCase()) as any;
-    expect(listed.keyStatus).toBe('approved');
+    const listed = (await admin.members(org.id)).find((m) => m.email === memberEmail.toLowerCase());
+    expect(listed?.keyStatus).toBe('approved');
   });
 });

@@ -274,13 +274,13 @@ describe('a changed key is quarantined until an owner or admin approves its fing
     };
     await refused(ada.client.approveKey(orgId, bob.accountId, bobFingerprint));
     await refused(ada.client.invite(orgId, newEmail('mallory'), 'member', ada.keys));
-    expect((await jane.client.members(orgId)).find((m: any) => m.user_id === bob.accountId)?.keyStatus).toBe('pending');
+    expect((await jane.client.members(orgId)).find((m) => m.user_id === bob.accountId)?.keyStatus).toBe('pending');
     expect((await jane.client.orgInvites(orgId)).length).toBe(0);
 
     // once Jane compared and approved Ada's new key, Ada is an admin again
     await jane.client.approveKey(orgId, ada.accountId, fingerprintOf(JSON.stringify(ada.keys.publicJwk)));
     await ada.client.approveKey(orgId, bob.accountId, bobFingerprint);
-    expect((await jane.client.members(orgId)).find((m: any) => m.user_id === bob.accountId)?.keyStatus).toBe('approved');
+    expect((await jane.client.members(orgId)).find((m) => m.user_id === bob.accountId)?.keyStatus).toBe('approved');
   });
 
   it('an invitee whose key changed within an invitation’s lifetime is offered no key and joins pending', async () => {

@@ -67,9 +67,9 @@ it('a member listed twice, with the real key and another, is refused before anyt
   const evil = otherPublicKey();
   rewriteAnswer = async (url, res) => {
     if (!url.includes('teamMemberKeys')) return res;
-    const body = (await res.json()) as any;
-    const keys = body.data.teamMemberKeys.memberKeys as any[];
-    const real = keys.find((k) => k.accountId === bob.accountId);
+    const body = (await res.json()) as { data: { teamMemberKeys: { memberKeys: Array<{ accountId: string; publicKey: string }> } } };
+    const keys = body.data.teamMemberKeys.memberKeys;
+    const real = keys.find((k) => k.accountId === bob.accountId)!;
     keys.splice(keys.indexOf(real), 0, { ...real, publicKey: evil });
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };

@@ -47,7 +47,9 @@ export const member = z.object({
   /** 'pending': the key changed since an owner or admin approved one here: quarantined (docs/protocol.md §6) */
   keyStatus: z.enum(['approved', 'pending']),
 });
+export type Member = z.infer<typeof member>;
 export const memberList = page.extend({ members: z.array(member) });
+export type MemberList = z.infer<typeof memberList>;
 /** POST …/members/{accountId}/approve-key: the fingerprint the approver compared with the member out of band. */
 export const approveKeyBody = z
   .object({

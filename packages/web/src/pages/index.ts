@@ -2,6 +2,7 @@
  * The account page: who you are, your organizations and pending invitations (accept, decline), your active
  * sessions (revoke), passphrase change, log out. Signed out, it offers sign-in and sign-up.
  */
+import type { LoginSResponse, MyInvitation, OrganizationList, SessionListResponse, VerifyResponse, WhoamiResponse } from '@somnus/models';
 import { fingerprintOf } from '@somnus/models/src/fingerprint';
 import { changePassphraseMaterial } from '../crypto';
 import { request } from '../ui/api';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
 
 function wireVerification(token: string): void {
   byId('resend').addEventListener('click', () => {
-    void request('POST', '/auth/verify', {}, token).then(
+    void request<VerifyResponse>('POST', '/auth/verify', {}, token).then(
       (r) => say(status, r.message, 'ok'),
       (err) => say(status, messageOf(err), 'error'),
     );
@@ -48,7 +49,7 @@ function wireVerification(token: string): void {
     event.preventDefault();
     void busy(form, async () => {
       try {
-        const r = await request('POST', '/auth/verify', { code: formValue(form, 'code').trim() }, token);
+        const r = await request<VerifyResponse>('POST', '/auth/verify', { code: formValue(form, 'code').trim() }, token);
         say(status, r.message, 'ok');
         location.reload();
       } catch (err) {
@@ -67,9 +68,9 @@ function wireLogout(token: string): void {
 async function showOrganizations(token: string): Promise<void> {
   const list = byId('orgs');
   try {
-    const { organizations } = await request('GET', '/v1/organizations?per_page=100', undefined, token);
+    const { organizations } = await request<OrganizationList>('GET', '/v1/organizations?per_page=100', undefined, token);
     const items = await Promise.all(
-      organizations.map(async (o: any) => {
+      organizations.map(async (o) => {
         const team = o.metadata.organizationType === 'team';
         return el('li', { attrs: { 'data-org': o.id } }, [
           el('span', { className: 'what' }, [el('strong', {}, [el('bdi', { text: plainText(o.display_name || o.name) })]), document.createTextNode(team ? '' : ' (personal)')]),
@@ -93,9 +94,9 @@ async function showInvitations(token: string, isVerified: boolean): Promise<void
     return;
   }
   try {
-    const { invitations } = await request('GET', '/v1/invites', undefined, token);
+    const { invitations } = await request<{ invitations: MyInvitation[] }>('GET', '/v1/invites', undefined, token);
     show(empty, invitations.length === 0);
-    list.replaceChildren(...invitations.map((i: any) => invitationItem(i, token, status, () => void showOrganizations(token))));
+    list.replaceChildren(...invitations.map((i) => invitationItem(i, token, status, () => void showOrganizations(token))));
   } catch (err) {
     say(status, messageOf(err), 'error');
   }
@@ -104,9 +105,9 @@ async function showInvitations(token: string, isVerified: boolean): Promise<void
 async function showSessions(token: string): Promise<void> {
   const list = byId('sessions');
   try {
-    const { sessions } = await request('GET', '/v1/user/sessions', undefined, token);
+    const { sessions } = await request<SessionListResponse>('GET', '/v1/user/sessions', undefined, token);
     list.replaceChildren(
-      ...sessions.map((s: any) => {
+      ...sessions.map((s) => {
         const revoke = el('button', { text: s.current ? 'Log out' : 'Revoke', className: 'secondary', attrs: { type: 'button', 'data-session': s.id } });
         revoke.addEventListener('click', () => {
           void busy(revoke, async () => {
@@ -136,7 +137,7 @@ async function showSessions(token: string): Promise<void> {
   }
 }
 
-function wireChange(token: string, me: any): void {
+function wireChange(token: string, me: WhoamiResponse): void {
   strengthMeter('change-new', 'change-meter-bar', 'change-strength');
   byId('send-code').addEventListener('click', () => {
     void request('POST', '/auth/send-password-code', undefined, token).then(
@@ -157,7 +158,7 @@ function wireChange(token: string, me: any): void {
       }
       try {
         say(status, 'Re-encrypting your account key…');
-        const salts = await request('POST', '/auth/login-s', { email: me.email });
+        const salts = await request<LoginSResponse>('POST', '/auth/login-s', { email: me.email });
         const body = await changePassphraseMaterial({
           whoami: me,
           salts,

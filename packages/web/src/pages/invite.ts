@@ -4,6 +4,7 @@
  * with `POST /auth/verify {inviteToken}` — it verifies the address when the account has the invited one —
  * then the account's pending invitations are shown to accept or decline.
  */
+import type { MyInvitation } from '@somnus/models';
 import { call, request } from '../ui/api';
 import { byId, messageOf, ready, say, show } from '../ui/dom';
 import { invitationItem } from '../ui/invitations';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   }
   const list = byId('invites');
   const empty = byId('invitations-empty');
-  const invitations = (await request('GET', '/v1/invites', undefined, token)).invitations as any[];
+  const { invitations } = await request<{ invitations: MyInvitation[] }>('GET', '/v1/invites', undefined, token);
   show(byId('invitations'));
   show(empty, invitations.length === 0);
   list.replaceChildren(...invitations.map((i) => invitationItem(i, token, status, () => show(empty, list.children.length === 0))));

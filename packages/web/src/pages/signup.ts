@@ -5,6 +5,7 @@
  * address at signup; `?next=` is where to go afterwards.
  */
 import { newAccountMaterial, normaliseEmail, srpLogin } from '../crypto';
+import type { SignupResponse } from '@somnus/models';
 import { call, request } from '../ui/api';
 import { busy, byId, formValue, messageOf, ready, safeNext, say, show } from '../ui/dom';
 import { newPassphraseProblem, strengthMeter } from '../ui/passphrase';
@@ -39,7 +40,7 @@ form.addEventListener('submit', (event) => {
     try {
       say(status, 'Creating your keys…');
       const { credentials } = await newAccountMaterial(passphrase, email);
-      const created = await request('POST', '/auth/signup', {
+      const created = await request<SignupResponse>('POST', '/auth/signup', {
         email,
         firstName: formValue(form, 'firstName').trim(),
         lastName: formValue(form, 'lastName').trim(),

@@ -4,6 +4,7 @@
  * one says that plainly and offers a new email (which needs the session: signed out, the page asks to sign
  * in first and comes back with `?resend=1`).
  */
+import type { VerifyResponse } from '@somnus/models';
 import { call, request } from '../ui/api';
 import { busy, byId, messageOf, ready, say, show } from '../ui/dom';
 import { currentSession } from '../ui/session';
@@ -22,7 +23,7 @@ function offerNewEmail(reason: string): void {
   resend.addEventListener('click', () => {
     void busy(resend, async () => {
       try {
-        const r = await request('POST', '/auth/verify', {}, token);
+        const r = await request<VerifyResponse>('POST', '/auth/verify', {}, token);
         say(status, r.isVerified ? r.message : `${r.message} Open the link in the new email.`, 'ok');
       } catch (err) {
         say(status, messageOf(err), 'error');

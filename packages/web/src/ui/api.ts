@@ -41,8 +41,11 @@ export class ApiError extends Error {
   }
 }
 
-/** `call`, but throws ApiError unless the answer is 2xx; returns the body. */
-export async function request(method: string, path: string, body?: unknown, sessionId?: string): Promise<any> {
+/**
+ * `call`, but throws ApiError unless the answer is 2xx; returns the body, typed by the caller with the wire
+ * shape of packages/models (type-only imports: nothing of zod reaches the bundle).
+ */
+export async function request<T = unknown>(method: string, path: string, body?: unknown, sessionId?: string): Promise<T> {
   const answer = await call(method, path, body, sessionId);
   if (answer.status >= 200 && answer.status < 300) return answer.body;
   const b = answer.body ?? {};

@@ -1,3 +1,4 @@
+import type { MyInvitation } from '@somnus/models';
 import { request } from './api';
 import { busy, el, messageOf, nameEl, plainText, say } from './dom';
 
@@ -5,7 +6,7 @@ import { busy, el, messageOf, nameEl, plainText, say } from './dom';
  * One pending invitation with Accept and Decline. The organization's and inviter's names are other
  * people's text: shown as text (never markup) and quoted, as in the invitation email.
  */
-export function invitationItem(i: any, token: string, status: HTMLElement, onDone: () => void): HTMLLIElement {
+export function invitationItem(i: MyInvitation, token: string, status: HTMLElement, onDone: () => void): HTMLLIElement {
   const accept = el('button', { text: 'Accept', attrs: { type: 'button', 'data-invite': i.id, 'data-action': 'accept' } });
   const decline = el('button', { text: 'Decline', className: 'secondary', attrs: { type: 'button', 'data-invite': i.id, 'data-action': 'decline' } });
   const item = el('li', {}, [

@@ -1,3 +1,4 @@
+import type { Member, MemberList } from '@somnus/models';
 import { request } from './api';
 import { busy, el, messageOf, nameEl, plainText, say } from './dom';
 
@@ -9,19 +10,19 @@ import { busy, el, messageOf, nameEl, plainText, say } from './dom';
  */
 export async function membersSection(org: { id: string }, token: string, status: HTMLElement): Promise<HTMLElement> {
   const [{ members }, permissions] = await Promise.all([
-    request('GET', `/v1/organizations/${encodeURIComponent(org.id)}/members?per_page=100`, undefined, token),
-    request('GET', `/v1/organizations/${encodeURIComponent(org.id)}/user-permissions`, undefined, token),
+    request<MemberList>('GET', `/v1/organizations/${encodeURIComponent(org.id)}/members?per_page=100`, undefined, token),
+    request<Record<string, boolean>>('GET', `/v1/organizations/${encodeURIComponent(org.id)}/user-permissions`, undefined, token),
   ]);
   const canApprove = permissions['update:membership'] === true;
   const list = el('ul', { className: 'list members', attrs: { 'data-org': org.id } });
-  for (const m of members as any[]) list.append(memberItem(org.id, m, canApprove, token, status));
+  for (const m of members) list.append(memberItem(org.id, m, canApprove, token, status));
   const details = el('details', { className: 'members-box' }, [el('summary', { text: `Members (${members.length})` }), list]);
   // a pending key needs someone's attention: show it without a click
-  if ((members as any[]).some((m) => m.keyStatus === 'pending')) details.open = true;
+  if (members.some((m) => m.keyStatus === 'pending')) details.open = true;
   return details;
 }
 
-function memberItem(orgId: string, m: any, canApprove: boolean, token: string, status: HTMLElement): HTMLLIElement {
+function memberItem(orgId: string, m: Member, canApprove: boolean, token: string, status: HTMLElement): HTMLLIElement {
   const badge = el('span', { className: 'badge', text: m.keyStatus === 'pending' ? 'key changed: not approved' : 'key approved' });
   badge.dataset.kind = m.keyStatus === 'pending' ? 'error' : 'ok';
   const item = el('li', { attrs: { 'data-member': m.user_id } }, [

@@ -1,3 +1,4 @@
+import type { WhoamiResponse } from '@somnus/models';
 import { ApiError, call } from './api';
 
 /**
@@ -28,9 +29,9 @@ export function forgetSession(): void {
  * The session's whoami, or null (and the stored token forgotten) when the server says it has ended. Any
  * other failure (network, 429, 5xx) throws: the person is still signed in and should be told what failed.
  */
-export async function whoami(token: string): Promise<any | null> {
+export async function whoami(token: string): Promise<WhoamiResponse | null> {
   const answer = await call('GET', '/auth/whoami', undefined, token);
-  if (answer.status === 200) return answer.body;
+  if (answer.status === 200) return answer.body as WhoamiResponse;
   if (answer.status === 401 || answer.status === 403) {
     forgetSession();
     return null;
