@@ -155,7 +155,8 @@ async function pushAll(url: string, emails: readonly string[]): Promise<void> {
 async function listenOnLoopback(server: http.Server): Promise<{ server: http.Server; url: string }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
-  return { server, url: `http://127.0.0.1:${address.port}/` };
+  // a topic path, as Pub/Sub pushes to: functions-framework reads the topic from it (and complains otherwise)
+  return { server, url: `http://127.0.0.1:${address.port}/projects/bench/topics/floor` };
 }
 
 function parseSmtpUrl(url: string): { host: string; port: number; secure: boolean } {

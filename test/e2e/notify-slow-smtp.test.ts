@@ -18,13 +18,14 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({
     functions: ['incidents', 'notify'],
-    env: { LOG_LEVEL: 'silent', NOTIFY_CLAIM_LEASE_SECONDS: '1', SMTP_SEND_DEADLINE_MS: '500' },
+    env: { LOG_LEVEL: 'silent', NOTIFY_CLAIM_LEASE_SECONDS: '1', SMTP_SEND_DEADLINE_MS: '500', NOTIFY_SEND_WAIT_MS: '300' },
     sweepMs: 0,
   });
 });
 afterAll(async () => {
   delete process.env.SMTP_SEND_DEADLINE_MS;
   delete process.env.NOTIFY_CLAIM_LEASE_SECONDS;
+  delete process.env.NOTIFY_SEND_WAIT_MS;
   await stack?.stop();
 });
 

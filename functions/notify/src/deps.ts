@@ -1,4 +1,5 @@
 import { getPool } from '@somnus/db';
+import { sendSlotsOf, type SendSlots } from './send-slots';
 import { linkConfig, mailConfig, smtpMailer, SMTP_SEND_DEADLINE_MS, systemClock, type BaseDeps, type Mailer } from '@somnus/runtime';
 
 /**
@@ -14,10 +15,21 @@ export const NOTIFY_FUNCTION_TIMEOUT_SECONDS = 60;
 if (NOTIFY_CLAIM_LEASE_SECONDS <= NOTIFY_FUNCTION_TIMEOUT_SECONDS + SMTP_SEND_DEADLINE_MS / 1000) {
   throw new Error('the notify claim lease must outlast the function timeout plus the SMTP send deadline');
 }
+/**
+ * How long a delivery may wait for its rows' turns to send (send-slots.ts); a row whose turn has not come
+ * by then is given back untried. The last send then ends within the SMTP deadline, so a delivery answers
+ * before the function's timeout: 20 s + 30 s < 60 s.
+ */
+export const NOTIFY_SEND_WAIT_MS = 20_000;
+if (NOTIFY_SEND_WAIT_MS + SMTP_SEND_DEADLINE_MS >= NOTIFY_FUNCTION_TIMEOUT_SECONDS * 1000) {
+  throw new Error('a notify delivery must end (send budget plus SMTP send deadline) before the function times out');
+}
 
 /** What `notify` may touch: the database (outbox and incidents), the SMTP server, where links lead. */
 export interface NotifyDeps extends BaseDeps {
   mail: Mailer;
+  /** The instance's send slots: at most a few sends queued on the SMTP pool at a time. */
+  slots: SendSlots;
   config: NotifyConfig;
 }
 
@@ -29,6 +41,11 @@ export interface NotifyConfig {
    * delivery can take (NOTIFY_CLAIM_LEASE_SECONDS above); tests shorten it together with SMTP_SEND_DEADLINE_MS.
    */
   claimLeaseSeconds: number;
+  /**
+   * How long one delivery's rows may wait for their turn to send (NOTIFY_SEND_WAIT_MS above). With the
+   * SMTP send deadline it must stay under the claim lease: tests shorten the three together.
+   */
+  sendWaitMs: number;
   /** Where links in emails lead (SOMNUS_PUBLIC_URL). */
   publicUrl: string;
 }
@@ -42,16 +59,19 @@ const intEnv = (name: string, fallback: number, min: number, max: number) => {
 
 /** Read per delivery (a few env lookups): tests change the environment between stacks. */
 export function notifyConfig(): NotifyConfig {
-  return {
-    maxAttempts: intEnv('NOTIFY_MAX_ATTEMPTS', 8, 1, 100),
-    claimLeaseSeconds: intEnv('NOTIFY_CLAIM_LEASE_SECONDS', NOTIFY_CLAIM_LEASE_SECONDS, 1, 3600),
-    publicUrl: linkConfig().publicUrl,
-  };
+  const claimLeaseSeconds = intEnv('NOTIFY_CLAIM_LEASE_SECONDS', NOTIFY_CLAIM_LEASE_SECONDS, 1, 3600);
+  const sendWaitMs = intEnv('NOTIFY_SEND_WAIT_MS', NOTIFY_SEND_WAIT_MS, 10, NOTIFY_SEND_WAIT_MS);
+  if (sendWaitMs + mailConfig().sendDeadlineMs >= claimLeaseSeconds * 1000) {
+    throw new Error('NOTIFY_SEND_WAIT_MS plus SMTP_SEND_DEADLINE_MS must stay under NOTIFY_CLAIM_LEASE_SECONDS');
+  }
+  return { maxAttempts: intEnv('NOTIFY_MAX_ATTEMPTS', 8, 1, 100), claimLeaseSeconds, sendWaitMs, publicUrl: linkConfig().publicUrl };
 }
 
 export function notifyDeps(): NotifyDeps {
   // a small pool of SMTP connections, shared by every delivery of this instance (the transport is cached
   // by URL in the runtime): one handshake per connection, not per email
-  const mail = smtpMailer(mailConfig(), { pool: intEnv('NOTIFY_SMTP_CONNECTIONS', 5, 1, 50) });
-  return { db: getPool(), clock: systemClock, mail, config: notifyConfig() };
+  const connections = intEnv('NOTIFY_SMTP_CONNECTIONS', 5, 1, 50);
+  const mail = smtpMailer(mailConfig(), { pool: connections });
+  // two sends per connection: the next is ready the moment one ends, and no more wait inside the pool
+  return { db: getPool(), clock: systemClock, mail, slots: sendSlotsOf(2 * connections), config: notifyConfig() };
 }

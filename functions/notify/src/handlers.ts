@@ -1,10 +1,11 @@
+import { outboxIdsOf } from '@somnus/models';
 import { defineEventFunction } from '@somnus/runtime';
 import { notifyDeps } from './deps';
-import { deliverMail } from './use-cases/deliver-mail';
+import { deliverMails } from './use-cases/deliver-mail';
 
-/** One outbox row per message: send its email once (docs/architecture.md §11.3). */
+/** The outbox rows a message names: send each one's email once (docs/architecture.md §11.3). */
 export const handleNotify = defineEventFunction('notify', 'breach-notifications', async (ctx) => {
-  const result = await deliverMail(notifyDeps(), { outboxId: ctx.message.outboxId });
-  if (result.ok) ctx.log.info({ outboxId: ctx.message.outboxId, kind: ctx.message.kind, delivery: result.value }, 'mail delivery');
+  const result = await deliverMails(notifyDeps(), { outboxIds: outboxIdsOf(ctx.message) });
+  if (result.ok) ctx.log.info({ rows: outboxIdsOf(ctx.message).length, delivery: result.value }, 'mail delivery');
   return result;
 });

@@ -52,9 +52,11 @@ cloudEvent(
     FN,
     TOPIC,
     async ({ message, messageId }) => {
-      received.push({ outboxId: message.outboxId, messageId, email: message.email ?? '' });
-      if (failAlways.has(message.outboxId)) return fail('SERVICE_UNAVAILABLE', 'always failing');
-      if (failOnce.delete(message.outboxId)) return fail('SERVICE_UNAVAILABLE', 'failing once');
+      // these tests publish the one-row shape: what the bus carries, not what notify does with it
+      const outboxId = message.outboxId!;
+      received.push({ outboxId, messageId, email: message.email ?? '' });
+      if (failAlways.has(outboxId)) return fail('SERVICE_UNAVAILABLE', 'always failing');
+      if (failOnce.delete(outboxId)) return fail('SERVICE_UNAVAILABLE', 'failing once');
       return ok(null);
     },
     { registry: REGISTRY },

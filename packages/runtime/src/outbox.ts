@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { claimForDispatch, markPublished, releaseDispatch, type OutboxDispatchRow } from '@somnus/db';
-import type { TopicMessageInput } from '@somnus/models';
+import { OUTBOX_MESSAGE_MAX_ROWS, type TopicMessageInput } from '@somnus/models';
 import { logger } from './logger';
 import { publishBatch } from './publisher';
 
@@ -16,8 +16,10 @@ export const OUTBOX_TOPIC = 'breach-notifications' as const;
 export interface DispatchOptions {
   /** Only these rows (what a request has just committed). Default: every row due. */
   ids?: readonly string[];
-  /** Messages per publish call. */
+  /** Rows per publish call. */
   batchSize?: number;
+  /** Rows per message (at most OUTBOX_MESSAGE_MAX_ROWS). */
+  rowsPerMessage?: number;
   /** Stop after this many rows (a sweeper run stays short). */
   maxRows?: number;
   /** Republish rows published or claimed this long ago and never settled (a lost message). */
@@ -30,15 +32,32 @@ export interface DispatchResult {
   failed: number;
 }
 
-export const DISPATCH_DEFAULTS = { batchSize: 500, maxRows: 50_000, staleSeconds: 15 * 60, leaseSeconds: 60 } as const;
+/**
+ * 50 rows per message: a delivery of a full message sends 50 emails over notify's pool of 5 SMTP
+ * connections well inside its 20 s send budget, and an incident of 10,000 recipients is 200 pushes.
+ */
+export const DISPATCH_DEFAULTS = { batchSize: 500, rowsPerMessage: 50, maxRows: 50_000, staleSeconds: 15 * 60, leaseSeconds: 60 } as const;
 
-export function outboxMessage(row: OutboxDispatchRow): TopicMessageInput<typeof OUTBOX_TOPIC> {
-  return {
-    outboxId: row.id,
-    kind: row.kind,
-    ...(row.incident_id ? { incidentId: row.incident_id } : {}),
-    ...(row.account_id ? { accountId: row.account_id } : {}),
-  };
+/**
+ * The messages for these rows: up to `rowsPerMessage` ids each, an incident's rows together and apart from
+ * every other email (a verification code does not wait behind a breach notice's batch).
+ */
+export function outboxMessages(rows: readonly OutboxDispatchRow[], rowsPerMessage: number = DISPATCH_DEFAULTS.rowsPerMessage): TopicMessageInput<typeof OUTBOX_TOPIC>[] {
+  if (!Number.isInteger(rowsPerMessage) || rowsPerMessage < 1 || rowsPerMessage > OUTBOX_MESSAGE_MAX_ROWS) {
+    throw new Error(`rowsPerMessage must be 1 to ${OUTBOX_MESSAGE_MAX_ROWS}`);
+  }
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const key = row.incident_id ?? `single:${row.id}`;
+    let ids = groups.get(key);
+    if (!ids) groups.set(key, (ids = []));
+    ids.push(row.id);
+  }
+  const messages: TopicMessageInput<typeof OUTBOX_TOPIC>[] = [];
+  for (const ids of groups.values()) {
+    for (let i = 0; i < ids.length; i += rowsPerMessage) messages.push({ outboxIds: ids.slice(i, i + rowsPerMessage) });
+  }
+  return messages;
 }
 
 export async function dispatchOutbox(db: Pool, opts: DispatchOptions = {}): Promise<DispatchResult> {
@@ -62,7 +81,7 @@ export async function dispatchOutbox(db: Pool, opts: DispatchOptions = {}): Prom
     }
     const rowIds = rows.map((r) => r.id);
     try {
-      await publishBatch(OUTBOX_TOPIC, rows.map(outboxMessage));
+      await publishBatch(OUTBOX_TOPIC, outboxMessages(rows, opts.rowsPerMessage));
     } catch (err) {
       await releaseDispatch(db, rowIds);
       result.failed += rows.length;

@@ -1,16 +1,40 @@
 import crypto from 'node:crypto';
-import { claimForSend, findOutboxMail, markFailed, markRetry, markSent, SETTLED_OUTBOX_STATES } from '@somnus/db';
+import { claimManyForSend, markFailed, markRetry, outboxStatesOf, releaseUntried, SETTLED_OUTBOX_STATES, type OutboxRow } from '@somnus/db';
 import { fail, logger, mailFailureFacts, ok, type Result } from '@somnus/runtime';
 import type { NotifyDeps } from '../deps';
 import { renderOutboxMail, Unrenderable } from '../render';
+import { SentRows } from '../sent-rows';
 import { resolveResetRequest } from './resolve-reset-request';
 
 export interface DeliverInput {
-  outboxId: string;
+  /** The rows one message names (validated by the topic's schema, at most OUTBOX_MESSAGE_MAX_ROWS). */
+  outboxIds: readonly string[];
 }
 
-/** What happened to the delivery; every outcome acknowledges the message. `skipped`: a reset request that sends nothing. */
-export type Delivery = 'sent' | 'duplicate' | 'failed' | 'skipped' | 'unknown';
+/**
+ * What became of each row of the message, counted. Acknowledged as a whole only when none of the rows
+ * needs the message again:
+ * - `sent`; `duplicate` (already settled: a redelivery); `failed` (given up: last attempt, a permanent
+ *   refusal, unrenderable); `skipped` (a reset request that sends nothing); `unknown` (no such row);
+ * - to come again: `retry` (a transient SMTP failure), `untried` (its turn to send did not come within the
+ *   delivery's send budget; the attempt is given back), `busy` (another instance holds a live claim),
+ *   `lost` (a claim that expired while a reset request was decided).
+ */
+export interface DeliveryCounts {
+  sent: number;
+  duplicate: number;
+  failed: number;
+  skipped: number;
+  unknown: number;
+  retry: number;
+  untried: number;
+  busy: number;
+  lost: number;
+}
+
+type RowOutcome = 'sent' | 'failed' | 'skipped' | 'retry' | 'untried' | 'lost';
+
+const AGAIN: readonly (keyof DeliveryCounts)[] = ['retry', 'untried', 'busy', 'lost'];
 
 /**
  * An SMTP answer that no retry changes: a 5xx reply to the message (mailbox unknown, message refused).
@@ -28,33 +52,69 @@ function reasonOf(err: unknown): string {
 }
 
 /**
- * Sends the email of one outbox row, once (docs/architecture.md §11.3):
- *  1. claim the row with a fresh token (counting the attempt) — a settled row, or one another instance is
- *     sending right now, is not claimed;
- *     a reset request not yet decided is decided now, once (resolve-reset-request.ts): settled `skipped`
- *     (unknown email, over a limit), or its code stored and the row made the reset email;
- *  2. render and send it over SMTP;
- *  3. settle it with the token: sent; or on a transient failure back to waiting, and the message is
- *     redelivered (failure result); or failed after the last attempt or a permanent refusal.
- * A redelivered message for a sent row is acknowledged without sending. An instance killed between 1 and 3
- * leaves a claim that expires after the lease; the next delivery takes the row over.
+ * Sends the emails of one message's outbox rows, each once (docs/architecture.md §11.3):
+ *  1. claim the rows in one statement with a fresh token (counting an attempt each) — a settled row, or one
+ *     another instance is sending right now, is not claimed;
+ *  2. for each claimed row, at once: a reset request not yet decided is decided now, once
+ *     (resolve-reset-request.ts); render the email; wait for a send slot (send-slots.ts) at most until the
+ *     send budget (NOTIFY_SEND_WAIT_MS from the start) — a row whose turn does not come is given back untried;
+ *     send it over SMTP;
+ *  3. settle each row with the token as its send ends: sent (several rows per statement, sent-rows.ts); on a
+ *     transient failure back to waiting; failed after the last attempt or a permanent refusal.
+ * The message is acknowledged when every row is settled; otherwise it fails and Pub/Sub delivers it again,
+ * when the rows already sent are acknowledged without sending. An instance killed between 1 and 3 leaves
+ * claims that expire after the lease; the next delivery takes those rows over.
  */
-export async function deliverMail(deps: NotifyDeps, input: DeliverInput): Promise<Result<Delivery>> {
-  if (!/^[1-9][0-9]{0,18}$/.test(input.outboxId)) return ok('unknown');
+export async function deliverMails(deps: NotifyDeps, input: DeliverInput): Promise<Result<DeliveryCounts>> {
+  const counts: DeliveryCounts = { sent: 0, duplicate: 0, failed: 0, skipped: 0, unknown: 0, retry: 0, untried: 0, busy: 0, lost: 0 };
+  const ids = [...new Set(input.outboxIds)].filter((id) => {
+    const valid = OUTBOX_ID.test(id);
+    if (!valid) counts.unknown++;
+    return valid;
+  });
+  if (ids.length === 0) return ok(counts);
+
+  const sendBy = performance.now() + deps.config.sendWaitMs;
   const token = crypto.randomBytes(16).toString('hex');
-  let row = await claimForSend(deps.db, input.outboxId, token, deps.config.claimLeaseSeconds);
-  if (!row) {
-    const current = await findOutboxMail(deps.db, input.outboxId);
-    if (!current) return ok('unknown');
-    if (SETTLED_OUTBOX_STATES.includes(current.state)) return ok('duplicate');
-    // another instance holds a live claim: ask for the message again later, when it has settled or expired
-    return fail('SERVICE_UNAVAILABLE', 'the email is being sent by another instance');
+  const claimed = await claimManyForSend(deps.db, ids, token, deps.config.claimLeaseSeconds);
+  if (claimed.length < ids.length) {
+    const mine = new Set(claimed.map((r) => r.id));
+    const states = await outboxStatesOf(deps.db, ids.filter((id) => !mine.has(id)));
+    for (const id of ids) {
+      if (mine.has(id)) continue;
+      const state = states.get(id);
+      if (state === undefined) counts.unknown++;
+      else if (SETTLED_OUTBOX_STATES.includes(state)) counts.duplicate++;
+      // another instance holds a live claim: ask for the message again later, when it has settled or expired
+      else counts.busy++;
+    }
   }
 
+  const sent = new SentRows(deps.db, token);
+  const outcomes = await Promise.allSettled(claimed.map((row) => deliverRow(deps, row, token, sendBy, sent)));
+  const untried = claimed.filter((_, i) => outcomes[i]!.status === 'fulfilled' && (outcomes[i] as PromiseFulfilledResult<RowOutcome>).value === 'untried');
+  if (untried.length > 0) await releaseUntried(deps.db, untried.map((r) => r.id), token);
+  for (const o of outcomes) {
+    // a database failure: the message comes again; rows settled meanwhile are acknowledged then
+    if (o.status === 'rejected') throw o.reason;
+    counts[o.value]++;
+  }
+
+  const again = AGAIN.filter((k) => counts[k] > 0);
+  if (again.length > 0) {
+    return fail('SERVICE_UNAVAILABLE', `rows to deliver again: ${again.map((k) => `${counts[k]} ${k}`).join(', ')} (of ${input.outboxIds.length})`);
+  }
+  return ok(counts);
+}
+
+const OUTBOX_ID = /^[1-9][0-9]{0,18}$/;
+
+async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, sendBy: number, sent: SentRows): Promise<RowOutcome> {
+  let row = claimed;
   if (row.kind === 'reset_request' && !row.account_id) {
     const decided = await resolveResetRequest(deps, row, token);
-    if ('lost' in decided) return fail('SERVICE_UNAVAILABLE', 'the claim expired and another instance took the row over');
-    if ('skipped' in decided) return ok('skipped');
+    if ('lost' in decided) return 'lost';
+    if ('skipped' in decided) return 'skipped';
     row = decided.send;
   }
 
@@ -64,28 +124,32 @@ export async function deliverMail(deps: NotifyDeps, input: DeliverInput): Promis
   } catch (err) {
     if (!(err instanceof Unrenderable)) throw err;
     await markFailed(deps.db, row.id, token, `unrenderable: ${err.message}`);
-    return ok('failed');
+    return 'failed';
   }
 
+  const release = await deps.slots.acquire(sendBy);
+  if (!release) return 'untried';
   try {
     await deps.mail.send({ to: row.email, subject: mail.subject, text: mail.text, html: mail.html, messageId: `<outbox-${row.id}@somnus>` });
   } catch (err) {
     const reason = reasonOf(err);
     if (isPermanentSmtpFailure(err) || row.attempts >= deps.config.maxAttempts) {
       await markFailed(deps.db, row.id, token, reason);
-      return ok('failed');
+      return 'failed';
     }
     await markRetry(deps.db, row.id, token, reason);
-    return fail('SERVICE_UNAVAILABLE', `SMTP failed (${reason}); attempt ${row.attempts} of ${deps.config.maxAttempts}`);
+    return 'retry';
+  } finally {
+    release();
   }
-  if (!(await markSent(deps.db, row.id, token))) {
+  if (!(await sent.settle(row.id))) {
     // our claim expired while sending and another instance took the row over: it may send this email too.
-    // The lease outlasts the function timeout plus the send deadline (deps.ts), so this should not happen;
+    // The lease outlasts the send budget plus the send deadline (deps.ts), so this should not happen;
     // when it does, say so (ids only, never the address)
     logger().warn(
       { event: 'mail_possible_duplicate', outboxId: row.id, kind: row.kind, attempt: row.attempts },
       'sent an email whose claim had been taken over: the recipient may get it twice',
     );
   }
-  return ok('sent');
+  return 'sent';
 }

@@ -129,34 +129,53 @@ export async function releaseDispatch(db: Queryable, ids: readonly string[]): Pr
   await db.query(`UPDATE mail_outbox SET dispatch_until = NULL WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
-export async function findOutboxMail(db: Queryable, id: string): Promise<OutboxRow | null> {
-  const { rows } = await db.query<OutboxRow>(`SELECT * FROM mail_outbox WHERE id = $1`, [id]);
-  return rows[0] ?? null;
+/**
+ * Claims the rows of one message for sending, in one statement, under one token, counting an attempt each:
+ * rows waiting to be sent, and rows claimed longer than `leaseSeconds` ago by an instance that never
+ * finished (it was killed). A row missing from the answer is settled, held by a live
+ * claim, or unknown (outboxStatesOf tells which).
+ */
+export async function claimManyForSend(db: Queryable, ids: readonly string[], token: string, leaseSeconds: number): Promise<OutboxRow[]> {
+  const { rows } = await db.query<OutboxRow>(
+    `UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, claim_token = $2, claimed_at = now()
+     WHERE id = ANY($1::bigint[]) AND (state IN ('queued', 'published') OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
+     RETURNING *`,
+    [ids, token, leaseSeconds],
+  );
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** The state of each of these rows that exists. */
+export async function outboxStatesOf(db: Queryable, ids: readonly string[]): Promise<Map<string, OutboxState>> {
+  const { rows } = await db.query<{ id: string; state: OutboxState }>(`SELECT id::text AS id, state FROM mail_outbox WHERE id = ANY($1::bigint[])`, [ids]);
+  return new Map(rows.map((r) => [r.id, r.state]));
 }
 
 /**
- * Claims a row for sending with a token, counting the attempt: a row waiting to be sent, or one claimed
- * longer than `leaseSeconds` ago by an instance that never finished (it was killed). Null when the row is
- * settled or another instance holds a live claim.
+ * The SMTP server took them. Only the holder of the claim settles a row: the ids settled (a row whose
+ * claim was taken over meanwhile is not).
  */
-export async function claimForSend(db: Queryable, id: string, token: string, leaseSeconds: number): Promise<OutboxRow | null> {
-  const { rows } = await db.query<OutboxRow>(
-    `UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, claim_token = $2, claimed_at = now()
-     WHERE id = $1 AND (state IN ('queued', 'published') OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
-     RETURNING *`,
-    [id, token, leaseSeconds],
+export async function markManySent(db: Queryable, ids: readonly string[], token: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE mail_outbox SET state = 'sent', sent_at = now(), claim_token = NULL, last_error = NULL, data = data - 'secret' - 'request'
+     WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND state = 'sending'
+     RETURNING id::text AS id`,
+    [ids, token],
   );
-  return rows[0] ?? null;
+  return new Set(rows.map((r) => r.id));
 }
 
-/** The SMTP server took it. Only the holder of the claim settles the row. */
-export async function markSent(db: Queryable, id: string, token: string): Promise<boolean> {
+/**
+ * Claimed but never tried (the delivery ran out of time before their turn to send): back to waiting, the
+ * attempt the claim counted given back, for the next delivery of the message.
+ */
+export async function releaseUntried(db: Queryable, ids: readonly string[], token: string): Promise<number> {
   const r = await db.query(
-    `UPDATE mail_outbox SET state = 'sent', sent_at = now(), claim_token = NULL, last_error = NULL, data = data - 'secret' - 'request'
-     WHERE id = $1 AND claim_token = $2 AND state = 'sending'`,
-    [id, token],
+    `UPDATE mail_outbox SET state = 'published', attempts = greatest(attempts - 1, 0), claim_token = NULL, claimed_at = NULL
+     WHERE id = ANY($1::bigint[]) AND claim_token = $2 AND state = 'sending'`,
+    [ids, token],
   );
-  return r.rowCount === 1;
+  return r.rowCount ?? 0;
 }
 
 /** A transient failure: the row waits for the next delivery of its message. */
