@@ -129,13 +129,13 @@ describe('an incident for two organizations', () => {
   });
 });
 
-/** The push request Pub/Sub (and the local bus) sends to `notify`. */
-async function push(outboxId: string, messageId: string): Promise<number> {
+/** The push request Pub/Sub (and the local bus) sends to `notify`: one row (the shape before batches), or several. */
+async function push(outboxId: string | readonly string[], messageId: string): Promise<number> {
   const notify = stack.functions.notify!;
   const { listen } = await import('../support/api');
   const server = await listen(notify);
   try {
-    return await pushOutboxMessage(server.baseUrl, { outboxId, kind: 'incident', messageId });
+    return await pushOutboxMessage(server.baseUrl, typeof outboxId === 'string' ? { outboxId, kind: 'incident', messageId } : { outboxIds: outboxId, messageId });
   } finally {
     await server.close();
   }
@@ -162,7 +162,7 @@ async function queuedIncident(people: Person[]): Promise<{ id: string; outboxIds
 describe('exactly once', () => {
   let people: Person[];
   beforeAll(async () => {
-    ({ loners: people } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 40 }));
+    ({ loners: people } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 44 }));
   });
 
   it('sends one email for a message delivered twice, even at the same time', async () => {
@@ -224,6 +224,49 @@ describe('exactly once', () => {
       { state: 'sent', attempts: 2 },
       { state: 'sent', attempts: 2 },
     ]);
+  });
+
+  it('sends each row of a message naming several once: sent rows acknowledged, a held row asked again, unknown ids ignored', async () => {
+    const group = people.slice(40, 44);
+    const sweep = await pauseSweeper();
+    let outboxIds: string[];
+    try {
+      ({ outboxIds } = await queuedIncident(group));
+      const [sentAlready, fresh, held, alsoFresh] = outboxIds as [string, string, string, string];
+      expect(await push(sentAlready, 'm-5')).toBeLessThan(300);
+      await arrived(group[0]!);
+      // another instance is sending this one right now
+      await admin(`UPDATE mail_outbox SET state = 'sending', attempts = 1, claim_token = 'other-instance', claimed_at = now() WHERE id = $1`, [held]);
+
+      const batch = [sentAlready, fresh, held, alsoFresh, '987654321987'];
+      // the held row is not sent by this delivery, so the message is asked again; the others go out now
+      expect(await push(batch, 'm-6')).toBeGreaterThanOrEqual(500);
+      await arrived(group[1]!);
+      await arrived(group[3]!);
+      expect(mailsTo(stack.smtp, group[2]!)).toHaveLength(0);
+      expect(await admin(`SELECT id::text AS id, state, attempts FROM mail_outbox WHERE id = ANY($1::bigint[]) ORDER BY id`, [outboxIds])).toEqual(
+        [
+          { id: sentAlready, state: 'sent', attempts: 1 },
+          { id: fresh, state: 'sent', attempts: 1 },
+          { id: held, state: 'sending', attempts: 1 },
+          { id: alsoFresh, state: 'sent', attempts: 1 },
+        ].sort((a, b) => Number(a.id) - Number(b.id)),
+      );
+
+      // the other instance died: once its claim is past the lease, the redelivery takes the row over
+      await admin(`UPDATE mail_outbox SET claimed_at = now() - interval '1 hour' WHERE id = $1`, [held]);
+      expect(await push(batch, 'm-6')).toBeLessThan(300);
+      await arrived(group[2]!);
+      // and a later redelivery of the whole message sends nothing
+      expect(await push(batch, 'm-6')).toBeLessThan(300);
+    } finally {
+      sweep.resume();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of group) expect(mailsTo(stack.smtp, p)).toHaveLength(1);
+    const rows = await admin<{ state: string; attempts: number }>(`SELECT state, attempts FROM mail_outbox WHERE id = ANY($1::bigint[])`, [outboxIds]);
+    expect(rows.map((r) => r.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(rows.map((r) => r.attempts).sort()).toEqual([1, 1, 1, 2]);
   });
 
   it('keeps the rows of an incident recorded while Pub/Sub is unreachable, and the sweeper publishes them', async () => {

@@ -29,16 +29,48 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The push request Pub/Sub (and the local bus) sends to `notify`. */
-async function push(outboxId: string, messageId: string): Promise<number> {
+/** The push request Pub/Sub (and the local bus) sends to `notify`: one row (the shape before batches), or several. */
+async function push(outboxId: string | readonly string[], messageId: string): Promise<number> {
   const { listen } = await import('../support/api');
   const server = await listen(stack.functions.notify!);
   try {
-    return await pushOutboxMessage(server.baseUrl, { outboxId, kind: 'incident', messageId });
+    return await pushOutboxMessage(server.baseUrl, typeof outboxId === 'string' ? { outboxId, kind: 'incident', messageId } : { outboxIds: outboxId, messageId });
   } finally {
     await server.close();
   }
 }
+
+/** An incident for these people recorded with Pub/Sub failing, so its rows stay queued for the test to push; their outbox ids in their order. */
+async function queuedIncident(people: readonly { id: string }[]): Promise<string[]> {
+  const ops = opsClient(stack.opsUrl!, () => stack.operatorToken());
+  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
+  setPublishTransport(failing);
+  try {
+    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
+    expect(r.status).toBe(201);
+    await settleDispatches();
+    const rows = await queryRows<{ id: string; account_id: string }>(stack.db.adminUrl, `SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
+    const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
+    return people.map((p) => byAccount.get(p.id)!);
+  } finally {
+    setPublishTransport(stack.bus.transport);
+  }
+}
+
+/** Replaces the stack's SMTP sink with one on the same port (the transport reconnects to it). */
+async function replaceSink(opts: Parameters<typeof startSmtpSink>[0]) {
+  const port = stack.smtp.port;
+  await stack.smtp.stop();
+  stack.smtp = await startSmtpSink({ ...opts, port });
+  return stack.smtp;
+}
+
+const rowsOf = (ids: readonly string[]) =>
+  queryRows<{ id: string; state: string; attempts: number; last_error: string | null; claim_token: string | null }>(
+    stack.db.adminUrl,
+    `SELECT id::text AS id, state, attempts, last_error, claim_token FROM mail_outbox WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    [ids],
+  );
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -84,4 +116,55 @@ it('sends one email, not two, when the SMTP server is slower than the claim leas
   expect(slow.messagesTo(person.email)).toHaveLength(1);
   const rows = await queryRows(stack.db.adminUrl, `SELECT state, attempts FROM mail_outbox WHERE id = $1`, [outbox]);
   expect(rows).toEqual([{ state: 'sent', attempts: 2 }]);
+});
+
+it('sends the other rows of a message when SMTP refuses one for now, and only that one on redelivery', async () => {
+  const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 3 });
+  const ids = await queuedIncident(loners);
+  const refused = loners[1]!.email.toLowerCase();
+  let refusals = 0;
+  const sink = await replaceSink({ refuseRecipient: (address) => (address.toLowerCase() === refused && refusals++ === 0 ? 451 : null) });
+
+  expect(await push(ids, 'm-batch')).toBeGreaterThanOrEqual(500);
+  expect(sink.messagesTo(loners[0]!.email)).toHaveLength(1);
+  expect(sink.messagesTo(loners[2]!.email)).toHaveLength(1);
+  expect(sink.messagesTo(loners[1]!.email)).toHaveLength(0);
+  const after = await rowsOf(ids);
+  const byId = new Map(after.map((r) => [r.id, r]));
+  expect(byId.get(ids[1]!)).toMatchObject({ state: 'published', attempts: 1, claim_token: null });
+  expect(byId.get(ids[1]!)!.last_error).toContain('451');
+  expect(byId.get(ids[1]!)!.last_error).not.toContain('@');
+
+  expect(await push(ids, 'm-batch')).toBeLessThan(300);
+  for (const p of loners) expect(sink.messagesTo(p.email)).toHaveLength(1);
+  const settled = new Map((await rowsOf(ids)).map((r) => [r.id, [r.state, r.attempts]]));
+  expect(ids.map((id) => settled.get(id))).toEqual([['sent', 1], ['sent', 2], ['sent', 1]]);
+});
+
+it('gives back, untried and uncounted, the rows whose turn to send does not come within the send budget', async () => {
+  // one SMTP connection (two send slots), 200 ms per message, a 300 ms budget: at most three of six rows
+  // get a slot in time
+  process.env.NOTIFY_SMTP_CONNECTIONS = '1';
+  try {
+    const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 6 });
+    const ids = await queuedIncident(loners);
+    const sink = await replaceSink({ beforeMailFrom: () => sleep(200) });
+
+    expect(await push(ids, 'm-budget')).toBeGreaterThanOrEqual(500);
+    const first = await rowsOf(ids);
+    const untried = first.filter((r) => r.state === 'published' && r.attempts === 0);
+    expect(untried.length).toBeGreaterThanOrEqual(3);
+    for (const r of untried) expect(r).toMatchObject({ claim_token: null, last_error: null });
+    expect(first.filter((r) => r.state === 'sending')).toEqual([]);
+
+    // each redelivery sends what fits; the message is acknowledged once every row is sent
+    let status = 500;
+    for (let i = 0; i < 8 && status >= 500; i++) status = await push(ids, 'm-budget');
+    expect(status).toBeLessThan(300);
+    await sleep(300);
+    for (const p of loners) expect(sink.messagesTo(p.email)).toHaveLength(1);
+    expect((await rowsOf(ids)).every((r) => r.state === 'sent' && r.attempts >= 1)).toBe(true);
+  } finally {
+    delete process.env.NOTIFY_SMTP_CONNECTIONS;
+  }
 });

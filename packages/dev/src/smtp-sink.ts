@@ -46,6 +46,11 @@ export interface SmtpSinkOptions {
    * tests make a slow server with it. A client that hung up meanwhile sends nothing.
    */
   beforeMailFrom?: (session: number) => Promise<void>;
+  /**
+   * Asked at each RCPT TO: an SMTP reply code (4xx: try later, 5xx: never) refuses that recipient; null
+   * accepts it. Tests make one address fail with it.
+   */
+  refuseRecipient?: (address: string) => number | null;
 }
 
 export interface SmtpSink {
@@ -170,6 +175,13 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
         () => callback(),
         (err: Error) => callback(err),
       );
+    },
+    onRcptTo(address, _session, callback) {
+      const code = opts.refuseRecipient?.(address.address) ?? null;
+      if (code === null) return callback();
+      const err = new Error(code < 500 ? 'mailbox busy, try again later' : 'no such mailbox') as Error & { responseCode: number };
+      err.responseCode = code;
+      return callback(err);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

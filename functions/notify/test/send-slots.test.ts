@@ -1,0 +1,54 @@
+import { SendSlots } from '../src/send-slots';
+
+/**
+ * notify's send slots (functions/notify/src/send-slots.ts): at most `size` sends started at once, handed
+ * on in the order asked for, and a wait bounded by the delivery's send budget.
+ */
+
+const later = (ms: number) => performance.now() + ms;
+
+it('gives out at most its size, and a returned slot to the longest waiter first', async () => {
+  const slots = new SendSlots(2);
+  const a = await slots.acquire(later(1000));
+  const b = await slots.acquire(later(1000));
+  expect(a).not.toBeNull();
+  expect(b).not.toBeNull();
+  expect(slots.load).toEqual({ busy: 2, waiting: 0 });
+
+  const order: string[] = [];
+  const c = slots.acquire(later(1000)).then((r) => (order.push('c'), r));
+  const d = slots.acquire(later(1000)).then((r) => (order.push('d'), r));
+  expect(slots.load).toEqual({ busy: 2, waiting: 2 });
+
+  a!();
+  a!(); // a second release of the same slot frees nothing more
+  const gotC = await c;
+  expect(order).toEqual(['c']);
+  expect(slots.load).toEqual({ busy: 2, waiting: 1 });
+  b!();
+  const gotD = await d;
+  expect(order).toEqual(['c', 'd']);
+  gotC!();
+  gotD!();
+  expect(slots.load).toEqual({ busy: 0, waiting: 0 });
+});
+
+it('answers null when no slot comes free before the budget, and forgets that waiter', async () => {
+  const slots = new SendSlots(1);
+  const held = await slots.acquire(later(1000));
+  const started = performance.now();
+  expect(await slots.acquire(later(50))).toBeNull();
+  expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  // a budget already spent does not wait at all
+  expect(await slots.acquire(later(-1))).toBeNull();
+  expect(slots.load).toEqual({ busy: 1, waiting: 0 });
+  // the slot goes back to the pool, not to the waiter that gave up
+  held!();
+  expect(slots.load).toEqual({ busy: 0, waiting: 0 });
+  expect(await slots.acquire(later(10))).not.toBeNull();
+});
+
+it('refuses a size below one', () => {
+  expect(() => new SendSlots(0)).toThrow();
+  expect(() => new SendSlots(1.5)).toThrow();
+});
