@@ -59,7 +59,7 @@ export function sizingOf(config: StackConfig, spec: FunctionSpec): Required<Func
     cpu: o.cpu ?? spec.cpu,
     minInstances: o.minInstances ?? config.functions.minInstances,
     maxInstances: o.maxInstances ?? config.functions.maxInstances,
-    concurrency: o.concurrency ?? config.functions.concurrency,
+    concurrency: o.concurrency ?? spec.concurrency ?? config.functions.concurrency,
   };
   checkSizing(spec.name, sizing);
   if (spec.name === 'auth' && sizing.memoryMiB < 1024) throw new Error('function auth needs at least 1 GiB (SRP is CPU-bound)');

@@ -268,9 +268,12 @@ describe('functions', () => {
         availableCpu: String(want.cpu),
         minInstanceCount: config.functions.minInstances,
         maxInstanceCount: config.functions.overrides[spec.name]?.maxInstances ?? config.functions.maxInstances,
-        maxInstanceRequestConcurrency: config.functions.concurrency,
+        maxInstanceRequestConcurrency: config.functions.overrides[spec.name]?.concurrency ?? spec.concurrency ?? config.functions.concurrency,
       });
     }
+    // notify's own default: what one instance's SMTP pool sends within a delivery's budget
+    const notify = run.ofType(T.fn).find((f) => f.inputs.name === 'notify')!.inputs.serviceConfig;
+    expect(notify.maxInstanceRequestConcurrency).toBe(8);
     const keys = run.ofType(T.fn).find((f) => f.inputs.name === 'keys')!.inputs.serviceConfig;
     expect(keys).toMatchObject({ availableMemory: '768Mi', maxInstanceCount: 7 }); // the override in testConfig
     const auth = run.ofType(T.fn).find((f) => f.inputs.name === 'auth')!.inputs.serviceConfig;

@@ -75,6 +75,8 @@ export interface FunctionSpec<Name extends string = string> {
   /** Defaults; `pulumi config set` may override them per function (infra/config.ts). */
   memoryMiB: number;
   cpu: number;
+  /** Requests one instance serves at once, when not the stack's `concurrency` (infra/config.ts). */
+  concurrency?: number;
   secrets: readonly SecretName[];
   roles: readonly ProjectRole[];
   publishes?: readonly TopicName[];
@@ -190,6 +192,10 @@ export const FUNCTION_REGISTRY = [
     trigger: { type: 'pubsub', topic: 'breach-notifications' },
     memoryMiB: 256,
     cpu: 1,
+    // a delivery sends up to 50 emails through the instance's 10 send slots within a 20 s budget
+    // (docs/architecture.md §11.3): 8 at once keep the 400 rows an instance holds within what its SMTP pool
+    // sends in that time even at 20 emails a second; more messages start more instances
+    concurrency: 8,
     secrets: ['database-url', 'smtp-url'],
     roles: [],
   },
