@@ -238,7 +238,8 @@ describe('exactly once', () => {
       // another instance is sending this one right now
       await admin(`UPDATE mail_outbox SET state = 'sending', attempts = 1, claim_token = 'other-instance', claimed_at = now() WHERE id = $1`, [held]);
 
-      const batch = [sentAlready, fresh, held, alsoFresh, '987654321987'];
+      // ids of no row: one in range, one past bigint's range, one not a number
+      const batch = [sentAlready, fresh, held, alsoFresh, '987654321987', '9999999999999999999', 'obx-1'];
       // the held row is not sent by this delivery, so the message is asked again; the others go out now
       expect(await push(batch, 'm-6')).toBeGreaterThanOrEqual(500);
       await arrived(group[1]!);

@@ -68,7 +68,7 @@ function reasonOf(err: unknown): string {
 export async function deliverMails(deps: NotifyDeps, input: DeliverInput): Promise<Result<DeliveryCounts>> {
   const counts: DeliveryCounts = { sent: 0, duplicate: 0, failed: 0, skipped: 0, unknown: 0, retry: 0, untried: 0, busy: 0, lost: 0 };
   const ids = [...new Set(input.outboxIds)].filter((id) => {
-    const valid = OUTBOX_ID.test(id);
+    const valid = isOutboxId(id);
     if (!valid) counts.unknown++;
     return valid;
   });
@@ -107,7 +107,8 @@ export async function deliverMails(deps: NotifyDeps, input: DeliverInput): Promi
   return ok(counts);
 }
 
-const OUTBOX_ID = /^[1-9][0-9]{0,18}$/;
+/** A value of the rows' bigint id: anything else names no row, and must not fail the statement for the others. */
+const isOutboxId = (id: string): boolean => /^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 9223372036854775807n;
 
 async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, sendBy: number, sent: SentRows): Promise<RowOutcome> {
   let row = claimed;
