@@ -44,6 +44,12 @@ export function getPool(connectionString = process.env.DATABASE_URL): Pool {
     pool = new Pool({ ...connectionConfig(connectionString), max: Number(process.env.DATABASE_POOL_MAX ?? 5), idleTimeoutMillis: 30_000 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // Nor a checked-out one (a transaction's): node-postgres fails its queries and also emits `error`,
+    // which the pool listens to only while the client is idle. Unheard, it is thrown out of the socket's
+    // callback — into no request's domain for event handlers (packages/runtime/src/event-function.ts), so
+    // functions-framework ends the instance. The transaction sees the failure through its queries, and the
+    // pool drops the broken client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pools.set(connectionString, pool);
   }
   return pool;

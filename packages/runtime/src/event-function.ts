@@ -124,8 +124,12 @@ type WithDomain = NodeJS.Process & { domain?: { enter(): void; exit(): void } | 
  * Runs the handler outside the `domain` functions-framework opens for each request. Inside one, Node
  * attaches the domain to every promise, timer and socket the handler creates and switches it at each of
  * their callbacks — a fifth of notify's CPU when a delivery sends fifty emails (measured with
- * `pnpm bench notify`). The domain is only a net for errors a handler leaves uncaught, and ours leaves
- * none: every failure is caught below and turned into the delivery's answer.
+ * `pnpm bench notify`). Every failure of the handler's promise is still caught below and turned into the
+ * delivery's answer. What the domain also caught is gone: an error thrown from a callback, or an `error`
+ * event nobody listens to on an emitter made during a delivery, now reaches functions-framework's
+ * uncaughtException handler, which ends the instance and every delivery it serves (their claims come back
+ * after the lease). So whatever a handler creates must listen for its errors: the database pool's clients
+ * do (packages/db/src/pool.ts), and nodemailer's pool handles its connections' own.
  */
 function outsideRequestDomain<R>(run: () => Promise<R>): Promise<R> {
   const active = (process as WithDomain).domain;

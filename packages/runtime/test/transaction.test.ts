@@ -55,3 +55,36 @@ describe('transaction', () => {
     expect(after.rows[0].a).toBe('');
   });
 });
+
+describe('a connection lost in the middle of a transaction', () => {
+  /**
+   * Event handlers run outside functions-framework's per-request domain (event-function.ts), where an
+   * `error` event nobody listens to is thrown out of the socket's callback and ends the instance, with the
+   * deliveries it was serving. node-postgres emits one on a checked-out client whose connection drops (a
+   * failover, a terminated backend): the pool's clients must listen, and the transaction must just fail.
+   */
+  it('fails the transaction, and emits no error event nobody listens to', async () => {
+    const { closePools, getPool } = await import('@somnus/db');
+    const shared = getPool(db.migratorUrl);
+    const unheard: unknown[] = [];
+    const onUncaught = (err: unknown) => void unheard.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const attempt = transaction(shared, async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        // the connection drops while the transaction waits for something else
+        await pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        await new Promise((r) => setTimeout(r, 200));
+        await insert(tx);
+        return ok('never');
+      });
+      await expect(attempt).rejects.toThrow();
+      expect(unheard).toEqual([]);
+      // the pool let the broken client go and serves the next statement on a new connection
+      expect((await shared.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await closePools();
+    }
+  });
+});
