@@ -168,3 +168,42 @@ it('gives back, untried and uncounted, the rows whose turn to send does not come
     delete process.env.NOTIFY_SMTP_CONNECTIONS;
   }
 });
+
+it('does not send a row whose claim outlived the send budget before its turn came: the delivery that took it over sends it, once', async () => {
+  // a 2 s lease, a 1 s budget: the first delivery is held up rendering (its incident cannot be read) past
+  // its budget and its lease; a redelivery takes the expired claim over; both can render once the table is free
+  process.env.NOTIFY_CLAIM_LEASE_SECONDS = '2';
+  process.env.NOTIFY_SEND_WAIT_MS = '1000';
+  const { Client } = await import('pg');
+  const { listen } = await import('../support/api');
+  const server = await listen(stack.functions.notify!);
+  const locker = new Client({ connectionString: stack.db.adminUrl });
+  locker.on('error', () => undefined);
+  await locker.connect();
+  try {
+    const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 1 });
+    const [id] = await queuedIncident(loners);
+    const sink = await replaceSink({});
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE');
+
+    const first = pushOutboxMessage(server.baseUrl, { outboxIds: [id!], messageId: 'm-late-render' });
+    await sleep(2300);
+    const second = pushOutboxMessage(server.baseUrl, { outboxIds: [id!], messageId: 'm-late-render' });
+    await sleep(300);
+    await locker.query('COMMIT');
+    const [firstStatus, secondStatus] = await Promise.all([first, second]);
+    await sleep(300);
+
+    expect(sink.messagesTo(loners[0]!.email)).toHaveLength(1);
+    // the first gave its row up untried (its claim was no longer its own); the second sent it
+    expect(firstStatus).toBeGreaterThanOrEqual(500);
+    expect(secondStatus).toBeLessThan(300);
+    expect(await rowsOf([id!])).toEqual([expect.objectContaining({ state: 'sent', attempts: 2 })]);
+  } finally {
+    await locker.end();
+    await server.close();
+    process.env.NOTIFY_CLAIM_LEASE_SECONDS = '1';
+    process.env.NOTIFY_SEND_WAIT_MS = '300';
+  }
+});

@@ -7,7 +7,7 @@
  */
 export class SendSlots {
   private free: number;
-  private readonly waiting: { grant: () => void }[] = [];
+  private readonly waiting: { until: number; grant: () => void; expire: () => void }[] = [];
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error('SendSlots needs at least one slot');
@@ -16,20 +16,27 @@ export class SendSlots {
 
   /**
    * A slot, as the function that gives it back; null when none came free before `until`
-   * (a time in performance.now() milliseconds).
+   * (a time in performance.now() milliseconds). Past `until` there is no slot even when one is free: the
+   * claim's lease counts on every send starting within the budget (functions/notify/src/deps.ts), and a
+   * row may get here late (its rendering or its reset request's decision waited on the database).
    */
   acquire(until: number): Promise<(() => void) | null> {
+    const wait = until - performance.now();
+    if (wait <= 0) return Promise.resolve(null);
     if (this.free > 0 && this.waiting.length === 0) {
       this.free--;
       return Promise.resolve(this.releaser());
     }
-    const wait = until - performance.now();
-    if (wait <= 0) return Promise.resolve(null);
     return new Promise((resolve) => {
       const entry = {
+        until,
         grant: () => {
           clearTimeout(timer);
           resolve(this.releaser());
+        },
+        expire: () => {
+          clearTimeout(timer);
+          resolve(null);
         },
       };
       const timer = setTimeout(() => {
@@ -51,10 +58,15 @@ export class SendSlots {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      // handed straight to the next in line: the slot is never free while someone waits
-      if (next) next.grant();
-      else this.free++;
+      // handed straight to the next in line whose budget is not spent: the slot is never free while
+      // someone waits. A waiter's timer may not have run yet though its budget is over (a busy event loop):
+      // it gets no slot
+      const now = performance.now();
+      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+        if (next.until > now) return next.grant();
+        next.expire();
+      }
+      this.free++;
     };
   }
 }

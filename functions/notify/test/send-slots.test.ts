@@ -52,3 +52,29 @@ it('refuses a size below one', () => {
   expect(() => new SendSlots(0)).toThrow();
   expect(() => new SendSlots(1.5)).toThrow();
 });
+
+it('gives no slot once the budget is spent, even a free one: a send must start within its delivery\'s budget', async () => {
+  const slots = new SendSlots(2);
+  // rendering took longer than the budget (a slow database): the row is given back, not sent late
+  expect(await slots.acquire(later(-1))).toBeNull();
+  expect(slots.load).toEqual({ busy: 0, waiting: 0 });
+});
+
+it('does not hand a returned slot to a waiter whose budget ran out before its timer could fire', async () => {
+  const slots = new SendSlots(1);
+  const held = await slots.acquire(later(1000));
+  const late = slots.acquire(later(20));
+  const onTime = slots.acquire(later(1000));
+  // the event loop is busy past the first waiter's budget, so its timer has not run when the slot comes back
+  const until = performance.now() + 40;
+  while (performance.now() < until) {
+    // busy
+  }
+  held!();
+  expect(await late).toBeNull();
+  const next = await onTime;
+  expect(next).not.toBeNull();
+  expect(slots.load).toEqual({ busy: 1, waiting: 0 });
+  next!();
+  expect(slots.load).toEqual({ busy: 0, waiting: 0 });
+});
