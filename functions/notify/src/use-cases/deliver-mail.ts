@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { claimManyForSend, markFailed, markRetry, outboxStatesOf, releaseUntried, SETTLED_OUTBOX_STATES, type OutboxRow } from '@somnus/db';
-import { fail, logger, mailFailureFacts, ok, type Result } from '@somnus/runtime';
+import { errorFacts, fail, logger, mailFailureFacts, ok, type RenderedMail, type Result } from '@somnus/runtime';
 import type { NotifyDeps } from '../deps';
 import { renderOutboxMail, Unrenderable } from '../render';
 import { SentRows } from '../sent-rows';
@@ -61,6 +61,8 @@ function reasonOf(err: unknown): string {
  *     send it over SMTP;
  *  3. settle each row with the token as its send ends: sent (several rows per statement, sent-rows.ts); on a
  *     transient failure back to waiting; failed after the last attempt or a permanent refusal.
+ * A row that throws before its send is given back at once, its attempt counted (giveBackBroken); one whose
+ * earlier attempts all ended without an answer is failed untried: a bad row never holds its message for good.
  * The message is acknowledged when every row is settled; otherwise it fails and Pub/Sub delivers it again,
  * when the rows already sent are acknowledged without sending. An instance killed between 1 and 3 leaves
  * claims that expire after the lease; the next delivery takes those rows over.
@@ -111,22 +113,21 @@ export async function deliverMails(deps: NotifyDeps, input: DeliverInput): Promi
 const isOutboxId = (id: string): boolean => /^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 9223372036854775807n;
 
 async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, sendBy: number, sent: SentRows): Promise<RowOutcome> {
-  let row = claimed;
-  if (row.kind === 'reset_request' && !row.account_id) {
-    const decided = await resolveResetRequest(deps, row, token);
-    if ('lost' in decided) return 'lost';
-    if ('skipped' in decided) return 'skipped';
-    row = decided.send;
-  }
-
-  let mail;
-  try {
-    mail = await renderOutboxMail(deps.db, row, deps.config.publicUrl);
-  } catch (err) {
-    if (!(err instanceof Unrenderable)) throw err;
-    await markFailed(deps.db, row.id, token, `unrenderable: ${err.message}`);
+  if (claimed.attempts > deps.config.maxAttempts) {
+    // every earlier attempt ended without an answer (instances killed on this row, or the database failing
+    // as it was settled): one more would likely end the same way, taking the other rows of its message, and
+    // the instance's other deliveries, down with it again. Given up; an operator may retry it
+    await markFailed(deps.db, claimed.id, token, `gave up: ${claimed.attempts - 1} attempts ended without an answer`);
     return 'failed';
   }
+  let prepared: { row: OutboxRow; mail: RenderedMail } | RowOutcome;
+  try {
+    prepared = await prepareRow(deps, claimed, token);
+  } catch (err) {
+    return giveBackBroken(deps, claimed, token, err);
+  }
+  if (typeof prepared === 'string') return prepared;
+  const { row, mail } = prepared;
 
   const release = await deps.slots.acquire(sendBy);
   if (!release) return 'untried';
@@ -153,4 +154,44 @@ async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, s
     );
   }
   return 'sent';
+}
+
+/** The email of a claimed row: its reset request decided first, if it is one; or what became of the row instead. */
+async function prepareRow(deps: NotifyDeps, claimed: OutboxRow, token: string): Promise<{ row: OutboxRow; mail: RenderedMail } | RowOutcome> {
+  let row = claimed;
+  if (row.kind === 'reset_request' && !row.account_id) {
+    const decided = await resolveResetRequest(deps, row, token);
+    if ('lost' in decided) return 'lost';
+    if ('skipped' in decided) return 'skipped';
+    row = decided.send;
+  }
+  try {
+    return { row, mail: await renderOutboxMail(deps.db, row, deps.config.publicUrl) };
+  } catch (err) {
+    if (!(err instanceof Unrenderable)) throw err;
+    await markFailed(deps.db, row.id, token, `unrenderable: ${err.message}`);
+    return 'failed';
+  }
+}
+
+/**
+ * A row that threw before its send (a bug, a statement it makes fail): the other rows of its message go on.
+ * This one is given back at once with its attempt counted, so that the next delivery tries it again without
+ * waiting out the lease, and failed at its last attempt: a bad row never keeps its message coming back for
+ * good. The reason is the error's kind and SQLSTATE, never its text (a driver error quotes values). When the
+ * database refuses that too, it is down: the delivery fails, and the claim expires after the lease.
+ */
+async function giveBackBroken(deps: NotifyDeps, row: OutboxRow, token: string, err: unknown): Promise<RowOutcome> {
+  const facts = errorFacts(err);
+  const reason = ['error:', facts.type, facts.sqlState].filter((x) => x).join(' ');
+  const last = row.attempts >= deps.config.maxAttempts;
+  let settled: boolean;
+  try {
+    settled = last ? await markFailed(deps.db, row.id, token, reason) : await markRetry(deps.db, row.id, token, reason);
+  } catch {
+    throw err;
+  }
+  logger().error({ event: 'mail_row_error', outboxId: row.id, kind: row.kind, attempt: row.attempts, err: facts }, 'preparing an email failed: the row is given back');
+  if (!settled) return 'lost';
+  return last ? 'failed' : 'retry';
 }
