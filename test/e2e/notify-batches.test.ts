@@ -10,7 +10,8 @@ import { pushOutboxMessage } from '../support/notify-push';
  * A message naming several outbox rows (docs/architecture.md §11.3), when one of its rows is bad: a row whose
  * delivery throws, or one whose earlier deliveries all ended without an answer (instances killed on it),
  * must not keep its message coming back for ever, nor stop the other rows from going out once each.
- * Small configured values: a 1 s lease, a 500 ms send deadline, a 300 ms send budget, 3 attempts.
+ * And the batches that hold: overlapping messages and one message delivered at once, reset requests beside
+ * other rows. Small configured values: a 1 s lease, a 500 ms send deadline, a 300 ms send budget, 3 attempts.
  */
 
 let stack: TestStack;
@@ -130,4 +131,66 @@ it('gives up, without sending, a row whose earlier attempts all ended without an
   expect(rows.get(killer!)).toMatchObject({ state: 'failed', attempts: 4 });
   expect(rows.get(killer!)!.last_error).toMatch(/^gave up/);
   expect(rows.get(fine!)).toMatchObject({ state: 'sent', attempts: 1 });
+});
+
+it('sends each row once when messages naming overlapping rows, and one message twice, are delivered at the same time', async () => {
+  const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 30 });
+  const ids = await queuedIncident(loners);
+  const { listen } = await import('../support/api');
+  const server = await listen(stack.functions.notify!);
+  const deliver = (outboxIds: readonly string[], messageId: string) => pushOutboxMessage(server.baseUrl, { outboxIds, messageId });
+  try {
+    // three messages over the same rows in other groupings (a sweep republishing rows still in flight), one
+    // of them delivered twice at once, and the same ids in another order with duplicates and ids of no row
+    const messages: [string, string[]][] = [
+      ['m-left', ids.slice(0, 20)],
+      ['m-right', ids.slice(10, 30)],
+      ['m-all', [...ids].reverse()],
+      ['m-all', [...ids].reverse()],
+      ['m-mixed', [...ids.slice(5, 25), ...ids.slice(5, 10), '999999999999', 'nope']],
+    ];
+    let pending = messages;
+    for (let round = 0; round < 10 && pending.length > 0; round++) {
+      const statuses = await Promise.all(pending.map(([m, batch]) => deliver(batch, m)));
+      pending = pending.filter((_, i) => statuses[i]! >= 300);
+      if (pending.length > 0) await sleep(1100);
+    }
+    expect(pending.map(([m]) => m)).toEqual([]);
+  } finally {
+    await server.close();
+  }
+  await sleep(300);
+  for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
+  const rows = await rowsOf(ids);
+  expect(rows.every((r) => r.state === 'sent' && r.attempts === 1)).toBe(true);
+});
+
+it('decides and sends the reset requests of a message beside its other rows, once, though it is delivered twice at once', async () => {
+  const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 2 });
+  const [notice] = await queuedIncident(loners.slice(0, 1));
+  const known = await resetRequest(loners[1]!);
+  const unknown = await resetRequest({ id: 'acct_none', email: `nobody-${crypto.randomBytes(4).toString('hex')}@example.test` });
+  const batch = [notice!, known, unknown];
+  const { listen } = await import('../support/api');
+  const server = await listen(stack.functions.notify!);
+  try {
+    const statuses = await Promise.all([0, 1].map(() => pushOutboxMessage(server.baseUrl, { outboxIds: batch, messageId: 'm-reset-mix' })));
+    // one delivery did the work; the other found the rows held, and its redelivery is acknowledged
+    expect(statuses.some((s) => s < 300)).toBe(true);
+    if (!statuses.every((s) => s < 300)) expect(await pushOutboxMessage(server.baseUrl, { outboxIds: batch, messageId: 'm-reset-mix' })).toBeLessThan(300);
+  } finally {
+    await server.close();
+  }
+  await sleep(300);
+  expect(stack.smtp.messagesTo(loners[0]!.email)).toHaveLength(1);
+  const resets = stack.smtp.messagesTo(loners[1]!.email);
+  expect(resets).toHaveLength(1);
+  expect(resets[0]!.text).toContain('12345678');
+  const [events] = await admin<{ n: number }>(`SELECT count(*)::int AS n FROM account_audit_events WHERE account_id = $1 AND type = 'account.reset_code_sent'`, [loners[1]!.id]);
+  expect(events!.n).toBe(1);
+  const rows = new Map((await rowsOf(batch)).map((r) => [r.id, r.state]));
+  expect([rows.get(notice!), rows.get(known), rows.get(unknown)]).toEqual(['sent', 'sent', 'skipped']);
+  // a settled request keeps neither its code nor, when skipped, the address
+  const [kept] = await admin<{ email: string; data: unknown }>(`SELECT email, data FROM mail_outbox WHERE id = $1`, [unknown]);
+  expect(kept).toEqual({ email: '', data: {} });
 });
