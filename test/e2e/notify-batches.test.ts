@@ -194,3 +194,32 @@ it('decides and sends the reset requests of a message beside its other rows, onc
   const [kept] = await admin<{ email: string; data: unknown }>(`SELECT email, data FROM mail_outbox WHERE id = $1`, [unknown]);
   expect(kept).toEqual({ email: '', data: {} });
 });
+
+it('records as sent the rows SMTP took though the statement saying so fails once: they are not sent again after the lease', async () => {
+  const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 4 });
+  const ids = await queuedIncident(loners);
+  // the first statement settling any of these rows as sent fails (a connection dropped, a failover)
+  await admin(`CREATE SEQUENCE sent_failures`);
+  await admin(`CREATE FUNCTION fail_sent_once() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN IF nextval('sent_failures') = 1 THEN RAISE EXCEPTION 'connection lost'; END IF; RETURN NEW; END $$`);
+  await admin(
+    `CREATE TRIGGER fail_sent_once BEFORE UPDATE ON mail_outbox FOR EACH ROW
+     WHEN (OLD.id = ANY('{${ids.join(',')}}'::bigint[]) AND OLD.state = 'sending' AND NEW.state = 'sent')
+     EXECUTE FUNCTION fail_sent_once()`,
+  );
+  try {
+    let status = 500;
+    for (let i = 0; i < 4 && status >= 300; i++) {
+      status = await push(ids, 'm-settle-fails');
+      // a claim left behind is taken over after the lease
+      if (status >= 300) await sleep(1100);
+    }
+    expect(status).toBeLessThan(300);
+  } finally {
+    await admin(`DROP TRIGGER fail_sent_once ON mail_outbox`);
+    await admin(`DROP FUNCTION fail_sent_once()`);
+    await admin(`DROP SEQUENCE sent_failures`);
+  }
+  await sleep(300);
+  for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
+  expect((await rowsOf(ids)).map((r) => [r.state, r.attempts])).toEqual(ids.map(() => ['sent', 1]));
+});

@@ -1,6 +1,12 @@
 import { markManySent, type Queryable } from '@somnus/db';
 
 /**
+ * Waits before trying a failed statement again (a dropped connection, a failover): its emails went out, and a
+ * row not settled is sent a second time once its claim expires. About 1.3 s in all, well inside the lease.
+ */
+const RETRY_DELAYS_MS = [50, 250, 1000];
+
+/**
  * Settles the rows of one delivery as `sent` as soon as SMTP took them, a few at a time: the rows whose
  * sends finished while the previous statement was running go together in the next one. So a row spends
  * one statement's time, not the whole delivery's, between the SMTP server's 250 and its commit — the window
@@ -31,12 +37,28 @@ export class SentRows {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       try {
-        const settled = await markManySent(this.db, batch.map((p) => p.id), this.token);
+        const settled = await this.markSent(batch.map((p) => p.id));
         for (const p of batch) p.done(settled.has(p.id));
       } catch (err) {
         for (const p of batch) p.failed(err);
       }
     }
     this.running = false;
+  }
+
+  /**
+   * One statement, tried again a few times when it fails. Trying again is safe: only rows still claimed with
+   * this token are settled. (Had the failed try committed after all, its rows read as taken over: a warning
+   * too many, never an email.)
+   */
+  private async markSent(ids: readonly string[]): Promise<Set<string>> {
+    for (let i = 0; ; i++) {
+      try {
+        return await markManySent(this.db, ids, this.token);
+      } catch (err) {
+        if (i >= RETRY_DELAYS_MS.length) throw err;
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[i]));
+      }
+    }
   }
 }
