@@ -223,3 +223,35 @@ it('records as sent the rows SMTP took though the statement saying so fails once
   for (const p of loners) expect(stack.smtp.messagesTo(p.email)).toHaveLength(1);
   expect((await rowsOf(ids)).map((r) => [r.state, r.attempts])).toEqual(ids.map(() => ['sent', 1]));
 });
+
+it('sends a code before the breach notices waiting for a send slot: a code does not wait behind a batch', async () => {
+  // one SMTP connection (two send slots), 150 ms per email, a 2 s budget (a 5 s lease): twenty-four notices
+  // would keep the slots busy for 3.6 s; a code pushed just after them goes out at the next free slot
+  Object.assign(process.env, { NOTIFY_SMTP_CONNECTIONS: '1', NOTIFY_CLAIM_LEASE_SECONDS: '5', NOTIFY_SEND_WAIT_MS: '2000' });
+  const { listen } = await import('../support/api');
+  const server = await listen(stack.functions.notify!);
+  try {
+    const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 25 });
+    const notices = await queuedIncident(loners.slice(0, 24));
+    const [code] = await admin<{ id: string }>(
+      `INSERT INTO mail_outbox (kind, dedupe_key, email, data, state, published_at) VALUES ('password_code', $1, $2, $3, 'published', now()) RETURNING id::text AS id`,
+      [`password_code:${crypto.randomBytes(8).toString('hex')}`, loners[24]!.email, JSON.stringify({ secret: { code: '87654321' } })],
+    );
+    const port = stack.smtp.port;
+    await stack.smtp.stop();
+    const sink = (stack.smtp = await startSmtpSink({ port, beforeMailFrom: () => sleep(150) }));
+
+    const batch = pushOutboxMessage(server.baseUrl, { outboxIds: notices, messageId: 'm-notices' });
+    await sleep(50);
+    const started = performance.now();
+    expect(await pushOutboxMessage(server.baseUrl, { outboxIds: [code!.id], messageId: 'm-code' })).toBeLessThan(300);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(sink.messagesTo(loners[24]!.email)).toHaveLength(1);
+    // the notices that did not fit in their budget are given back for the next delivery
+    expect(await batch).toBeGreaterThanOrEqual(500);
+  } finally {
+    Object.assign(process.env, { NOTIFY_CLAIM_LEASE_SECONDS: '1', NOTIFY_SEND_WAIT_MS: '300' });
+    delete process.env.NOTIFY_SMTP_CONNECTIONS;
+    await server.close();
+  }
+});

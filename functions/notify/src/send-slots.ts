@@ -7,7 +7,7 @@
  */
 export class SendSlots {
   private free: number;
-  private readonly waiting: { until: number; grant: () => void; expire: () => void }[] = [];
+  private readonly waiting: { until: number; first: boolean; grant: () => void; expire: () => void }[] = [];
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error('SendSlots needs at least one slot');
@@ -19,8 +19,11 @@ export class SendSlots {
    * (a time in performance.now() milliseconds). Past `until` there is no slot even when one is free: the
    * claim's lease counts on every send starting within the budget (functions/notify/src/deps.ts), and a
    * row may get here late (its rendering or its reset request's decision waited on the database).
+   * `first`: served before the waiters that are not (in order among themselves) — an email someone is
+   * waiting for, a code or an invitation, must not queue behind the breach notices of the instance's batches.
    */
-  acquire(until: number): Promise<(() => void) | null> {
+  acquire(until: number, opts: { first?: boolean } = {}): Promise<(() => void) | null> {
+    const first = opts.first === true;
     const wait = until - performance.now();
     if (wait <= 0) return Promise.resolve(null);
     if (this.free > 0 && this.waiting.length === 0) {
@@ -30,6 +33,7 @@ export class SendSlots {
     return new Promise((resolve) => {
       const entry = {
         until,
+        first,
         grant: () => {
           clearTimeout(timer);
           resolve(this.releaser());
@@ -44,7 +48,9 @@ export class SendSlots {
         if (i >= 0) this.waiting.splice(i, 1);
         resolve(null);
       }, wait);
-      this.waiting.push(entry);
+      const behind = first ? this.waiting.findIndex((w) => !w.first) : -1;
+      if (behind >= 0) this.waiting.splice(behind, 0, entry);
+      else this.waiting.push(entry);
     });
   }
 

@@ -78,3 +78,18 @@ it('does not hand a returned slot to a waiter whose budget ran out before its ti
   next!();
   expect(slots.load).toEqual({ busy: 0, waiting: 0 });
 });
+
+it('hands the next slot to an email that is not a breach notice before the notices waiting (a code does not wait behind a batch)', async () => {
+  const slots = new SendSlots(1);
+  const held = await slots.acquire(later(1000));
+  const order: string[] = [];
+  const batch = [1, 2, 3].map((i) => slots.acquire(later(1000)).then((r) => (order.push(`notice ${i}`), r)));
+  const code = slots.acquire(later(1000), { first: true }).then((r) => (order.push('code'), r));
+  const otherCode = slots.acquire(later(1000), { first: true }).then((r) => (order.push('other code'), r));
+  held!();
+  (await code)!();
+  (await otherCode)!();
+  for (const b of batch) (await b)!();
+  expect(order).toEqual(['code', 'other code', 'notice 1', 'notice 2', 'notice 3']);
+  expect(slots.load).toEqual({ busy: 0, waiting: 0 });
+});

@@ -129,7 +129,8 @@ async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, s
   if (typeof prepared === 'string') return prepared;
   const { row, mail } = prepared;
 
-  const release = await deps.slots.acquire(sendBy);
+  // every email but a breach notice has a message of its own and someone waiting for it: ahead of the batches
+  const release = await deps.slots.acquire(sendBy, { first: row.kind !== 'incident' });
   if (!release) return 'untried';
   try {
     await deps.mail.send({ to: row.email, subject: mail.subject, text: mail.text, html: mail.html, messageId: `<outbox-${row.id}@somnus>` });
