@@ -114,10 +114,11 @@ const isOutboxId = (id: string): boolean => /^[1-9][0-9]{0,18}$/.test(id) && Big
 
 async function deliverRow(deps: NotifyDeps, claimed: OutboxRow, token: string, sendBy: number, sent: SentRows): Promise<RowOutcome> {
   if (claimed.attempts > deps.config.maxAttempts) {
-    // every earlier attempt ended without an answer (instances killed on this row, or the database failing
-    // as it was settled): one more would likely end the same way, taking the other rows of its message, and
-    // the instance's other deliveries, down with it again. Given up; an operator may retry it
-    await markFailed(deps.db, claimed.id, token, `gave up: ${claimed.attempts - 1} attempts ended without an answer`);
+    // past the last attempt: the earlier ones ended without an answer (an attempt that fails says so, and
+    // the last one fails the row) — instances killed on this row, or the database failing as it was settled.
+    // One more would likely end the same way, taking the other rows of its message, and the instance's other
+    // deliveries, down with it again. Given up; an operator may retry it. (Or NOTIFY_MAX_ATTEMPTS was lowered.)
+    await markFailed(deps.db, claimed.id, token, `gave up after ${claimed.attempts - 1} attempts`);
     return 'failed';
   }
   let prepared: { row: OutboxRow; mail: RenderedMail } | RowOutcome;
