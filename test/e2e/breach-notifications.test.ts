@@ -1,9 +1,8 @@
-import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
 import { queryRows } from '../support/database';
-import { eventually, incidentBody, opsClient, seedPeople, type Person } from '../support/incidents';
+import { eventually, incidentBody, opsClient, queuedIncident as queuedIncidentOf, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
-import { pushOutboxMessage } from '../support/notify-push';
+import { pushToNotify } from '../support/notify-push';
 
 /**
  * Breach notifications end to end (issue 12; docs/architecture.md §11.3): the private `incidents`
@@ -129,35 +128,8 @@ describe('an incident for two organizations', () => {
   });
 });
 
-/** The push request Pub/Sub (and the local bus) sends to `notify`: one row (the shape before batches), or several. */
-async function push(outboxId: string | readonly string[], messageId: string): Promise<number> {
-  const notify = stack.functions.notify!;
-  const { listen } = await import('../support/api');
-  const server = await listen(notify);
-  try {
-    return await pushOutboxMessage(server.baseUrl, typeof outboxId === 'string' ? { outboxId, kind: 'incident', messageId } : { outboxIds: outboxId, messageId });
-  } finally {
-    await server.close();
-  }
-}
-
-/** An incident recorded with Pub/Sub failing, so its rows stay queued and the test delivers them itself. */
-/** Its outbox ids are in the order of `people` (rows are written in account id order, not theirs). */
-async function queuedIncident(people: Person[]): Promise<{ id: string; outboxIds: string[] }> {
-  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
-  setPublishTransport(failing);
-  try {
-    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
-    expect(r.status).toBe(201);
-    // the rows are published after the answer: let that attempt fail before Pub/Sub works again
-    await settleDispatches();
-    const rows = await admin<{ id: string; account_id: string }>(`SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
-    const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
-    return { id: r.body.id, outboxIds: people.map((p) => byAccount.get(p.id)!) };
-  } finally {
-    setPublishTransport(stack.bus.transport);
-  }
-}
+const push = (outboxIds: string | readonly string[], messageId: string) => pushToNotify(stack, outboxIds, messageId);
+const queuedIncident = (people: Person[]) => queuedIncidentOf(stack, people);
 
 describe('exactly once', () => {
   let people: Person[];

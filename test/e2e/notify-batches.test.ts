@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
-import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
 import { queryRows } from '../support/database';
-import { incidentBody, opsClient, seedPeople, type Person } from '../support/incidents';
+import { queuedIncident as queuedIncidentOf, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
-import { pushOutboxMessage } from '../support/notify-push';
+import { pushOutboxMessage, pushToNotify } from '../support/notify-push';
 
 /**
  * A message naming several outbox rows (docs/architecture.md §11.3), when one of its rows is bad: a row whose
@@ -30,32 +29,8 @@ afterAll(async () => {
 
 const admin = <R extends Record<string, unknown> = Record<string, any>>(sql: string, params: unknown[] = []) => queryRows<R>(stack.db.adminUrl, sql, params);
 
-async function push(outboxIds: readonly string[], messageId: string): Promise<number> {
-  const { listen } = await import('../support/api');
-  const server = await listen(stack.functions.notify!);
-  try {
-    return await pushOutboxMessage(server.baseUrl, { outboxIds, messageId });
-  } finally {
-    await server.close();
-  }
-}
-
-/** An incident for these people recorded with Pub/Sub failing, so its rows stay queued; their outbox ids in their order. */
-async function queuedIncident(people: readonly Person[]): Promise<string[]> {
-  const ops = opsClient(stack.opsUrl!, () => stack.operatorToken());
-  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
-  setPublishTransport(failing);
-  try {
-    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
-    expect(r.status).toBe(201);
-    await settleDispatches();
-    const rows = await admin<{ id: string; account_id: string }>(`SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
-    const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
-    return people.map((p) => byAccount.get(p.id)!);
-  } finally {
-    setPublishTransport(stack.bus.transport);
-  }
-}
+const push = (outboxIds: readonly string[], messageId: string) => pushToNotify(stack, outboxIds, messageId);
+const queuedIncident = async (people: readonly Person[]) => (await queuedIncidentOf(stack, people)).outboxIds;
 
 /** A reset request for this person's address, as POST /auth/send-reset-code writes it, published. */
 async function resetRequest(p: Person): Promise<string> {

@@ -1,9 +1,8 @@
-import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
 import { queryRows } from '../support/database';
-import { incidentBody, opsClient, seedPeople } from '../support/incidents';
+import { queuedIncident as queuedIncidentOf, seedPeople, type Person } from '../support/incidents';
 import { startSmtpSink } from '../support/smtp';
 import { startTestStack, type TestStack } from '../support/stack';
-import { pushOutboxMessage } from '../support/notify-push';
+import { pushOutboxMessage, pushToNotify } from '../support/notify-push';
 
 /**
  * A slow SMTP server must not get an email sent twice (issue 12, review item 1): every send is bounded by a
@@ -29,33 +28,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The push request Pub/Sub (and the local bus) sends to `notify`: one row (the shape before batches), or several. */
-async function push(outboxId: string | readonly string[], messageId: string): Promise<number> {
-  const { listen } = await import('../support/api');
-  const server = await listen(stack.functions.notify!);
-  try {
-    return await pushOutboxMessage(server.baseUrl, typeof outboxId === 'string' ? { outboxId, kind: 'incident', messageId } : { outboxIds: outboxId, messageId });
-  } finally {
-    await server.close();
-  }
-}
-
-/** An incident for these people recorded with Pub/Sub failing, so its rows stay queued for the test to push; their outbox ids in their order. */
-async function queuedIncident(people: readonly { id: string }[]): Promise<string[]> {
-  const ops = opsClient(stack.opsUrl!, () => stack.operatorToken());
-  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
-  setPublishTransport(failing);
-  try {
-    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
-    expect(r.status).toBe(201);
-    await settleDispatches();
-    const rows = await queryRows<{ id: string; account_id: string }>(stack.db.adminUrl, `SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
-    const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
-    return people.map((p) => byAccount.get(p.id)!);
-  } finally {
-    setPublishTransport(stack.bus.transport);
-  }
-}
+const push = (outboxIds: string | readonly string[], messageId: string) => pushToNotify(stack, outboxIds, messageId);
+const queuedIncident = async (people: readonly Person[]) => (await queuedIncidentOf(stack, people)).outboxIds;
 
 /** Replaces the stack's SMTP sink with one on the same port (the transport reconnects to it). */
 async function replaceSink(opts: Parameters<typeof startSmtpSink>[0]) {
@@ -75,24 +49,10 @@ const rowsOf = (ids: readonly string[]) =>
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 it('sends one email, not two, when the SMTP server is slower than the claim lease', async () => {
-  const ops = opsClient(stack.opsUrl!, () => stack.operatorToken());
   const { loners } = await seedPeople(stack.db.adminUrl, { orgs: [], loners: 1 });
   const person = loners[0]!;
-
   // the incident is recorded with Pub/Sub failing: its row stays queued and the test delivers it itself
-  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
-  setPublishTransport(failing);
-  let id: string;
-  try {
-    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: [person.id] } }));
-    expect(r.status).toBe(201);
-    id = r.body.id;
-    // the rows are published after the answer: let that attempt fail before Pub/Sub works again
-    await settleDispatches();
-  } finally {
-    setPublishTransport(stack.bus.transport);
-  }
-  const outbox = (await queryRows<{ id: string }>(stack.db.adminUrl, `SELECT id::text AS id FROM mail_outbox WHERE incident_id = $1`, [id]))[0]!.id;
+  const [outbox] = (await queuedIncidentOf(stack, loners)).outboxIds as [string];
 
   // the stack's sink is replaced by one that stalls its first connection
   const port = stack.smtp.port;

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { withClient } from './database';
+import { setPublishTransport, settleDispatches, type PublishTransport } from '@somnus/runtime';
+import { queryRows, withClient } from './database';
+import type { TestStack } from './stack';
 
 /**
  * Fixtures for the breach-notification tests: people inserted straight into the database (signing up
@@ -95,5 +97,26 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (v !== undefined && v !== false) return v as T;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * An incident for these people recorded while Pub/Sub fails, so that its rows stay queued and the test
+ * delivers them itself; their outbox ids in the order of `people` (rows are written in account id order).
+ */
+export async function queuedIncident(stack: TestStack, people: readonly Person[]): Promise<{ id: string; outboxIds: string[] }> {
+  const ops = opsClient(stack.opsUrl!, () => stack.operatorToken());
+  const failing: PublishTransport = { publish: async () => Promise.reject(new Error('Pub/Sub is unreachable')) };
+  setPublishTransport(failing);
+  try {
+    const r = await ops.create(incidentBody({ scope: { type: 'accounts', ids: people.map((p) => p.id) } }));
+    if (r.status !== 201) throw new Error(`recording the incident answered ${r.status}`);
+    // the rows are published after the answer: let that attempt fail before Pub/Sub works again
+    await settleDispatches();
+    const rows = await queryRows<{ id: string; account_id: string }>(stack.db.adminUrl, `SELECT id::text AS id, account_id FROM mail_outbox WHERE incident_id = $1`, [r.body.id]);
+    const byAccount = new Map(rows.map((x) => [x.account_id, x.id]));
+    return { id: r.body.id, outboxIds: people.map((p) => byAccount.get(p.id)!) };
+  } finally {
+    setPublishTransport(stack.bus.transport);
   }
 }

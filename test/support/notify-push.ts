@@ -1,3 +1,6 @@
+import { listen } from './api';
+import type { TestStack } from './stack';
+
 /**
  * The push request Pub/Sub (and the local bus) sends to `notify`, sent to a notify server at `baseUrl`:
  * a message naming several outbox rows (`outboxIds`, what the dispatcher publishes), or one row with its
@@ -19,4 +22,14 @@ export async function pushOutboxMessage(
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** pushOutboxMessage to the stack's `notify`, served on a loopback port for the one request: one row (the shape before batches), or several. */
+export async function pushToNotify(stack: TestStack, outboxIds: string | readonly string[], messageId: string): Promise<number> {
+  const server = await listen(stack.functions.notify!);
+  try {
+    return await pushOutboxMessage(server.baseUrl, typeof outboxIds === 'string' ? { outboxId: outboxIds, kind: 'incident', messageId } : { outboxIds, messageId });
+  } finally {
+    await server.close();
+  }
 }
