@@ -138,7 +138,11 @@ export async function releaseDispatch(db: Queryable, ids: readonly string[]): Pr
 export async function claimManyForSend(db: Queryable, ids: readonly string[], token: string, leaseSeconds: number): Promise<OutboxRow[]> {
   const { rows } = await db.query<OutboxRow>(
     `UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, claim_token = $2, claimed_at = now()
-     WHERE id = ANY($1::bigint[]) AND (state IN ('queued', 'published') OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
+     WHERE id IN (
+       SELECT id FROM mail_outbox
+       WHERE id = ANY($1::bigint[]) AND (state IN ('queued', 'published') OR (state = 'sending' AND claimed_at < now() - make_interval(secs => $3)))
+       -- rows locked in id order: two messages naming the same rows cannot deadlock each other
+       ORDER BY id FOR UPDATE)
      RETURNING *`,
     [ids, token, leaseSeconds],
   );
