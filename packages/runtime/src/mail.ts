@@ -15,8 +15,31 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
-let transport: Transporter | null = null;
-let transportUrl: string | null = null;
+/**
+ * One lane per SMTP connection: a pooled transport of one connection, reused for every message sent on it.
+ * Not one pool of several connections: a send abandoned at its deadline has its connection closed, and
+ * closing a pool closes all of them, failing the sends in flight on the others — one of which a relay may
+ * have accepted already, so its retry would deliver it twice. Closing a lane fails only what queued behind
+ * the abandoned send on that connection, which had not started.
+ */
+interface Lane {
+  transport: Transporter;
+  /** Sends given to this lane and not yet ended. */
+  busy: number;
+}
+
+let lanes: Lane[] = [];
+let lanesKey: string | null = null;
+
+function lanesFor(smtpUrl: string, connections: number): Lane[] {
+  const key = `${smtpUrl}#${connections}`;
+  if (lanesKey !== key) {
+    closeMailTransport();
+    lanes = Array.from({ length: connections }, () => ({ transport: nodemailer.createTransport(transportUrlOf(smtpUrl)), busy: 0 }));
+    lanesKey = key;
+  }
+  return lanes;
+}
 
 /** A send abandoned at its deadline (MailConfig.sendDeadlineMs): transient, like a timeout. */
 export class MailDeadlineExceeded extends Error {
@@ -31,37 +54,30 @@ export class MailDeadlineExceeded extends Error {
  * Sends through the configured SMTP server (the local sink under `pnpm start`). Callers decide what a
  * failure means; codes are stored before sending, so a retry just sends a new code.
  *
- * Every send is bounded: nodemailer's connection, greeting and socket timeouts, and an overall deadline
- * (`sendDeadlineMs`). At the deadline the transport is closed (its connections dropped, so the abandoned
- * send cannot finish later behind the caller's back; other sends in flight on it fail transiently and are
- * retried) and the send fails with MailDeadlineExceeded.
+ * `pool` connections (notify: several; otherwise one), each a lane that keeps its connection open; a send
+ * goes to the least busy lane. Every send is bounded: nodemailer's connection, greeting and socket
+ * timeouts, and an overall deadline (`sendDeadlineMs`). At the deadline the send's lane is closed (its
+ * connection dropped, so the abandoned send cannot finish later behind the caller's back) and replaced, and
+ * the send fails with MailDeadlineExceeded; sends on the other connections go on.
  */
 export function smtpMailer(config: MailConfig = mailConfig(), opts: { pool?: number } = {}): Mailer {
   return {
     async send(mail) {
       if (!config.smtpUrl) throw new Error('SMTP_URL is not configured');
-      // a pooled transport keeps up to `pool` connections (notify: several; otherwise one) open and reuses
-      // them; a pool's busy connections can also be closed, which the deadline below needs
-      const key = `${config.smtpUrl}#${opts.pool ?? 0}`;
-      if (!transport || transportUrl !== key) {
-        transport?.close();
-        transport = nodemailer.createTransport(transportUrlOf(config.smtpUrl, opts.pool ?? 1));
-        transportUrl = key;
-      }
-      const used = transport;
+      const all = lanesFor(config.smtpUrl, opts.pool ?? 1);
+      const lane = all.reduce((best, l) => (l.busy < best.busy ? l : best));
+      lane.busy++;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          if (transport === used) {
-            transport = null;
-            transportUrl = null;
-          }
-          // `force`: the busy connections too, the abandoned send's among them (typed without the option)
-          (used.close as (opts?: { force?: boolean }) => void).call(used, { force: true });
+          const i = lanes.indexOf(lane);
+          if (i >= 0) lanes[i] = { transport: nodemailer.createTransport(transportUrlOf(config.smtpUrl!)), busy: 0 };
+          // `force`: the busy connection too, the abandoned send's (typed without the option)
+          (lane.transport.close as (opts?: { force?: boolean }) => void).call(lane.transport, { force: true });
           reject(new MailDeadlineExceeded(config.sendDeadlineMs));
         }, config.sendDeadlineMs);
       });
-      const sending = used.sendMail({
+      const sending = lane.transport.sendMail({
         from: config.mailFrom,
         to: mail.to,
         subject: mail.subject,
@@ -74,6 +90,7 @@ export function smtpMailer(config: MailConfig = mailConfig(), opts: { pool?: num
         await Promise.race([sending, deadline]);
       } finally {
         clearTimeout(timer);
+        lane.busy--;
       }
     },
   };
@@ -81,9 +98,9 @@ export function smtpMailer(config: MailConfig = mailConfig(), opts: { pool?: num
 
 /**
  * nodemailer reads transport options from the URL's query: its timeouts (each at most the overall
- * deadline) and the pool of `connections` reused for every message.
+ * deadline), and one pooled connection, reused for every message of its lane.
  */
-function transportUrlOf(url: string, connections: number): string {
+function transportUrlOf(url: string): string {
   const u = new URL(url);
   const set = (k: string, v: number) => {
     if (!u.searchParams.has(k)) u.searchParams.set(k, String(v));
@@ -92,16 +109,16 @@ function transportUrlOf(url: string, connections: number): string {
   set('greetingTimeout', SMTP_GREETING_TIMEOUT_MS);
   set('socketTimeout', SMTP_SOCKET_TIMEOUT_MS);
   u.searchParams.set('pool', 'true');
-  u.searchParams.set('maxConnections', String(connections));
+  u.searchParams.set('maxConnections', '1');
   u.searchParams.set('maxMessages', '100000');
   return u.toString();
 }
 
-/** Closes the shared transport (and a pool's connections). */
+/** Closes every lane's connection. */
 export function closeMailTransport(): void {
-  transport?.close();
-  transport = null;
-  transportUrl = null;
+  for (const lane of lanes) lane.transport.close();
+  lanes = [];
+  lanesKey = null;
 }
 
 /**
