@@ -16,29 +16,27 @@ export interface Mailer {
 }
 
 /**
- * One lane per SMTP connection: a pooled transport of one connection, reused for every message sent on it.
- * Not one pool of several connections: a send abandoned at its deadline has its connection closed, and
- * closing a pool closes all of them, failing the sends in flight on the others — one of which a relay may
- * have accepted already, so its retry would deliver it twice. Closing a lane fails only what queued behind
- * the abandoned send on that connection, which had not started.
+ * One pooled transport of `pool` connections, shared by every send of the process (notify's deliveries all
+ * go through it): a message waits in the pool's queue for the first connection to come free.
+ *
+ * A send abandoned at its deadline is cancelled on its own (nodemailer's per-send AbortSignal): still
+ * queued, it is taken out of the queue; being sent, the one connection sending it is closed. Never the pool:
+ * closing the pool fails the sends in flight on its other connections, one of which a relay may have
+ * accepted already, so that its retry would deliver it twice. Nor a transport per connection, each with a
+ * queue of its own (a "lane"): a message queued behind a stalled send would wait for that one connection
+ * while the others come free, and fail with it at its deadline without ever being tried.
  */
-interface Lane {
-  transport: Transporter;
-  /** Sends given to this lane and not yet ended. */
-  busy: number;
-}
+let transport: Transporter | null = null;
+let transportKey: string | null = null;
 
-let lanes: Lane[] = [];
-let lanesKey: string | null = null;
-
-function lanesFor(smtpUrl: string, connections: number): Lane[] {
+function transportFor(smtpUrl: string, connections: number): Transporter {
   const key = `${smtpUrl}#${connections}`;
-  if (lanesKey !== key) {
-    closeMailTransport();
-    lanes = Array.from({ length: connections }, () => ({ transport: nodemailer.createTransport(transportUrlOf(smtpUrl)), busy: 0 }));
-    lanesKey = key;
+  if (!transport || transportKey !== key) {
+    transport?.close();
+    transport = nodemailer.createTransport(transportUrlOf(smtpUrl, connections));
+    transportKey = key;
   }
-  return lanes;
+  return transport;
 }
 
 /** A send abandoned at its deadline (MailConfig.sendDeadlineMs): transient, like a timeout. */
@@ -54,43 +52,41 @@ export class MailDeadlineExceeded extends Error {
  * Sends through the configured SMTP server (the local sink under `pnpm start`). Callers decide what a
  * failure means; codes are stored before sending, so a retry just sends a new code.
  *
- * `pool` connections (notify: several; otherwise one), each a lane that keeps its connection open; a send
- * goes to the least busy lane. Every send is bounded: nodemailer's connection, greeting and socket
- * timeouts, and an overall deadline (`sendDeadlineMs`). At the deadline the send's lane is closed (its
- * connection dropped, so the abandoned send cannot finish later behind the caller's back) and replaced, and
- * the send fails with MailDeadlineExceeded; sends on the other connections go on.
+ * `pool` connections (notify: several; otherwise one), kept open and reused; a send takes the first one
+ * free. Every send is bounded: nodemailer's connection, greeting and socket timeouts, and an overall deadline
+ * (`sendDeadlineMs`, counted from the call, waiting for a connection included). At the deadline the send is
+ * cancelled — taken out of the pool's queue, or its connection closed, so the client sends no more of it —
+ * and fails with MailDeadlineExceeded; the sends on the other connections go on.
  */
 export function smtpMailer(config: MailConfig = mailConfig(), opts: { pool?: number } = {}): Mailer {
   return {
     async send(mail) {
       if (!config.smtpUrl) throw new Error('SMTP_URL is not configured');
-      const all = lanesFor(config.smtpUrl, opts.pool ?? 1);
-      const lane = all.reduce((best, l) => (l.busy < best.busy ? l : best));
-      lane.busy++;
+      const used = transportFor(config.smtpUrl, opts.pool ?? 1);
+      const abandon = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const i = lanes.indexOf(lane);
-          if (i >= 0) lanes[i] = { transport: nodemailer.createTransport(transportUrlOf(config.smtpUrl!)), busy: 0 };
-          // `force`: the busy connection too, the abandoned send's (typed without the option)
-          (lane.transport.close as (opts?: { force?: boolean }) => void).call(lane.transport, { force: true });
+          // rejected before aborting: the abort fails `sending` at once, with nodemailer's AbortError, and the
+          // race below must settle with the deadline's own error (what callers log and store as the reason)
           reject(new MailDeadlineExceeded(config.sendDeadlineMs));
+          abandon.abort();
         }, config.sendDeadlineMs);
       });
-      const sending = lane.transport.sendMail({
-        from: config.mailFrom,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        ...(mail.html ? { html: mail.html } : {}),
-        ...(mail.messageId ? { messageId: mail.messageId } : {}),
-      });
-      sending.catch(() => undefined); // settled after the deadline: nobody listens any more
       try {
+        const sending = used.sendMail({
+          from: config.mailFrom,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          ...(mail.html ? { html: mail.html } : {}),
+          ...(mail.messageId ? { messageId: mail.messageId } : {}),
+          signal: abandon.signal,
+        });
+        sending.catch(() => undefined); // failed by the abort after the race settled: nobody listens any more
         await Promise.race([sending, deadline]);
       } finally {
         clearTimeout(timer);
-        lane.busy--;
       }
     },
   };
@@ -98,9 +94,9 @@ export function smtpMailer(config: MailConfig = mailConfig(), opts: { pool?: num
 
 /**
  * nodemailer reads transport options from the URL's query: its timeouts (each at most the overall
- * deadline), and one pooled connection, reused for every message of its lane.
+ * deadline) and the pool of `connections` reused for every message.
  */
-function transportUrlOf(url: string): string {
+function transportUrlOf(url: string, connections: number): string {
   const u = new URL(url);
   const set = (k: string, v: number) => {
     if (!u.searchParams.has(k)) u.searchParams.set(k, String(v));
@@ -109,16 +105,16 @@ function transportUrlOf(url: string): string {
   set('greetingTimeout', SMTP_GREETING_TIMEOUT_MS);
   set('socketTimeout', SMTP_SOCKET_TIMEOUT_MS);
   u.searchParams.set('pool', 'true');
-  u.searchParams.set('maxConnections', '1');
+  u.searchParams.set('maxConnections', String(connections));
   u.searchParams.set('maxMessages', '100000');
   return u.toString();
 }
 
-/** Closes every lane's connection. */
+/** Closes the shared transport: its idle connections now, the others once their sends end. */
 export function closeMailTransport(): void {
-  for (const lane of lanes) lane.transport.close();
-  lanes = [];
-  lanesKey = null;
+  transport?.close();
+  transport = null;
+  transportKey = null;
 }
 
 /**
