@@ -94,7 +94,10 @@ export async function deliverMails(deps: NotifyDeps, input: DeliverInput): Promi
 
   const sent = new SentRows(deps.db, token);
   const outcomes = await Promise.allSettled(claimed.map((row) => deliverRow(deps, row, token, sendBy, sent)));
-  const untried = claimed.filter((_, i) => outcomes[i]!.status === 'fulfilled' && (outcomes[i] as PromiseFulfilledResult<RowOutcome>).value === 'untried');
+  const untried = claimed.filter((_, i) => {
+    const o = outcomes[i]!;
+    return o.status === 'fulfilled' && o.value === 'untried';
+  });
   if (untried.length > 0) await releaseUntried(deps.db, untried.map((r) => r.id), token);
   for (const o of outcomes) {
     // a database failure: the message comes again; rows settled meanwhile are acknowledged then
